@@ -1,0 +1,205 @@
+//! "Check your wallet": sign a message in the browser, verify it on the server.
+
+use leptos::prelude::*;
+
+use super::{LiveNotice, Notice};
+use crate::browser::ethereum::WalletInfo;
+use crate::server_fns::VerifiedTestPost;
+
+const DEFAULT_MESSAGE: &str = "I am checking that my wallet works with this Spasm forum.";
+
+/// The state of one signature check, shared by its event handlers.
+#[derive(Clone, Copy)]
+struct CheckState {
+    /// The wallets to choose from, when more than one answered.
+    choices: RwSignal<Vec<WalletInfo>>,
+    /// The chosen wallet and its account.
+    connection: RwSignal<Option<(WalletInfo, String)>>,
+    message: RwSignal<String>,
+    verified: RwSignal<Option<VerifiedTestPost>>,
+    notice: RwSignal<Notice>,
+    busy: RwSignal<bool>,
+}
+
+/// Connect an Ethereum wallet, sign a short message and let the server verify it.
+#[component]
+pub fn SignatureCheck() -> impl IntoView {
+    let state = CheckState {
+        choices: RwSignal::new(Vec::new()),
+        connection: RwSignal::new(None),
+        message: RwSignal::new(DEFAULT_MESSAGE.to_string()),
+        verified: RwSignal::new(None),
+        notice: RwSignal::new(Notice::Empty),
+        busy: RwSignal::new(false),
+    };
+    // False on the server and until hydration: the buttons only work with the wasm loaded.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    let disabled = move || !interactive.get() || state.busy.get();
+
+    view! {
+        <section class="card" aria-labelledby="signature-check-title">
+            <h2 id="signature-check-title">"Check your wallet"</h2>
+            <p>
+                "Sign a short test post with your Ethereum wallet. This server verifies the "
+                "signature and shows the address that signed it. Signing is free and sends "
+                "nothing to any blockchain."
+            </p>
+            <p class="hint js-required" hidden=move || interactive.get()>
+                "Signing needs JavaScript and a wallet extension such as MetaMask or Rabby."
+            </p>
+            <Show when=move || state.connection.with(Option::is_none)>
+                <button type="button" class="button primary" disabled=disabled on:click=move |_| connect(state, None)>
+                    "Connect Ethereum wallet"
+                </button>
+                <Show when=move || !state.choices.with(Vec::is_empty)>
+                    <fieldset class="wallet-choices">
+                        <legend>"Choose a wallet"</legend>
+                        <For each=move || state.choices.get() key=|wallet| wallet.id.clone() let:wallet>
+                            <button type="button" class="button" disabled=disabled on:click=move |_| connect(state, Some(wallet.clone()))>
+                                {format!("Use {}", wallet.name)}
+                            </button>
+                        </For>
+                    </fieldset>
+                </Show>
+            </Show>
+            {move || state.connection.get().map(|(wallet, account)| view! {
+                <p class="connected">
+                    "Connected with " {wallet.name} ": " <code class="address" data-testid="connected-account">{account}</code>
+                </p>
+                <label for="message-to-sign">"Text of the test post"</label>
+                <textarea
+                    id="message-to-sign"
+                    rows="3"
+                    maxlength=crate::server_fns::MAX_MESSAGE_BYTES
+                    prop:value=move || state.message.get()
+                    on:input=move |event| state.message.set(event_target_value(&event))
+                ></textarea>
+                <p class="hint">"Your wallet will ask you to sign a test post with exactly this text. It is checked, never published."</p>
+                <button type="button" class="button primary" disabled=disabled on:click=move |_| sign_and_verify(state)>
+                    "Sign and verify"
+                </button>
+            })}
+            <LiveNotice notice=state.notice />
+            {move || state.verified.get().map(|verified| view! {
+                <p class="verified">
+                    "Verified signer: " <output class="address" data-testid="verified-signer">{verified.signer}</output>
+                </p>
+                <p class="hint">
+                    "Its id on every Spasm instance: " <output class="address" data-testid="verified-id">{verified.spasmid}</output>
+                </p>
+            })}
+        </section>
+    }
+}
+
+/// Connects the given wallet, or the only one there is, or asks the visitor to choose.
+fn connect(state: CheckState, wallet: Option<WalletInfo>) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts};
+
+        let wallet = match wallet {
+            Some(wallet) => wallet,
+            None => {
+                let mut wallets = discover_wallets();
+                match wallets.len() {
+                    0 => {
+                        state
+                            .notice
+                            .set(Notice::Error(WalletError::NoWallet.to_string()));
+                        return;
+                    }
+                    1 => wallets.remove(0),
+                    _ => {
+                        state.choices.set(wallets);
+                        state.notice.set(Notice::Progress(
+                            "Several wallets are installed: choose one.".to_string(),
+                        ));
+                        return;
+                    }
+                }
+            }
+        };
+        state.busy.set(true);
+        state.notice.set(Notice::Progress(format!(
+            "Waiting for {} to share your account…",
+            wallet.name
+        )));
+        match request_accounts(&wallet.id).await {
+            Ok(account) => {
+                state
+                    .notice
+                    .set(Notice::Success(format!("Connected to {}.", wallet.name)));
+                state.choices.set(Vec::new());
+                state.connection.set(Some((wallet, account)));
+            }
+            Err(error) => state.notice.set(Notice::Error(error.to_string())),
+        }
+        state.busy.set(false);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (state, wallet); // Event handlers only run in the browser.
+}
+
+/// Builds a test post with the message as content, asks the wallet to sign it, then the
+/// server to verify it.
+fn sign_and_verify(state: CheckState) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        use spasm::body::{AuthorKey, post};
+
+        /// The title of the test post, which is signed but never published.
+        const TEST_POST_TITLE: &str = "Wallet check (not published)";
+
+        use crate::browser::ethereum::sign_message;
+        use crate::server_fns::verify_test_post;
+
+        let Some((wallet, account)) = state.connection.get_untracked() else {
+            return;
+        };
+        let Ok(address) = account.parse() else {
+            state.notice.set(Notice::Error(format!(
+                "Your wallet gave an address this forum cannot read: {account}."
+            )));
+            return;
+        };
+        let message = state.message.get_untracked();
+        // Milliseconds since the epoch; the browser's clock is a float of whole milliseconds.
+        let now = js_sys::Date::now() as u64;
+        let body = post(
+            TEST_POST_TITLE,
+            &message,
+            None,
+            now,
+            &[AuthorKey::Ethereum(address)],
+        );
+        let signed_string = body.signed_string();
+        state.busy.set(true);
+        state.verified.set(None);
+        state.notice.set(Notice::Progress(format!(
+            "{} is asking you to sign the test post…",
+            wallet.name
+        )));
+        match sign_message(&wallet.id, &account, &signed_string).await {
+            Ok(signature) => {
+                state.notice.set(Notice::Progress(
+                    "Checking the signature on the server…".to_string(),
+                ));
+                match verify_test_post(signed_string, signature, account).await {
+                    Ok(verified) => {
+                        state.notice.set(Notice::Success(
+                            "The server verified your signature.".to_string(),
+                        ));
+                        state.verified.set(Some(verified));
+                    }
+                    Err(error) => state.notice.set(Notice::Error(error.to_string())),
+                }
+            }
+            Err(error) => state.notice.set(Notice::Error(error.to_string())),
+        }
+        state.busy.set(false);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state; // Event handlers only run in the browser.
+}

@@ -1,0 +1,92 @@
+//! The Spasm forum's user interface.
+//!
+//! One codebase for both sides: with the `ssr` feature it renders every page on the
+//! server and runs the server functions; with `hydrate` it is compiled to wasm and makes
+//! the server-rendered pages interactive, including signing with the visitor's wallet.
+
+pub mod browser;
+pub mod components;
+pub mod errors;
+pub mod pages;
+pub mod server_fns;
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The name under which the browser bundle is published: `/pkg/{OUTPUT_NAME}.js`,
+/// `/pkg/{OUTPUT_NAME}_bg.wasm` and `/pkg/{OUTPUT_NAME}.css`.
+pub const OUTPUT_NAME: &str = "spasm_forum";
+
+/// The HTML document around every page, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The forum: layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_document_hydrated();
+
+    view! {
+        <Stylesheet id="forum-style" href=format!("/pkg/{OUTPUT_NAME}.css") />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Spasm forum".to_string() } else { format!("{title} · Spasm forum") }
+        } />
+        <Meta name="description" content="A federated forum where every post is signed by its author." />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <A href="/" attr:class="brand">"Spasm forum"</A>
+            </header>
+            <main id="main" class="site-main">
+                <Routes fallback=pages::NotFoundPage>
+                    <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"Posts are signed by their authors and verified by this server."</p>
+            </footer>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated="true"` on `<html>` once the wasm has taken over the page, so
+/// people (and browser tests) can tell the interactive parts are live.
+fn mark_document_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.document_element())
+        {
+            // Failing to set a marker attribute changes nothing a person sees.
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// The browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

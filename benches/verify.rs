@@ -1,0 +1,113 @@
+//! The cost of checking an event: the raw signature checks, `spasmid01`, and the whole path
+//! from envelope JSON bytes to a verified event with its id, side by side.
+//!
+//! `cargo bench -p spasm --bench verify`
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use k256::ecdsa::SigningKey;
+use serde_json::{Value, json};
+use spasm::convert::{convert_to_nostr, convert_to_spasm, parse_and_convert};
+use spasm::ethereum::{EthereumSignature, personal_sign_digest, recover_personal_sign_signer};
+use spasm::nostr::{nip01_event_id, verify_nostr_event};
+use spasm::spasmid::spasmid01;
+
+struct Fixture {
+    body: String,
+    signature: String,
+    nostr_event: Value,
+    single: Vec<u8>,
+    multi: Vec<u8>,
+    converted: Value,
+}
+
+/// A reply as the web client builds it, signed by an Ethereum key and by a Nostr key.
+fn fixture() -> Fixture {
+    let eth = SigningKey::from_slice(&[0x11; 32]).unwrap();
+    let eth_address = "0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a";
+    let nostr = k256::schnorr::SigningKey::from_slice(&[0x22; 32]).unwrap();
+    let pubkey = hex::encode(nostr.verifying_key().to_bytes());
+    let body = json!({
+        "type": "SpasmEventBodyV2",
+        "action": "reply",
+        "content": "A typical reply of a few sentences. It says something about the post it answers, with a link to https://example.com/article and a #hashtag.",
+        "parent": {"ids": [{"value": "spasmid01192d1f9994bf436f50841459d0a43c0de13ef4aaa5233827bdfe2ea2bc030d6f"}]},
+        "categories": [{"name": "defi"}],
+        "mentions": [{"addresses": [{"value": "0xf8553015220a857eda377a1e903c9e5afb3ac2fa", "format": {"name": "ethereum-pubkey"}}]}],
+        "timestamp": 1_730_000_000_000_u64,
+        "license": "SPDX-License-Identifier: CC0-1.0",
+        "protocol": {"name": "spasm", "version": "2.0.0"},
+        "authors": [{"addresses": [
+            {"value": eth_address, "format": {"name": "ethereum-pubkey"}},
+            {"value": pubkey, "format": {"name": "nostr-hex"}}
+        ]}]
+    })
+    .to_string();
+    let (signature, recovery) =
+        eth.sign_prehash_recoverable(&personal_sign_digest(body.as_bytes()));
+    let signature = format!(
+        "0x{}{:02x}",
+        hex::encode(signature.to_bytes()),
+        27 + recovery.to_byte()
+    );
+    let mut nostr_event = convert_to_nostr(&serde_json::from_str::<Value>(&body).unwrap()).unwrap();
+    let id = nip01_event_id(&nostr_event).unwrap();
+    nostr_event["id"] = Value::from(id.to_string());
+    nostr_event["sig"] = Value::from(hex::encode(
+        nostr.sign_raw(id.as_bytes(), &[7; 32]).unwrap().to_bytes(),
+    ));
+
+    let spasm_sibling = json!({
+        "type": "SiblingSpasmSignedV2",
+        "protocol": {"name": "spasm", "version": "2.0.0"},
+        "signedString": body,
+        "signatures": [{"value": signature, "pubkey": eth_address, "format": {"name": "ethereum-sig"}}]
+    });
+    let nostr_sibling = json!({
+        "type": "SiblingNostrSpasmSignedV2",
+        "originalObject": nostr_event,
+        "protocol": {"name": "nostr", "hasExtraSpasmFields": true, "extraSpasmFieldsVersion": "2.0.0"}
+    });
+    let single = json!({"type": "SpasmEventEnvelopeV2", "siblings": [spasm_sibling]});
+    let multi = json!({"type": "SpasmEventEnvelopeV2", "siblings": [spasm_sibling, nostr_sibling]});
+    let converted = convert_to_spasm(&multi).unwrap();
+    assert_eq!(converted.signers().len(), 2);
+    Fixture {
+        body,
+        signature,
+        nostr_event,
+        single: single.to_string().into_bytes(),
+        multi: multi.to_string().into_bytes(),
+        converted: converted.into_json(),
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let fixture = fixture();
+    let signature: EthereumSignature = fixture.signature.parse().unwrap();
+    // Warm the collator once, as a running server has.
+    let _ = spasmid01(&fixture.converted);
+
+    c.bench_function("eip191_recover", |b| {
+        b.iter(|| {
+            recover_personal_sign_signer(std::hint::black_box(fixture.body.as_bytes()), &signature)
+                .unwrap()
+        })
+    });
+    c.bench_function("nostr_id_and_schnorr", |b| {
+        b.iter(|| verify_nostr_event(std::hint::black_box(&fixture.nostr_event)).unwrap())
+    });
+    c.bench_function("spasmid01_typical_event", |b| {
+        b.iter(|| spasmid01(std::hint::black_box(&fixture.converted)).unwrap())
+    });
+    c.bench_function("envelope_bytes_to_verified_single_signed", |b| {
+        b.iter(|| parse_and_convert(std::hint::black_box(&fixture.single)).unwrap())
+    });
+    c.bench_function("envelope_bytes_to_verified_multi_signed", |b| {
+        b.iter(|| parse_and_convert(std::hint::black_box(&fixture.multi)).unwrap())
+    });
+}
+
+criterion_group!(verify, benches);
+criterion_main!(verify);

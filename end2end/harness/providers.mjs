@@ -1,0 +1,143 @@
+// Stand-ins for a wallet extension (EIP-1193 + EIP-6963) and a Nostr extension (NIP-07)
+// that sign for real with fixed test keys. The page-side objects are injected with
+// addInitScript; every signature is made in Node with ethers / nostr-tools.
+
+import { Wallet, getBytes, isHexString, toUtf8Bytes } from 'ethers';
+import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
+
+/** The test Ethereum key: 0x11…11. Its address is 0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A. */
+export const ETHEREUM_TEST_KEY = '0x' + '11'.repeat(32);
+/** The test Nostr secret key: 22…22 (hex). */
+export const NOSTR_TEST_KEY = '22'.repeat(32);
+
+const USER_REJECTED = { code: 4001, message: 'User rejected the request.' };
+
+/**
+ * Installs the providers in every page of `context`.
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {{ ethereum?: boolean, nostr?: boolean, ethereumKey?: string, nostrKey?: string }} [options]
+ */
+export async function installProviders(context, options = {}) {
+  const withEthereum = options.ethereum ?? true;
+  const withNostr = options.nostr ?? true;
+  const wallet = new Wallet(options.ethereumKey ?? ETHEREUM_TEST_KEY);
+  const nostrSecret = Uint8Array.from(Buffer.from(options.nostrKey ?? NOSTR_TEST_KEY, 'hex'));
+  const state = { ethereumConnected: false, rejectEthereum: false, rejectNostr: false, requests: [] };
+
+  await context.exposeBinding('__spasmTestSigner', async (_source, call) => {
+    state.requests.push(call);
+    if (call.family === 'ethereum') return answerEthereum(call);
+    return answerNostr(call);
+  });
+
+  async function answerEthereum({ method, params = [] }) {
+    const rejectable = ['eth_requestAccounts', 'personal_sign'].includes(method);
+    if (rejectable && state.rejectEthereum) {
+      state.rejectEthereum = false;
+      return { error: USER_REJECTED };
+    }
+    switch (method) {
+      case 'eth_requestAccounts':
+        state.ethereumConnected = true;
+        return { result: [wallet.address] };
+      case 'eth_accounts':
+        return { result: state.ethereumConnected ? [wallet.address] : [] };
+      case 'eth_chainId':
+        return { result: '0x1' };
+      case 'personal_sign': {
+        if (!state.ethereumConnected) return { error: { code: 4100, message: 'Unauthorized' } };
+        const [message, address] = params;
+        if (String(address).toLowerCase() !== wallet.address.toLowerCase()) {
+          return { error: { code: 4100, message: `Unknown account ${address}` } };
+        }
+        // Like MetaMask: hex is decoded to bytes, anything else is signed as text.
+        const bytes = isHexString(message) ? getBytes(message) : toUtf8Bytes(String(message));
+        return { result: await wallet.signMessage(bytes) };
+      }
+      default:
+        return { error: { code: 4200, message: `Unsupported method ${method}` } };
+    }
+  }
+
+  function answerNostr({ method, params }) {
+    if (state.rejectNostr) {
+      state.rejectNostr = false;
+      return { error: { message: 'User rejected the request.' } };
+    }
+    switch (method) {
+      case 'getPublicKey':
+        return { result: getPublicKey(nostrSecret) };
+      case 'signEvent':
+        return { result: finalizeEvent(params, nostrSecret) };
+      default:
+        return { error: { message: `Unsupported method ${method}` } };
+    }
+  }
+
+  await context.addInitScript(pageSideProviders, { withEthereum, withNostr });
+
+  return {
+    ethereum: {
+      address: wallet.address,
+      /** The next `eth_requestAccounts` or `personal_sign` is rejected with EIP-1193 error 4001. */
+      rejectNext() { state.rejectEthereum = true; },
+    },
+    nostr: {
+      pubkey: getPublicKey(nostrSecret),
+      /** The next NIP-07 request is rejected. */
+      rejectNext() { state.rejectNostr = true; },
+    },
+    /** Every request the page made, in order. */
+    requests: state.requests,
+  };
+}
+
+/** Runs in the page before any of its scripts. */
+function pageSideProviders({ withEthereum, withNostr }) {
+  const call = async (family, method, params) => {
+    const answer = await window.__spasmTestSigner({ family, method, params });
+    if (answer.error) {
+      const error = new Error(answer.error.message);
+      if (answer.error.code !== undefined) error.code = answer.error.code;
+      throw error;
+    }
+    return answer.result;
+  };
+
+  if (withEthereum) {
+    const listeners = new Map();
+    const provider = {
+      isTestWallet: true,
+      request: ({ method, params }) => call('ethereum', method, params ?? []),
+      on(event, listener) {
+        if (!listeners.has(event)) listeners.set(event, new Set());
+        listeners.get(event).add(listener);
+        return provider;
+      },
+      removeListener(event, listener) {
+        listeners.get(event)?.delete(listener);
+        return provider;
+      },
+    };
+    const info = Object.freeze({
+      uuid: '5b0f9a0e-1d7e-4c52-9a51-7e0cbd7a6f01',
+      name: 'Test Wallet',
+      icon: 'data:image/svg+xml,%3Csvg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/%3E',
+      rdns: 'org.spasm.test-wallet',
+    });
+    const announce = () => window.dispatchEvent(
+      new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }),
+    );
+    window.addEventListener('eip6963:requestProvider', announce);
+    announce();
+    window.ethereum = provider;
+  }
+
+  if (withNostr) {
+    window.nostr = {
+      getPublicKey: () => call('nostr', 'getPublicKey'),
+      signEvent: (event) => call('nostr', 'signEvent', event),
+      getRelays: async () => ({}),
+    };
+  }
+}

@@ -1,0 +1,60 @@
+//! Embeds the built site (wasm, JavaScript, CSS, static assets) into the server binary.
+//!
+//! `cargo xtask build` assembles the site and sets `SPASM_SITE_DIR` to it. Without that
+//! variable the binary embeds nothing and serves pages without their browser bundle,
+//! which is enough for `cargo test` of the server.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=SPASM_SITE_DIR");
+    let mut generated = String::from("/// Files of the site, by path relative to the site root.\n");
+    generated.push_str("pub static SITE_FILES: &[SiteFile] = &[\n");
+    if let Some(site_dir) = env::var_os("SPASM_SITE_DIR").map(PathBuf::from) {
+        println!("cargo:rerun-if-changed={}", site_dir.display());
+        let mut files = Vec::new();
+        collect_files(&site_dir, &mut files);
+        files.sort();
+        for file in files {
+            let Ok(relative) = file.strip_prefix(&site_dir) else {
+                continue;
+            };
+            let Ok(bytes) = fs::read(&file) else { continue };
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            let _ = writeln!(
+                generated,
+                "    SiteFile {{ path: {relative:?}, bytes: include_bytes!({file:?}), etag: \"\\\"{:016x}\\\"\" }},",
+                fnv1a(&bytes)
+            );
+        }
+    }
+    generated.push_str("];\n");
+    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("site_files.rs");
+    if let Err(error) = fs::write(&out, generated) {
+        println!("cargo:warning=could not write {}: {error}", out.display());
+    }
+}
+
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+/// A content hash for the ETag, so browsers revalidate cheaply after an upgrade.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

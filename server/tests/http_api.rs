@@ -1,0 +1,229 @@
+//! The HTTP surface, exercised through the real router with a real SQLite database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use k256::ecdsa::SigningKey;
+use server::http::{AppState, leptos_options, router};
+use server::storage::Database;
+use spasm::body::{AuthorKey, post};
+use spasm::ethereum::personal_sign_digest;
+use tower::ServiceExt;
+
+/// A router over a fresh SQLite database in a temporary directory.
+struct TestApp {
+    router: Router,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    async fn spawn() -> Self {
+        let data_dir = tempfile::tempdir().unwrap();
+        let database = Database::open_sqlite(data_dir.path()).await.unwrap();
+        let router = router(AppState {
+            leptos_options: leptos_options(),
+            database,
+        });
+        Self {
+            router,
+            _data_dir: data_dir,
+        }
+    }
+
+    async fn send(&self, request: Request<Body>) -> (StatusCode, String) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn verify(
+        &self,
+        signed_string: &str,
+        signature: &str,
+        signer: &str,
+    ) -> (StatusCode, String) {
+        let form = format!(
+            "signed_string={}&signature={}&signer={}",
+            url_encode(signed_string),
+            url_encode(signature),
+            url_encode(signer)
+        );
+        let request = Request::post("/_fn/verify_test_post")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(form))
+            .unwrap();
+        self.send(request).await
+    }
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The test key 0x11…11 and its address.
+const TEST_ADDRESS: &str = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
+
+fn personal_sign(message: &str) -> String {
+    let key = SigningKey::from_slice(&[0x11; 32]).unwrap();
+    let (signature, recovery_id) =
+        key.sign_prehash_recoverable(&personal_sign_digest(message.as_bytes()));
+    format!(
+        "0x{}{:02x}",
+        hex::encode(signature.to_bytes()),
+        27 + recovery_id.to_byte()
+    )
+}
+
+#[tokio::test]
+async fn front_page_is_rendered_on_the_server() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(r#"<html lang="en">"#));
+    assert!(html.contains("Welcome to the Spasm forum"));
+    assert!(
+        html.contains("/pkg/spasm_forum.js"),
+        "the page loads the browser bundle"
+    );
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404_with_a_page() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app.get("/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.get("/healthz").await,
+        (StatusCode::OK, "ok (sqlite)\n".to_string())
+    );
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .router
+        .clone()
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("x-request-id"));
+}
+
+/// A test post by the test key, as the browser builds it.
+fn test_post(content: &str) -> String {
+    let author = AuthorKey::Ethereum(TEST_ADDRESS.parse().unwrap());
+    post(
+        "Wallet check (not published)",
+        content,
+        None,
+        1_730_000_000_000,
+        &[author],
+    )
+    .signed_string()
+}
+
+#[tokio::test]
+async fn a_really_signed_post_is_verified() {
+    let app = TestApp::spawn().await;
+    let signed = test_post("Hello from the test ✓");
+    let (status, body) = app
+        .verify(&signed, &personal_sign(&signed), TEST_ADDRESS)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let verified: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(verified["signer"], TEST_ADDRESS);
+    let id = verified["spasmid"].as_str().unwrap();
+    assert!(id.starts_with("spasmid01") && id.len() == 73, "{id}");
+}
+
+#[tokio::test]
+async fn a_signature_over_other_text_is_refused_with_400() {
+    let app = TestApp::spawn().await;
+    let signature = personal_sign(&test_post("original"));
+    let (status, body) = app
+        .verify(&test_post("tampered"), &signature, TEST_ADDRESS)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("The signature was refused"), "{body}");
+}
+
+#[tokio::test]
+async fn a_post_signed_by_someone_else_than_its_author_is_refused() {
+    let app = TestApp::spawn().await;
+    let other = "0x0000000000000000000000000000000000000001";
+    let signed = post(
+        "t",
+        "c",
+        None,
+        1,
+        &[AuthorKey::Ethereum(other.parse().unwrap())],
+    )
+    .signed_string();
+    let (status, body) = app
+        .verify(&signed, &personal_sign(&signed), TEST_ADDRESS)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("not one of its authors"), "{body}");
+}
+
+#[tokio::test]
+async fn malformed_input_is_refused_with_400_and_a_reason() {
+    let app = TestApp::spawn().await;
+    let signed = test_post("hello");
+    let (status, body) = app.verify(&signed, "0x1234", TEST_ADDRESS).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("130 hexadecimal digits"), "{body}");
+
+    let (status, body) = app
+        .verify(&signed, &personal_sign(&signed), "not-an-address")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("signer"), "{body}");
+
+    let (status, body) = app
+        .verify("not json", &personal_sign("not json"), TEST_ADDRESS)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let long = "x".repeat(4_001);
+    let (status, _) = app.verify(&long, &personal_sign(&long), TEST_ADDRESS).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_413() {
+    let app = TestApp::spawn().await;
+    let body = vec![b'a'; 2 * 1024 * 1024];
+    let request = Request::post("/_fn/verify_test_post")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_LENGTH, body.len())
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _) = app.send(request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

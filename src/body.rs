@@ -1,0 +1,325 @@
+//! Building the `SpasmEventBodyV2` that a wallet or extension signs, exactly as the
+//! degenrocket web client builds it (its §2.4), so that both clients produce the same
+//! signed text and ids for the same action.
+//!
+//! Key order: `type, action, content, title, parent, categories, mentions, timestamp,
+//! license, protocol, authors`. Signed text is never rewritten: unlike the old client,
+//! content is not HTML-sanitised before signing (DECISIONS.md, Security 5).
+//!
+//! ```
+//! use spasm::body::{AuthorKey, post};
+//!
+//! let author = AuthorKey::Ethereum("0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A".parse().unwrap());
+//! let body = post("Hello", "First post", Some("defi"), 1_730_000_000_000, &[author]);
+//! assert!(body.signed_string().starts_with(r#"{"type":"SpasmEventBodyV2","action":"post","content":"First post","title":"Hello""#));
+//! ```
+
+use serde_json::{Map, Value};
+
+use crate::ethereum::EthereumAddress;
+use crate::js_json::stringify;
+use crate::nostr::NostrPublicKey;
+
+/// The licence the web client puts on everything it signs.
+pub const DEFAULT_LICENSE: &str = "SPDX-License-Identifier: CC0-1.0";
+
+/// A key that signs a body, as it appears in `authors`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorKey {
+    /// An Ethereum address, written in lower case.
+    Ethereum(EthereumAddress),
+    /// A Nostr key, written as hex (not npub).
+    Nostr(NostrPublicKey),
+}
+
+impl AuthorKey {
+    /// `{"value": …, "format": {"name": …}}`.
+    pub fn to_json(&self) -> Value {
+        let (value, format) = match self {
+            Self::Ethereum(address) => (address.to_lowercase_hex(), "ethereum-pubkey"),
+            Self::Nostr(key) => (key.to_string(), "nostr-hex"),
+        };
+        let mut address = Map::new();
+        address.insert("value".into(), Value::from(value));
+        let mut format_object = Map::new();
+        format_object.insert("name".into(), Value::from(format));
+        address.insert("format".into(), Value::Object(format_object));
+        Value::Object(address)
+    }
+}
+
+/// The reactions the forum offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaction {
+    /// 🐂
+    Bullish,
+    /// 🐻
+    Bearish,
+    /// Worth reading.
+    Important,
+    /// A scam warning.
+    Scam,
+    /// +1
+    Upvote,
+    /// −1
+    Downvote,
+}
+
+impl Reaction {
+    /// The lower-case name that is the reaction's content.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Bullish => "bullish",
+            Self::Bearish => "bearish",
+            Self::Important => "important",
+            Self::Scam => "scam",
+            Self::Upvote => "upvote",
+            Self::Downvote => "downvote",
+        }
+    }
+
+    /// The reaction of a name, in any case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::Bullish,
+            Self::Bearish,
+            Self::Important,
+            Self::Scam,
+            Self::Upvote,
+            Self::Downvote,
+        ]
+        .into_iter()
+        .find(|reaction| reaction.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A body ready to be signed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpasmBody(Value);
+
+impl SpasmBody {
+    /// The exact text to sign (`JSON.stringify(body)`).
+    pub fn signed_string(&self) -> String {
+        stringify(&self.0)
+    }
+
+    /// The body as JSON.
+    pub fn as_json(&self) -> &Value {
+        &self.0
+    }
+}
+
+/// What the event being answered provides: its ids, categories, authors and mentions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParentInfo {
+    /// Every id of the parent (spasmid first), as strings.
+    pub ids: Vec<String>,
+    /// The parent's `categories`, copied into replies.
+    pub categories: Vec<Value>,
+    /// Who to mention: the parent's authors (and, for replies, its mentions), deduplicated
+    /// and sorted as `sortAuthorsForSpasmEventV2` does; see [`crate::convert`]'s server-side
+    /// helper `mentions_for`.
+    pub mentions_for_reply: Vec<Value>,
+    /// The parent's authors only, deduplicated and sorted (for reactions and moderation).
+    pub mentions_for_reaction: Vec<Value>,
+}
+
+fn parent_ids(ids: &[String]) -> Value {
+    let ids = ids
+        .iter()
+        .map(|id| {
+            let mut entry = Map::new();
+            entry.insert("value".into(), Value::from(id.as_str()));
+            Value::Object(entry)
+        })
+        .collect();
+    let mut parent = Map::new();
+    parent.insert("ids".into(), Value::Array(ids));
+    Value::Object(parent)
+}
+
+struct Fields<'a> {
+    action: &'a str,
+    content: String,
+    title: Option<&'a str>,
+    parent: Option<Value>,
+    categories: Vec<Value>,
+    mentions: Vec<Value>,
+    timestamp_ms: u64,
+    authors: &'a [AuthorKey],
+}
+
+fn build(fields: Fields<'_>) -> SpasmBody {
+    let mut body = Map::new();
+    body.insert("type".into(), Value::from("SpasmEventBodyV2"));
+    body.insert("action".into(), Value::from(fields.action));
+    body.insert("content".into(), Value::from(fields.content));
+    if let Some(title) = fields.title {
+        body.insert("title".into(), Value::from(title));
+    }
+    if let Some(parent) = fields.parent {
+        body.insert("parent".into(), parent);
+    }
+    if !fields.categories.is_empty() {
+        body.insert("categories".into(), Value::Array(fields.categories));
+    }
+    if !fields.mentions.is_empty() {
+        body.insert("mentions".into(), Value::Array(fields.mentions));
+    }
+    body.insert("timestamp".into(), Value::from(fields.timestamp_ms));
+    body.insert("license".into(), Value::from(DEFAULT_LICENSE));
+    let mut protocol = Map::new();
+    protocol.insert("name".into(), Value::from("spasm"));
+    protocol.insert("version".into(), Value::from("2.0.0"));
+    body.insert("protocol".into(), Value::Object(protocol));
+    let mut author = Map::new();
+    author.insert(
+        "addresses".into(),
+        Value::Array(fields.authors.iter().map(AuthorKey::to_json).collect()),
+    );
+    body.insert("authors".into(), Value::Array(vec![Value::Object(author)]));
+    SpasmBody(Value::Object(body))
+}
+
+/// A new post. `category` is left out when it is empty, `any` or `none`.
+pub fn post(
+    title: &str,
+    content: &str,
+    category: Option<&str>,
+    timestamp_ms: u64,
+    authors: &[AuthorKey],
+) -> SpasmBody {
+    let categories = category
+        .filter(|name| !name.is_empty() && *name != "any" && *name != "none")
+        .map(|name| {
+            let mut category = Map::new();
+            category.insert("name".into(), Value::from(name));
+            vec![Value::Object(category)]
+        })
+        .unwrap_or_default();
+    build(Fields {
+        action: "post",
+        content: content.to_string(),
+        title: Some(title),
+        parent: None,
+        categories,
+        mentions: Vec::new(),
+        timestamp_ms,
+        authors,
+    })
+}
+
+/// A reply: the parent's ids, its categories, and its authors and mentions as mentions.
+pub fn reply(
+    parent: &ParentInfo,
+    content: &str,
+    timestamp_ms: u64,
+    authors: &[AuthorKey],
+) -> SpasmBody {
+    build(Fields {
+        action: "reply",
+        content: content.to_string(),
+        title: None,
+        parent: Some(parent_ids(&parent.ids)),
+        categories: parent.categories.clone(),
+        mentions: parent.mentions_for_reply.clone(),
+        timestamp_ms,
+        authors,
+    })
+}
+
+/// A reaction: only the parent's first id, the reaction's name as content.
+pub fn react(
+    parent: &ParentInfo,
+    reaction: Reaction,
+    timestamp_ms: u64,
+    authors: &[AuthorKey],
+) -> SpasmBody {
+    build(Fields {
+        action: "react",
+        content: reaction.name().to_string(),
+        title: None,
+        parent: Some(parent_ids(&parent.ids[..parent.ids.len().min(1)])),
+        categories: Vec::new(),
+        mentions: parent.mentions_for_reaction.clone(),
+        timestamp_ms,
+        authors,
+    })
+}
+
+/// A moderator's deletion of the parent.
+pub fn moderate_delete(parent: &ParentInfo, timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
+    build(Fields {
+        action: "moderate",
+        content: "delete".to_string(),
+        title: None,
+        parent: Some(parent_ids(&parent.ids)),
+        categories: Vec::new(),
+        mentions: parent.mentions_for_reaction.clone(),
+        timestamp_ms,
+        authors,
+    })
+}
+
+/// An admin's new instance settings (`app-config-dr`), the settings as JSON text.
+pub fn app_config(config: &Value, timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
+    build(Fields {
+        action: "app-config-dr",
+        content: stringify(config),
+        title: None,
+        parent: None,
+        categories: Vec::new(),
+        mentions: Vec::new(),
+        timestamp_ms,
+        authors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn author() -> AuthorKey {
+        AuthorKey::Ethereum(
+            "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"
+                .parse()
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_post_has_the_web_clients_key_order() {
+        let body = post(
+            "Title",
+            "Body <b>kept</b> & \"quoted\"",
+            Some("defi"),
+            1_730_000_000_000,
+            &[author()],
+        );
+        assert_eq!(
+            body.signed_string(),
+            r#"{"type":"SpasmEventBodyV2","action":"post","content":"Body <b>kept</b> & \"quoted\"","title":"Title","categories":[{"name":"defi"}],"timestamp":1730000000000,"license":"SPDX-License-Identifier: CC0-1.0","protocol":{"name":"spasm","version":"2.0.0"},"authors":[{"addresses":[{"value":"0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a","format":{"name":"ethereum-pubkey"}}]}]}"#
+        );
+        let any = post("T", "C", Some("any"), 1, &[author()]);
+        assert!(!any.signed_string().contains("categories"));
+    }
+
+    #[test]
+    fn reactions_use_only_the_first_parent_id() {
+        let parent = ParentInfo {
+            ids: vec!["spasmid01aa".into(), "0xbb".into()],
+            ..ParentInfo::default()
+        };
+        let body = react(&parent, Reaction::Bullish, 5, &[author()]);
+        assert!(body.signed_string().contains(
+            r#""action":"react","content":"bullish","parent":{"ids":[{"value":"spasmid01aa"}]}"#
+        ));
+        let reply = reply(&parent, "yes", 5, &[author()]);
+        assert!(
+            reply
+                .signed_string()
+                .contains(r#""parent":{"ids":[{"value":"spasmid01aa"},{"value":"0xbb"}]}"#)
+        );
+        assert_eq!(Reaction::from_name("UPVOTE"), Some(Reaction::Upvote));
+    }
+}

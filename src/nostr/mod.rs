@@ -1,0 +1,10 @@
+//! Nostr: NIP-01 events (id and BIP-340 signature) and NIP-19 bech32 identifiers.
+
+mod event;
+mod keys;
+pub mod nip19;
+
+pub use event::{
+    NostrEventError, VerifiedNostrSigner, nip01_event_id, nip01_serialization, verify_nostr_event,
+};
+pub use keys::{NostrEventId, NostrHexError, NostrPublicKey, NostrSignature};
