@@ -1,9 +1,14 @@
-//! Instance configuration: command-line flags and environment variables.
+//! Instance configuration: defaults, then an optional TOML file, then environment variables,
+//! then command-line flags. `spasm-forum check-config` prints the result (secrets redacted).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use forum::{ForumLimits, Settings};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 /// The Spasm forum: one binary with the site, the storage and the Spasm HTTP API.
 #[derive(Debug, Parser)]
@@ -12,40 +17,264 @@ pub struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Settings for `serve` when no subcommand is given.
+    /// Settings when no subcommand is given.
     #[command(flatten)]
-    pub serve: ServeConfig,
+    pub options: Options,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the forum (the default).
-    Serve(ServeConfig),
+    Serve(Options),
+    /// Create or update the database schema, then exit.
+    Migrate(Options),
+    /// Read and check the configuration, print it with secrets redacted, then exit.
+    CheckConfig(Options),
 }
 
-/// Settings of a running instance.
-#[derive(Debug, Clone, Args)]
-pub struct ServeConfig {
-    /// Address and port to listen on. Port 0 picks a free port; the chosen address is
-    /// printed as `listening on http://ADDRESS`.
-    #[arg(long, env = "SPASM_LISTEN", default_value = "127.0.0.1:3000")]
-    pub listen: SocketAddr,
-    /// Directory for the SQLite database and other instance data; created if missing.
-    #[arg(long, env = "SPASM_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
+/// Flags and variables shared by every subcommand; each overrides the TOML file.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Options {
+    /// A TOML configuration file.
+    #[arg(long, env = "SPASM_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:3000]. Port 0 picks a free port;
+    /// the chosen address is printed as `listening on http://ADDRESS`.
+    #[arg(long, env = "SPASM_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory for the SQLite database; created if missing [default: data].
+    #[arg(long, env = "SPASM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// PostgreSQL URL (`postgres://…`). When unset, SQLite in the data directory is used.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
 impl Cli {
-    /// The configuration of the `serve` command, whether or not it was named.
-    pub fn into_serve_config(self) -> ServeConfig {
-        match self.command {
-            Some(Command::Serve(config)) => config,
-            None => self.serve,
+    /// The subcommand, `serve` when none was named.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Serve(self.options))
+    }
+}
+
+/// Protection limits of the HTTP layer and the service.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// The largest request body, in bytes.
+    pub max_request_bytes: usize,
+    /// The largest event, in bytes.
+    pub max_event_bytes: usize,
+    /// The longest title, in characters.
+    pub max_title_chars: usize,
+    /// The longest content, in characters.
+    pub max_content_chars: usize,
+    /// Seconds before a request is answered with 408.
+    pub request_timeout_seconds: u64,
+    /// Submits per minute from one IP address (0: no limit).
+    pub submits_per_minute_per_ip: u32,
+    /// Submits at once from one IP address.
+    pub submit_burst_per_ip: u32,
+    /// Submits per minute by one signing key (0: no limit).
+    pub submits_per_minute_per_key: u32,
+    /// Submits at once by one signing key.
+    pub submit_burst_per_key: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let forum = ForumLimits::default();
+        Self {
+            max_request_bytes: 1024 * 1024,
+            max_event_bytes: forum.max_event_bytes,
+            max_title_chars: forum.max_title_chars,
+            max_content_chars: forum.max_content_chars,
+            request_timeout_seconds: 30,
+            submits_per_minute_per_ip: 120,
+            submit_burst_per_ip: 30,
+            submits_per_minute_per_key: forum.submits_per_minute_per_key,
+            submit_burst_per_key: forum.submit_burst_per_key,
         }
+    }
+}
+
+impl Limits {
+    /// The service's share of the limits.
+    pub fn forum_limits(&self) -> ForumLimits {
+        ForumLimits {
+            max_event_bytes: self.max_event_bytes,
+            max_title_chars: self.max_title_chars,
+            max_content_chars: self.max_content_chars,
+            submits_per_minute_per_key: self.submits_per_minute_per_key,
+            submit_burst_per_key: self.submit_burst_per_key,
+            ..ForumLimits::default()
+        }
+    }
+
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_seconds.max(1))
+    }
+}
+
+/// The whole configuration of an instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The data directory (SQLite).
+    pub data_dir: PathBuf,
+    /// PostgreSQL, when set.
+    pub database_url: Option<String>,
+    /// Protection limits.
+    pub limits: Limits,
+    /// The instance's policy.
+    pub settings: Settings,
+}
+
+/// The TOML file: top-level server keys, `[limits]` and `[policy]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    #[serde(default)]
+    limits: Option<toml::Table>,
+    #[serde(default)]
+    policy: Option<toml::Table>,
+}
+
+/// Why the configuration is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML of the expected shape.
+    #[error("invalid configuration file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A limit variable is malformed.
+    #[error("environment variable {name}: expected a whole number, found {value:?}")]
+    LimitVariable {
+        /// The variable.
+        name: String,
+        /// Its text.
+        value: String,
+    },
+    /// The policy is invalid.
+    #[error(transparent)]
+    Settings(#[from] forum::settings::SettingsError),
+}
+
+/// Environment variables of the limits: `SPASM_` + the key in upper case.
+const LIMIT_VARIABLES: [&str; 9] = [
+    "max_request_bytes",
+    "max_event_bytes",
+    "max_title_chars",
+    "max_content_chars",
+    "request_timeout_seconds",
+    "submits_per_minute_per_ip",
+    "submit_burst_per_ip",
+    "submits_per_minute_per_key",
+    "submit_burst_per_key",
+];
+
+impl Config {
+    /// Reads the configuration: defaults, the TOML file, the environment (`lookup`), flags.
+    pub fn load(
+        options: &Options,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file = match &options.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let path_text = options
+            .config
+            .as_ref()
+            .map(|path| path.display().to_string())
+            .unwrap_or_default();
+        let mut limits_table = toml_to_json(file.limits.unwrap_or_default());
+        for key in LIMIT_VARIABLES {
+            let name = format!("SPASM_{}", key.to_uppercase());
+            if let Some(value) = lookup(&name) {
+                let number: u64 = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| ConfigError::LimitVariable {
+                        name: name.clone(),
+                        value: value.clone(),
+                    })?;
+                limits_table.insert(key.into(), Value::from(number));
+            }
+        }
+        let limits: Limits =
+            serde_json::from_value(Value::Object(limits_table)).map_err(|error| {
+                ConfigError::Parse {
+                    path: path_text.clone(),
+                    message: format!("[limits]: {error}"),
+                }
+            })?;
+        let settings = Settings::default()
+            .with_toml_table(&toml_to_json(file.policy.unwrap_or_default()))?
+            .with_environment(&lookup)?;
+        Ok(Self {
+            listen: options
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000))),
+            data_dir: options
+                .data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from("data")),
+            database_url: options.database_url.clone().or(file.database_url),
+            limits,
+            settings,
+        })
+    }
+
+    /// The configuration as `check-config` prints it, with the database password redacted.
+    pub fn describe(&self) -> String {
+        let database = match &self.database_url {
+            Some(url) => format!("PostgreSQL {}", redact_url(url)),
+            None => format!("SQLite in {}", self.data_dir.display()),
+        };
+        let policy = serde_json::to_string_pretty(&self.settings).unwrap_or_default();
+        format!(
+            "listen: {}\ndatabase: {database}\nlimits: {:?}\npolicy: {policy}\n",
+            self.listen, self.limits
+        )
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|error| ConfigError::Parse {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })
+}
+
+fn toml_to_json(table: toml::Table) -> Map<String, Value> {
+    match serde_json::to_value(table) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
     }
 }
 
@@ -84,8 +313,65 @@ mod tests {
     #[test]
     fn serve_is_the_default_command() {
         let cli = Cli::parse_from(["spasm-forum", "--listen", "127.0.0.1:0"]);
-        assert_eq!(cli.into_serve_config().listen.port(), 0);
-        let cli = Cli::parse_from(["spasm-forum", "serve", "--data-dir", "/tmp/x"]);
-        assert_eq!(cli.into_serve_config().data_dir, PathBuf::from("/tmp/x"));
+        let Command::Serve(options) = cli.into_command() else {
+            panic!("not serve");
+        };
+        assert_eq!(options.listen.unwrap().port(), 0);
+        let cli = Cli::parse_from(["spasm-forum", "migrate", "--data-dir", "/tmp/x"]);
+        assert!(matches!(cli.into_command(), Command::Migrate(_)));
+    }
+
+    #[test]
+    fn flags_beat_environment_beats_file_beats_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("forum.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:4000\"\ndata_dir = \"/srv/forum\"\n\
+             [limits]\nsubmits_per_minute_per_ip = 5\n\
+             [policy]\nenable_moderation = false\nmoderators = [\"0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A\"]\n",
+        )
+        .unwrap();
+        let options = Options {
+            config: Some(path),
+            data_dir: Some(PathBuf::from("/flag")),
+            ..Options::default()
+        };
+        let config = Config::load(&options, |name| match name {
+            "SPASM_SUBMITS_PER_MINUTE_PER_IP" => Some("7".into()),
+            "ENABLE_MODERATION" => Some("true".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.listen.port(), 4000);
+        assert_eq!(config.data_dir, PathBuf::from("/flag"));
+        assert_eq!(config.limits.submits_per_minute_per_ip, 7);
+        assert!(config.settings.enable_moderation);
+        assert_eq!(config.settings.moderators.iter().count(), 1);
+        let defaults = Config::load(&Options::default(), |_| None).unwrap();
+        assert_eq!(defaults.listen.port(), 3000);
+        assert_eq!(defaults.data_dir, PathBuf::from("data"));
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("forum.toml");
+        std::fs::write(&path, "[policy]\nenable_moderatoin = true\n").unwrap();
+        let options = Options {
+            config: Some(path),
+            ..Options::default()
+        };
+        let error = Config::load(&options, |_| None).unwrap_err().to_string();
+        assert!(
+            error.contains("enableModeratoin") || error.contains("moderatoin"),
+            "{error}"
+        );
+        let error = Config::load(&Options::default(), |name| {
+            (name == "SPASM_MAX_EVENT_BYTES").then(|| "lots".into())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("SPASM_MAX_EVENT_BYTES"), "{error}");
     }
 }

@@ -2,18 +2,20 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use forum::Forum;
+use forum::rate::RateLimiter;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{self, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -21,21 +23,45 @@ use tower_http::request_id::{
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::api::{self, ApiState};
+use crate::config::Limits;
 use crate::site_assets;
-use crate::storage::Database;
-
-/// The largest request body the server reads.
-pub const MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
-/// How long a request may take before it is answered with 408.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     /// Leptos' rendering options (bundle names and paths).
     pub leptos_options: LeptosOptions,
-    /// The instance's database.
-    pub database: Database,
+    /// The forum service.
+    pub forum: Forum,
+    /// Submits per client IP address.
+    pub ip_limiter: Arc<RateLimiter>,
+    /// The HTTP layer's limits.
+    pub limits: Limits,
+}
+
+impl AppState {
+    /// The state of a forum with these limits.
+    pub fn new(forum: Forum, limits: Limits) -> Self {
+        Self {
+            leptos_options: leptos_options(),
+            forum,
+            ip_limiter: Arc::new(RateLimiter::new(
+                limits.submits_per_minute_per_ip,
+                limits.submit_burst_per_ip,
+            )),
+            limits,
+        }
+    }
+}
+
+impl FromRef<AppState> for ApiState {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            forum: state.forum.clone(),
+            ip_limiter: Arc::clone(&state.ip_limiter),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,14 +83,25 @@ pub fn leptos_options() -> LeptosOptions {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let limits = state.limits.clone();
+    // Other instances' web clients and federation peers call the API from anywhere; it
+    // uses no cookies, and writes are signed.
+    let cors = CorsLayer::new()
+        .allow_origin(cors::Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE]);
+    let api = api::routes()
+        .with_state(ApiState::from_ref(&state))
+        .layer(cors);
     Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(fallback)
         .with_state(state)
+        .merge(api)
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(RequestBodyLimitLayer::new(limits.max_request_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout()))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
             let request_id = request
@@ -79,10 +116,10 @@ pub fn router(state: AppState) -> Router {
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.database.ping().await {
+    match state.forum.store().ping().await {
         Ok(()) => (
             StatusCode::OK,
-            format!("ok ({})\n", state.database.backend()),
+            format!("ok ({})\n", state.forum.store().backend().name()),
         )
             .into_response(),
         Err(error) => {

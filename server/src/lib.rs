@@ -1,23 +1,45 @@
-//! The Spasm forum server: configuration, storage, HTTP surface.
+//! The Spasm forum server: configuration, the HTTP surface (pages, server functions, the
+//! Spasm API) over the [`forum`] service.
 
+pub mod api;
 pub mod config;
 pub mod http;
 pub mod site_assets;
-pub mod storage;
 
+use std::sync::Arc;
+
+use forum::Forum;
+use forum::storage::SqlStore;
 use tokio::net::TcpListener;
 
-use crate::config::{ServeConfig, redact_url};
-use crate::http::{AppState, leptos_options, router};
-use crate::storage::Database;
+use crate::config::{Config, redact_url};
+use crate::http::{AppState, router};
 
-/// Opens the database, binds the listener and serves until Ctrl-C or SIGTERM.
-pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+/// Opens (and migrates) the database the configuration names.
+pub async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
     match &config.database_url {
         Some(url) => tracing::info!(database = %redact_url(url), "using PostgreSQL"),
         None => tracing::info!(data_dir = %config.data_dir.display(), "using SQLite"),
     }
-    let database = Database::open(config.database_url.as_deref(), &config.data_dir).await?;
+    Ok(SqlStore::open(config.database_url.as_deref(), &config.data_dir).await?)
+}
+
+/// `spasm-forum migrate`: brings the schema up to date.
+pub async fn migrate(config: Config) -> anyhow::Result<()> {
+    open_store(&config).await?;
+    println!("the database schema is up to date");
+    Ok(())
+}
+
+/// Opens the database, binds the listener and serves until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    let forum = Forum::new(
+        Arc::new(store),
+        config.settings.clone(),
+        config.limits.forum_limits(),
+    )
+    .await?;
     if !site_assets::has_browser_bundle() {
         tracing::warn!(
             "this binary has no browser bundle: pages work without JavaScript only; build with `cargo xtask build`"
@@ -25,16 +47,16 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     let listener = TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
-    let app = router(AppState {
-        leptos_options: leptos_options(),
-        database,
-    });
+    let app = router(AppState::new(forum, config.limits.clone()));
     // Printed on stdout so scripts and tests that asked for port 0 learn the real one.
     println!("listening on http://{address}");
     tracing::info!(%address, "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

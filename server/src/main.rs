@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
-use server::config::Cli;
+use server::config::{Cli, Command, Config};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -15,8 +15,29 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let config = Cli::parse().into_serve_config();
-    match server::serve(config).await {
+    let command = Cli::parse().into_command();
+    let options = match &command {
+        Command::Serve(options) | Command::Migrate(options) | Command::CheckConfig(options) => {
+            options
+        }
+    };
+    let config = match Config::load(options, |name| std::env::var(name).ok()) {
+        Ok(config) => config,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "spasm-forum: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match command {
+        Command::Serve(_) => server::serve(config).await,
+        Command::Migrate(_) => server::migrate(config).await,
+        Command::CheckConfig(_) => {
+            print!("{}", config.describe());
+            println!("the configuration is valid");
+            Ok(())
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "spasm-forum: {error:#}");

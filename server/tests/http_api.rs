@@ -5,10 +5,12 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use forum::storage::SqlStore;
+use forum::{Forum, Settings};
 use http_body_util::BodyExt;
 use k256::ecdsa::SigningKey;
-use server::http::{AppState, leptos_options, router};
-use server::storage::Database;
+use server::config::Limits;
+use server::http::{AppState, router};
 use spasm::body::{AuthorKey, post};
 use spasm::ethereum::personal_sign_digest;
 use tower::ServiceExt;
@@ -22,11 +24,16 @@ struct TestApp {
 impl TestApp {
     async fn spawn() -> Self {
         let data_dir = tempfile::tempdir().unwrap();
-        let database = Database::open_sqlite(data_dir.path()).await.unwrap();
-        let router = router(AppState {
-            leptos_options: leptos_options(),
-            database,
-        });
+        let store = SqlStore::open_sqlite(data_dir.path()).await.unwrap();
+        let limits = Limits::default();
+        let forum = Forum::new(
+            std::sync::Arc::new(store),
+            Settings::default(),
+            limits.forum_limits(),
+        )
+        .await
+        .unwrap();
+        let router = router(AppState::new(forum, limits));
         Self {
             router,
             _data_dir: data_dir,

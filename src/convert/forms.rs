@@ -130,7 +130,12 @@ pub fn to_database(input: &Value) -> Result<Value, ConvertError> {
     if input.get("type").and_then(Value::as_str) == Some("SpasmEventDatabaseV2") {
         return Ok(input.clone());
     }
-    let event = spasm_event(input)?;
+    Ok(database_form(&spasm_event(input)?))
+}
+
+/// The database form of a converted `SpasmEventV2` (spasm.js `convertToSpasmEventDatabase`
+/// without the conversion).
+pub(crate) fn database_form(event: &Value) -> Value {
     let mut out = with_type("SpasmEventDatabaseV2");
     for key in DATABASE_FIELDS.iter().filter(|key| **key != "type") {
         let Some(value) = event.get(*key).filter(|value| truthy(value)) else {
@@ -150,5 +155,5 @@ pub fn to_database(input: &Value) -> Result<Value, ConvertError> {
         };
         out.insert((*key).into(), value);
     }
-    Ok(Value::Object(out))
+    Value::Object(out)
 }

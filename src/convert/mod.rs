@@ -301,6 +301,12 @@ impl VerifiedEvent {
         self.event
     }
 
+    /// The database form (`SpasmEventDatabaseV2`, SPEC.md §8.5): the expanded fields with
+    /// ids, signatures and the original signed siblings, without tree, stats or db info.
+    pub fn to_database(&self) -> Value {
+        forms::database_form(&self.event)
+    }
+
     /// The event as a typed model.
     pub fn model(&self) -> Result<crate::model::SpasmEventV2, serde_json::Error> {
         serde_json::from_value(self.event.clone())

@@ -1,0 +1,614 @@
+//! The ingest pipeline: every event, from any source, goes through [`Forum::submit`]:
+//! parse → identify and verify every signature, compute the `spasmid01` (the `spasm` crate)
+//! → the existing server's policy gates in its order → one store transaction.
+//!
+//! Messages are the existing server's (degenrocket-server.md §1.6), so its clients keep
+//! working; each error also has the HTTP status that tells the truth.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use spasm::convert::{ConvertError, convert_to_spasm};
+
+use crate::address::AuthorAddress;
+use crate::record::NewEvent;
+use crate::service::{Forum, now_ms};
+use crate::settings::{AddressList, Settings};
+use crate::storage::{
+    DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError, TargetRule,
+};
+
+/// Reaction names the forum counts (spasm.js' list).
+pub const REACTIONS: [&str; 15] = [
+    "upvote",
+    "downvote",
+    "bullish",
+    "bearish",
+    "important",
+    "scam",
+    "toxic",
+    "sad",
+    "laugh",
+    "clown",
+    "love",
+    "facepalm",
+    "mushroom",
+    "moon",
+    "rocket",
+];
+
+/// Where an event comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A browser or client, through a server function or `POST /api/submit`.
+    Submit,
+    /// A pull from another Spasm instance.
+    Federation {
+        /// The source's name.
+        source: String,
+        /// Whether the admin trusts this source with unsigned events.
+        trusted_for_unsigned: bool,
+    },
+    /// The instance's own RSS ingestion.
+    Rss {
+        /// The feed's name.
+        source: String,
+    },
+}
+
+impl Origin {
+    fn label(&self) -> String {
+        match self {
+            Self::Submit => "submit".into(),
+            Self::Federation { source, .. } => format!("federation:{source}"),
+            Self::Rss { source } => format!("rss:{source}"),
+        }
+    }
+
+    fn may_be_unsigned(&self, settings: &Settings) -> bool {
+        match self {
+            Self::Submit => settings.allow_new_events_without_signature,
+            Self::Federation {
+                trusted_for_unsigned,
+                ..
+            } => *trusted_for_unsigned,
+            Self::Rss { .. } => true,
+        }
+    }
+}
+
+/// What kind of success a submit was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptedKind {
+    /// A post or other event was stored.
+    Saved,
+    /// A reply or reaction was stored and counted on its target.
+    Counted,
+    /// A moderator's delete took effect.
+    Deleted,
+    /// An admin undid a delete.
+    Restored,
+    /// An admin changed the instance settings.
+    AppConfigUpdated,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// What happened.
+    pub kind: AcceptedKind,
+    /// The event's `spasmid01`.
+    pub spasmid: String,
+    /// Its row key, for events that are listed.
+    pub key: Option<i64>,
+}
+
+impl Accepted {
+    /// The existing server's message.
+    pub fn message(&self) -> &'static str {
+        match self.kind {
+            AcceptedKind::Saved => "Success. The event was saved into database",
+            AcceptedKind::Counted => "Success. Action has been saved and incremented",
+            AcceptedKind::Deleted => "Success. Action saved and target deleted",
+            AcceptedKind::Restored => "Success. Moderation undone and target restored",
+            AcceptedKind::AppConfigUpdated => "SUCCESS: App config updated",
+        }
+    }
+}
+
+/// Why a submit was refused. The display text is what the submitter sees.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// Nothing was sent.
+    #[error("ERROR: Unknown event is empty")]
+    Empty,
+    /// The body is larger than the instance accepts.
+    #[error("ERROR: the event is larger than {max} bytes")]
+    TooLarge {
+        /// The limit.
+        max: usize,
+    },
+    /// A field is longer than the instance accepts.
+    #[error("ERROR: the {field} is longer than {max} characters")]
+    FieldTooLong {
+        /// Which field.
+        field: &'static str,
+        /// The limit.
+        max: usize,
+    },
+    /// The body is not JSON.
+    #[error("ERROR: the request body is not valid JSON")]
+    NotJson,
+    /// Not an event, or a signature that does not verify.
+    #[error("ERROR: Cannot convert to Spasm event: {0}")]
+    NotConvertible(ConvertError),
+    /// Unsigned events are refused here.
+    #[error("ERROR: events without signatures are not allowed on this instance.")]
+    UnsignedNotAllowed,
+    /// The master switch is off.
+    #[error("ERROR: submitting all new web3 actions is currently disabled")]
+    AllActionsDisabled,
+    /// Nostr-only events are switched off.
+    #[error("ERROR: submitting all new Nostr actions is currently disabled")]
+    NostrDisabled,
+    /// Ethereum-only events are switched off.
+    #[error("ERROR: submitting all new Ethereum actions is currently disabled")]
+    EthereumDisabled,
+    /// This action is switched off (`posts`, `replies`, `reactions`, `moderation actions`).
+    #[error("ERROR: submitting new {0} is currently disabled")]
+    ActionDisabled(&'static str),
+    /// No verified signer is on the action's whitelist.
+    #[error("ERROR: this address is not whitelisted to submit new {0}")]
+    NotWhitelisted(&'static str),
+    /// One of the event's ids was banned by a moderator.
+    #[error("ERROR: this event ID is banned")]
+    Banned,
+    /// Stored already.
+    #[error("An event with the same Spasm ID is already in database.")]
+    Duplicate,
+    /// The signer did the same to the same target before.
+    #[error("Sorry, but you've already submitted the same action")]
+    DuplicateAction,
+    /// A reply or reaction without a parent id.
+    #[error("ERROR: a {0} needs the id of the event it answers")]
+    NoTarget(&'static str),
+    /// The target is not stored here.
+    #[error("ERROR: the event you are answering has not been found")]
+    TargetNotFound,
+    /// The target was deleted by a moderator.
+    #[error("ERROR: the event you are answering was deleted by a moderator")]
+    TargetDeleted,
+    /// A reaction this forum does not know.
+    #[error("ERROR: {0:?} is not a known reaction")]
+    UnknownReaction(String),
+    /// Moderation is off.
+    #[error("ERROR: the moderation is disabled")]
+    ModerationDisabled,
+    /// No moderators are configured.
+    #[error("ERROR: moderators are not set")]
+    NoModerators,
+    /// The signer is not a moderator.
+    #[error("ERROR: you're not a moderator")]
+    NotModerator,
+    /// A moderation action other than delete or restore.
+    #[error("ERROR: unknown moderation action {0:?}; use delete (moderators) or restore (admins)")]
+    UnknownModeration(String),
+    /// Nothing to restore.
+    #[error("ERROR: there is no standing moderation of this event")]
+    NothingToRestore,
+    /// App-config events are switched off.
+    #[error("ERROR: app config changes are disabled")]
+    AppConfigDisabled,
+    /// Admin features are off or no admins are configured.
+    #[error("ERROR: admins are not set")]
+    NoAdmins,
+    /// The signer is not an admin.
+    #[error("ERROR: you're not an admin")]
+    NotAdmin,
+    /// The app-config content is not valid settings.
+    #[error("ERROR: the app config is invalid: {0}")]
+    InvalidAppConfig(String),
+    /// The signing key submitted too often.
+    #[error("ERROR: too many submits from this key; try again in {retry_after_secs} seconds")]
+    RateLimited {
+        /// When the next submit will be accepted.
+        retry_after_secs: u64,
+    },
+    /// The store failed; details are logged, not shown.
+    #[error("ERROR: submitting new Spasm event failed")]
+    Storage(#[from] StorageError),
+}
+
+impl SubmitError {
+    /// The HTTP status that tells the truth about this refusal.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Empty
+            | Self::NotJson
+            | Self::NotConvertible(_)
+            | Self::NoTarget(_)
+            | Self::UnknownReaction(_)
+            | Self::UnknownModeration(_)
+            | Self::InvalidAppConfig(_) => 400,
+            Self::TooLarge { .. } | Self::FieldTooLong { .. } => 413,
+            Self::UnsignedNotAllowed
+            | Self::AllActionsDisabled
+            | Self::NostrDisabled
+            | Self::EthereumDisabled
+            | Self::ActionDisabled(_)
+            | Self::NotWhitelisted(_)
+            | Self::Banned
+            | Self::ModerationDisabled
+            | Self::NoModerators
+            | Self::NotModerator
+            | Self::AppConfigDisabled
+            | Self::NoAdmins
+            | Self::NotAdmin => 403,
+            Self::TargetNotFound | Self::NothingToRestore => 404,
+            Self::Duplicate | Self::DuplicateAction => 409,
+            Self::TargetDeleted => 410,
+            Self::RateLimited { .. } => 429,
+            Self::Storage(_) => 500,
+        }
+    }
+}
+
+impl Forum {
+    /// Ingests one event sent as JSON bytes (`{"unknownEvent": event}` or the event itself,
+    /// in any shape the existing server accepts).
+    pub async fn submit(&self, body: &[u8], origin: Origin) -> Result<Accepted, SubmitError> {
+        if body.len() > self.limits().max_event_bytes {
+            return Err(SubmitError::TooLarge {
+                max: self.limits().max_event_bytes,
+            });
+        }
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(SubmitError::Empty);
+        }
+        let mut input: Value = serde_json::from_slice(body).map_err(|_| SubmitError::NotJson)?;
+        if let Some(inner) = input
+            .as_object_mut()
+            .filter(|object| object.len() == 1)
+            .and_then(|object| object.remove("unknownEvent"))
+        {
+            input = inner;
+        }
+        if matches!(&input, Value::Null)
+            || input.as_object().is_some_and(|object| object.is_empty())
+        {
+            return Err(SubmitError::Empty);
+        }
+        let verified = convert_to_spasm(&input).map_err(SubmitError::NotConvertible)?;
+        let event = NewEvent::from_verified(&verified);
+        self.check_field_sizes(&event)?;
+        if origin == Origin::Submit {
+            for signer in event.signers() {
+                if let Err(wait) = self.key_limiter().check(signer.as_str()) {
+                    return Err(SubmitError::RateLimited {
+                        retry_after_secs: wait.as_secs() + 1,
+                    });
+                }
+            }
+        }
+        let settings = self.settings();
+        let action = event.action().to_owned();
+        if action.starts_with("app-config") {
+            return self.submit_app_config(&event, &settings).await;
+        }
+        if action.starts_with("admin") {
+            return self.submit_admin_event(&event, &settings).await;
+        }
+        check_submit_gates(&event, &settings, &origin)?;
+        match action.as_str() {
+            "moderate" => self.submit_moderation(&event, &settings).await,
+            _ => self.store_event(&event, &origin).await,
+        }
+    }
+
+    fn check_field_sizes(&self, event: &NewEvent) -> Result<(), SubmitError> {
+        let limits = self.limits();
+        if event.title().chars().count() > limits.max_title_chars {
+            return Err(SubmitError::FieldTooLong {
+                field: "title",
+                max: limits.max_title_chars,
+            });
+        }
+        if event.content().chars().count() > limits.max_content_chars {
+            return Err(SubmitError::FieldTooLong {
+                field: "content",
+                max: limits.max_content_chars,
+            });
+        }
+        Ok(())
+    }
+
+    async fn store_event(
+        &self,
+        event: &NewEvent,
+        origin: &Origin,
+    ) -> Result<Accepted, SubmitError> {
+        let target = match event.action() {
+            "react" => {
+                let reaction = event.content();
+                if !REACTIONS.contains(&reaction) {
+                    return Err(SubmitError::UnknownReaction(reaction.to_owned()));
+                }
+                if event.parent_ids().is_empty() {
+                    return Err(SubmitError::NoTarget("reaction"));
+                }
+                Some(TargetRule {
+                    // Unsigned reactions are kept but never counted (anyone could repeat them).
+                    counter: event
+                        .is_signed()
+                        .then(|| ("react".to_owned(), reaction.to_owned())),
+                    once_per_signer: Some(("react".to_owned(), reaction.to_owned())),
+                })
+            }
+            "reply" => {
+                if event.parent_ids().is_empty() {
+                    return Err(SubmitError::NoTarget("reply"));
+                }
+                Some(TargetRule {
+                    counter: Some(("reply".to_owned(), String::new())),
+                    // The same signer may not post the same reply text twice to one target.
+                    once_per_signer: Some(("reply".to_owned(), content_digest(event.content()))),
+                })
+            }
+            _ => None,
+        };
+        let counted = target.as_ref().is_some_and(|rule| rule.counter.is_some());
+        let outcome = self
+            .store()
+            .insert_event(Insert {
+                event,
+                origin: &origin.label(),
+                now_ms: now_ms(),
+                target,
+            })
+            .await?;
+        match outcome {
+            InsertOutcome::Stored { key } => Ok(Accepted {
+                kind: if counted {
+                    AcceptedKind::Counted
+                } else {
+                    AcceptedKind::Saved
+                },
+                spasmid: event.spasmid().to_owned(),
+                key: Some(key),
+            }),
+            InsertOutcome::Duplicate => Err(SubmitError::Duplicate),
+            InsertOutcome::DuplicateAction => Err(SubmitError::DuplicateAction),
+            InsertOutcome::Banned => Err(SubmitError::Banned),
+            InsertOutcome::TargetNotFound => Err(SubmitError::TargetNotFound),
+            InsertOutcome::TargetDeleted => Err(SubmitError::TargetDeleted),
+        }
+    }
+
+    async fn submit_moderation(
+        &self,
+        event: &NewEvent,
+        settings: &Settings,
+    ) -> Result<Accepted, SubmitError> {
+        let accepted = |kind| Accepted {
+            kind,
+            spasmid: event.spasmid().to_owned(),
+            key: None,
+        };
+        match event.content() {
+            "delete" => {
+                if !settings.enable_moderation {
+                    return Err(SubmitError::ModerationDisabled);
+                }
+                if settings.moderators.is_empty() {
+                    return Err(SubmitError::NoModerators);
+                }
+                let moderator =
+                    first_listed(event, &settings.moderators).ok_or(SubmitError::NotModerator)?;
+                if event.parent_ids().is_empty() {
+                    return Err(SubmitError::NoTarget("moderation"));
+                }
+                let outcome = self
+                    .store()
+                    .delete_by_moderator(Moderation {
+                        event,
+                        moderator: &moderator,
+                        now_ms: now_ms(),
+                    })
+                    .await?;
+                match outcome {
+                    DeleteOutcome::Deleted { hidden } => {
+                        tracing::info!(%moderator, hidden, spasmid = event.spasmid(), "moderator deleted events");
+                        Ok(accepted(AcceptedKind::Deleted))
+                    }
+                    DeleteOutcome::Duplicate => Err(SubmitError::Duplicate),
+                }
+            }
+            "restore" | "undelete" => {
+                let admin = self.verified_admin(event, settings)?;
+                let outcome = self
+                    .store()
+                    .restore_by_admin(Moderation {
+                        event,
+                        moderator: &admin,
+                        now_ms: now_ms(),
+                    })
+                    .await?;
+                match outcome {
+                    RestoreOutcome::Restored { undone } => {
+                        tracing::info!(%admin, undone, spasmid = event.spasmid(), "admin undid moderation");
+                        Ok(accepted(AcceptedKind::Restored))
+                    }
+                    RestoreOutcome::NothingToRestore => Err(SubmitError::NothingToRestore),
+                    RestoreOutcome::Duplicate => Err(SubmitError::Duplicate),
+                }
+            }
+            other => Err(SubmitError::UnknownModeration(other.to_owned())),
+        }
+    }
+
+    /// The first verified signer who is an admin.
+    fn verified_admin(
+        &self,
+        event: &NewEvent,
+        settings: &Settings,
+    ) -> Result<AuthorAddress, SubmitError> {
+        if !settings.enable_admin || settings.admins.is_empty() {
+            return Err(SubmitError::NoAdmins);
+        }
+        first_listed(event, &settings.admins).ok_or(SubmitError::NotAdmin)
+    }
+
+    async fn submit_app_config(
+        &self,
+        event: &NewEvent,
+        settings: &Settings,
+    ) -> Result<Accepted, SubmitError> {
+        if !settings.enable_app_config_changes || !settings.enable_app_config_changes_by_admin {
+            return Err(SubmitError::AppConfigDisabled);
+        }
+        let admin = self.verified_admin(event, settings)?;
+        let config = parse_app_config(event.content())?;
+        let updated = self
+            .shared_settings()
+            .base()
+            .with_app_config(&config)
+            .map_err(|error| SubmitError::InvalidAppConfig(error.to_string()))?;
+        if !self
+            .store()
+            .insert_admin_event(event, &admin, now_ms())
+            .await?
+        {
+            return Err(SubmitError::Duplicate);
+        }
+        self.apply_app_config(updated, Value::Object(config));
+        tracing::info!(%admin, spasmid = event.spasmid(), "admin changed the instance settings");
+        Ok(Accepted {
+            kind: AcceptedKind::AppConfigUpdated,
+            spasmid: event.spasmid().to_owned(),
+            key: None,
+        })
+    }
+
+    async fn submit_admin_event(
+        &self,
+        event: &NewEvent,
+        settings: &Settings,
+    ) -> Result<Accepted, SubmitError> {
+        let admin = self.verified_admin(event, settings)?;
+        if !self
+            .store()
+            .insert_admin_event(event, &admin, now_ms())
+            .await?
+        {
+            return Err(SubmitError::Duplicate);
+        }
+        Ok(Accepted {
+            kind: AcceptedKind::Saved,
+            spasmid: event.spasmid().to_owned(),
+            key: None,
+        })
+    }
+}
+
+/// The existing server's gates 4–9, in its order: unsigned events, the master switch,
+/// signer kinds, per-action switches, whitelists.
+fn check_submit_gates(
+    event: &NewEvent,
+    settings: &Settings,
+    origin: &Origin,
+) -> Result<(), SubmitError> {
+    if !event.is_signed() && !origin.may_be_unsigned(settings) {
+        return Err(SubmitError::UnsignedNotAllowed);
+    }
+    if !settings.enable_new_web3_actions_all {
+        return Err(SubmitError::AllActionsDisabled);
+    }
+    if event.is_signed() {
+        let (ethereum, nostr) = signer_kinds(event);
+        if nostr && !ethereum && !settings.enable_new_nostr_actions_all {
+            return Err(SubmitError::NostrDisabled);
+        }
+        if ethereum && !nostr && !settings.enable_new_ethereum_actions_all {
+            return Err(SubmitError::EthereumDisabled);
+        }
+    }
+    let federated = matches!(origin, Origin::Federation { .. });
+    let (switch, whitelist, ignored_for_federation, noun) = match event.action() {
+        "post" => (
+            settings.enable_new_web3_actions_post,
+            settings
+                .enable_whitelist_for_action_post
+                .then_some(&settings.whitelisted_for_action_post),
+            settings.ignore_whitelist_for_action_post_in_spasm_module,
+            "posts",
+        ),
+        "reply" => (
+            settings.enable_new_web3_actions_reply,
+            settings
+                .enable_whitelist_for_action_reply
+                .then_some(&settings.whitelisted_for_action_reply),
+            settings.ignore_whitelist_for_action_reply_in_spasm_module,
+            "replies",
+        ),
+        "react" => (
+            settings.enable_new_web3_actions_react,
+            settings
+                .enable_whitelist_for_action_react
+                .then_some(&settings.whitelisted_for_action_react),
+            settings.ignore_whitelist_for_action_react_in_spasm_module,
+            "reactions",
+        ),
+        "moderate" => (
+            settings.enable_new_web3_actions_moderate,
+            None,
+            false,
+            "moderation actions",
+        ),
+        _ => return Ok(()),
+    };
+    if !switch {
+        return Err(SubmitError::ActionDisabled(noun));
+    }
+    let skip_whitelist = federated && ignored_for_federation;
+    if let Some(list) = whitelist.filter(|_| !skip_whitelist)
+        && !list.contains_any(event.signers().iter())
+    {
+        return Err(SubmitError::NotWhitelisted(noun));
+    }
+    Ok(())
+}
+
+/// Whether the event has Ethereum and Nostr signers.
+fn signer_kinds(event: &NewEvent) -> (bool, bool) {
+    let ethereum = event
+        .signers()
+        .iter()
+        .any(|signer| signer.as_str().starts_with("0x"));
+    let nostr = event
+        .signers()
+        .iter()
+        .any(|signer| !signer.as_str().starts_with("0x"));
+    (ethereum, nostr)
+}
+
+/// The first verified signer on `list`.
+fn first_listed(event: &NewEvent, list: &AddressList) -> Option<AuthorAddress> {
+    event
+        .signers()
+        .iter()
+        .find(|signer| list.contains(signer))
+        .cloned()
+}
+
+fn parse_app_config(content: &str) -> Result<serde_json::Map<String, Value>, SubmitError> {
+    match serde_json::from_str::<Value>(content) {
+        Ok(Value::Object(config)) => Ok(config),
+        _ => Err(SubmitError::InvalidAppConfig(
+            "the content must be a JSON object of settings".into(),
+        )),
+    }
+}
+
+/// A short fixed-size stand-in for a reply's text in the once-per-signer index.
+fn content_digest(content: &str) -> String {
+    hex::encode(Sha256::digest(content.as_bytes()))
+}

@@ -1,0 +1,22 @@
+//! The forum's service: everything between the HTTP surface (Spasm API handlers, Leptos
+//! server functions) and the database.
+//!
+//! * [`Forum`] is the service: [`Forum::submit`] is the one ingest path for every event
+//!   (browser, Spasm API, federation, RSS), and its reads serve the API and the pages.
+//! * [`storage`] keeps events in SQLite or PostgreSQL behind the [`storage::Store`] trait.
+//! * [`settings`] is the instance's policy, changed at run time by admin-signed events.
+
+pub mod address;
+pub mod envelope;
+pub mod ingest;
+pub mod query;
+pub mod rate;
+pub mod record;
+pub mod service;
+pub mod settings;
+pub mod storage;
+
+pub use address::AuthorAddress;
+pub use ingest::{Accepted, Origin, SubmitError};
+pub use service::{Forum, ForumLimits, ReadError};
+pub use settings::{Settings, SharedSettings};

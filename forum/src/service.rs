@@ -1,0 +1,316 @@
+//! [`Forum`]: the service the HTTP handlers and server functions call.
+
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+use spasm::formats::is_valid_url;
+use spasm::nostr::nip19::{decode_nevent, decode_note};
+
+use crate::address::{AddressError, AuthorAddress};
+use crate::envelope::{StoredEvent, envelopes_json};
+use crate::query::{Activity, FeedRequest, Page};
+use crate::rate::RateLimiter;
+use crate::settings::{Settings, SharedSettings};
+use crate::storage::{ModerationRecord, StorageError, Store};
+
+/// The deepest reply tree `commentsDepth` builds (as the existing server).
+pub const MAX_COMMENTS_DEPTH: u32 = 20;
+
+/// Limits on what one event may be; the request body limit of the HTTP layer comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForumLimits {
+    /// The largest event, in bytes of JSON.
+    pub max_event_bytes: usize,
+    /// The longest title, in characters.
+    pub max_title_chars: usize,
+    /// The longest content, in characters.
+    pub max_content_chars: usize,
+    /// The most events one reply tree holds.
+    pub max_tree_events: u32,
+    /// Submits one signing key may make per minute (0: no limit).
+    pub submits_per_minute_per_key: u32,
+    /// Submits one signing key may make at once.
+    pub submit_burst_per_key: u32,
+}
+
+impl Default for ForumLimits {
+    fn default() -> Self {
+        Self {
+            max_event_bytes: 256 * 1024,
+            max_title_chars: 1_000,
+            max_content_chars: 100_000,
+            max_tree_events: 2_000,
+            submits_per_minute_per_key: 30,
+            submit_burst_per_key: 10,
+        }
+    }
+}
+
+/// Why a read could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The request is malformed; the text says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The store failed; details are logged, not shown.
+    #[error("ERROR: the server could not read the database")]
+    Storage(#[from] StorageError),
+}
+
+impl From<AddressError> for ReadError {
+    fn from(error: AddressError) -> Self {
+        Self::BadRequest(format!("ERROR: {error}"))
+    }
+}
+
+/// The forum service: settings, limits and the store.
+#[derive(Debug, Clone)]
+pub struct Forum {
+    store: Arc<dyn Store>,
+    settings: SharedSettings,
+    limits: ForumLimits,
+    /// The newest admin app-config's content, served by `GET /api/app-config`.
+    app_config: Arc<RwLock<Arc<Value>>>,
+    /// Submits per signing key.
+    key_limiter: Arc<RateLimiter>,
+}
+
+impl Forum {
+    /// The service over `store`, with the host's settings; then the newest app-config
+    /// signed by a current admin is applied.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        settings: Settings,
+        limits: ForumLimits,
+    ) -> Result<Self, StorageError> {
+        let forum = Self {
+            store,
+            settings: SharedSettings::new(settings),
+            limits,
+            app_config: Arc::new(RwLock::new(Arc::new(Value::Object(Default::default())))),
+            key_limiter: Arc::new(RateLimiter::new(
+                limits.submits_per_minute_per_key,
+                limits.submit_burst_per_key,
+            )),
+        };
+        forum.load_app_config().await?;
+        Ok(forum)
+    }
+
+    async fn load_app_config(&self) -> Result<(), StorageError> {
+        let base = self.settings.base().clone();
+        for stored in self.store.latest_admin_events("app-config", 50).await? {
+            let is_admin =
+                AuthorAddress::parse(&stored.signer).is_ok_and(|signer| base.is_admin(&signer));
+            if !is_admin {
+                tracing::warn!(signer = %stored.signer, "ignoring an app config signed by someone who is no longer an admin");
+                continue;
+            }
+            let config = match serde_json::from_str::<Value>(&stored.content) {
+                Ok(Value::Object(config)) => config,
+                _ => continue,
+            };
+            match base.with_app_config(&config) {
+                Ok(settings) => {
+                    self.apply_app_config(settings, Value::Object(config));
+                    tracing::info!(signer = %stored.signer, "applied the newest app config");
+                    return Ok(());
+                }
+                Err(error) => tracing::warn!(%error, "ignoring an invalid stored app config"),
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn apply_app_config(&self, settings: Settings, config: Value) {
+        self.settings.replace(settings);
+        let config = Arc::new(config);
+        match self.app_config.write() {
+            Ok(mut current) => *current = config,
+            Err(poisoned) => *poisoned.into_inner() = config,
+        }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> Arc<Settings> {
+        self.settings.current()
+    }
+
+    pub(crate) fn shared_settings(&self) -> &SharedSettings {
+        &self.settings
+    }
+
+    /// The limits on events.
+    pub fn limits(&self) -> &ForumLimits {
+        &self.limits
+    }
+
+    pub(crate) fn key_limiter(&self) -> &RateLimiter {
+        &self.key_limiter
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// `GET /api/app-config`: the newest admin app-config's content, or `{}`.
+    pub fn app_config(&self) -> Arc<Value> {
+        match self.app_config.read() {
+            Ok(current) => Arc::clone(&current),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// `GET /api/events`: the feed.
+    pub async fn feed(&self, request: &FeedRequest) -> Result<Vec<StoredEvent>, ReadError> {
+        let Some(page) = request.page else {
+            return Ok(Vec::new());
+        };
+        let settings = self.settings();
+        let min_reactions = request.filter.activity.map(|activity| match activity {
+            Activity::Hot => settings.feed_filters_activity_hot,
+            Activity::Rising => settings.feed_filters_activity_rising,
+        });
+        Ok(self
+            .store
+            .feed(&request.filter, min_reactions, page)
+            .await?)
+    }
+
+    /// The event with any of its ids: a `spasmid01`, signature, Nostr hex id, `note1`,
+    /// `nevent1`, URL or guid, or a short prefix of one when short ids are on.
+    pub async fn event(&self, id: &str) -> Result<Option<StoredEvent>, ReadError> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(ReadError::BadRequest("ERROR: no event id given".into()));
+        }
+        let decoded = if id.starts_with("note1") {
+            decode_note(id).ok().map(|id| id.to_string())
+        } else if id.starts_with("nevent1") {
+            decode_nevent(id).ok().map(|nevent| nevent.id.to_string())
+        } else {
+            None
+        };
+        let id = decoded.as_deref().unwrap_or(id);
+        if let Some(event) = self.store.event_by_id(id).await? {
+            return Ok(Some(event));
+        }
+        let settings = self.settings();
+        let short_length =
+            usize::try_from(settings.short_urls_length_of_web3_ids).unwrap_or(usize::MAX);
+        let is_short_id = settings.enable_short_urls_for_web3_actions
+            && short_length >= 15
+            && id.chars().count() == short_length
+            && !is_valid_url(id);
+        if is_short_id {
+            return Ok(self.store.event_by_id_prefix(id).await?);
+        }
+        Ok(None)
+    }
+
+    /// The event with its reply tree down to `depth` levels (at most [`MAX_COMMENTS_DEPTH`])
+    /// as a `SpasmEventEnvelopeWithTreeV2`, JSON text.
+    pub async fn event_with_tree(
+        &self,
+        root: &StoredEvent,
+        depth: u32,
+    ) -> Result<String, ReadError> {
+        let depth = depth.min(MAX_COMMENTS_DEPTH);
+        let mut levels: Vec<Vec<StoredEvent>> = Vec::new();
+        let mut parents = vec![root.key];
+        let mut remaining = self.limits.max_tree_events;
+        for _ in 0..depth {
+            if parents.is_empty() || remaining == 0 {
+                break;
+            }
+            let level = self.store.replies(&parents, remaining).await?;
+            remaining = remaining.saturating_sub(u32::try_from(level.len()).unwrap_or(u32::MAX));
+            parents = level.iter().map(|event| event.key).collect();
+            levels.push(level);
+        }
+        let mut out = String::new();
+        write_tree(&mut out, root, &levels, 0);
+        Ok(out)
+    }
+
+    /// `GET /api/events/children`: events whose parent is one of `ids`, with one of
+    /// `actions` (`any` for all).
+    pub async fn children(
+        &self,
+        ids: &[&str],
+        actions: &[&str],
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, ReadError> {
+        if ids.iter().all(|id| id.trim().is_empty()) {
+            return Err(ReadError::BadRequest(
+                "ERROR: no parent id given (use ?id=…)".into(),
+            ));
+        }
+        if actions.is_empty() {
+            return Err(ReadError::BadRequest(
+                "ERROR: no action given (use ?action=reply, ?action=react or ?action=any)".into(),
+            ));
+        }
+        let parents = self.store.keys_of_ids(ids).await?;
+        let actions: Option<Vec<String>> = (!actions.contains(&"any"))
+            .then(|| actions.iter().map(|action| (*action).to_owned()).collect());
+        Ok(self
+            .store
+            .children(&parents, actions.as_deref(), page)
+            .await?)
+    }
+
+    /// `GET /api/authors/:id`: events the author verifiably signed.
+    pub async fn author_events(&self, id: &str, page: Page) -> Result<Vec<StoredEvent>, ReadError> {
+        let author = AuthorAddress::parse(id)?;
+        Ok(self.store.by_author(&author, page).await?)
+    }
+
+    /// The moderation audit trail.
+    pub async fn moderations(&self, page: Page) -> Result<Vec<ModerationRecord>, ReadError> {
+        Ok(self.store.moderations(page).await?)
+    }
+}
+
+/// Writes `event` as an envelope with tree; `levels[depth]` holds the replies one level
+/// below it.
+fn write_tree(out: &mut String, event: &StoredEvent, levels: &[Vec<StoredEvent>], depth: usize) {
+    let children: Vec<&StoredEvent> = levels
+        .get(depth)
+        .map(|level| {
+            level
+                .iter()
+                .filter(|child| child.parent_key == Some(event.key))
+                .collect()
+        })
+        .unwrap_or_default();
+    if children.is_empty() {
+        event.write_envelope(out, "SpasmEventEnvelopeWithTreeV2", None);
+        return;
+    }
+    let mut children_json = String::from("[");
+    for (index, child) in children.iter().enumerate() {
+        if index > 0 {
+            children_json.push(',');
+        }
+        children_json.push_str(r#"{"event":"#);
+        write_tree(&mut children_json, child, levels, depth + 1);
+        children_json.push('}');
+    }
+    children_json.push(']');
+    event.write_envelope(out, "SpasmEventEnvelopeWithTreeV2", Some(&children_json));
+}
+
+/// The JSON of a list answer (an array of envelopes, or `null`).
+pub fn list_json(events: &[StoredEvent]) -> String {
+    envelopes_json(events)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}

@@ -1,0 +1,181 @@
+//! A forum over a fresh database of each backend: SQLite in a temporary directory, and
+//! PostgreSQL in a database of its own (created and dropped per test) when
+//! `SPASM_TEST_POSTGRES_URL` names a server.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use forum::storage::SqlStore;
+use forum::{Forum, ForumLimits, Settings};
+use serde_json::Value;
+use spasm::body::{ParentInfo, SpasmBody};
+use sqlx::Connection;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A forum and what keeps its database alive.
+pub struct TestForum {
+    pub forum: Forum,
+    pub db: Db,
+    _sqlite_dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+    pub database_url: Option<String>,
+    pub data_dir: std::path::PathBuf,
+}
+
+static NEXT_DATABASE: AtomicU32 = AtomicU32::new(0);
+
+/// Limits without the per-key rate limit (tests submit many events from one key).
+pub fn test_limits() -> ForumLimits {
+    ForumLimits {
+        submits_per_minute_per_key: 0,
+        ..ForumLimits::default()
+    }
+}
+
+impl TestForum {
+    /// A forum on `db` with `settings`; `None` when PostgreSQL is asked for but not configured.
+    pub async fn open(db: Db, settings: Settings) -> Option<Self> {
+        match db {
+            Db::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let store = SqlStore::open_sqlite(dir.path()).await.unwrap();
+                let forum = Forum::new(Arc::new(store), settings, test_limits())
+                    .await
+                    .unwrap();
+                Some(Self {
+                    forum,
+                    db,
+                    data_dir: dir.path().to_owned(),
+                    _sqlite_dir: Some(dir),
+                    postgres: None,
+                    database_url: None,
+                })
+            }
+            Db::Postgres => {
+                let Ok(admin_url) = std::env::var("SPASM_TEST_POSTGRES_URL") else {
+                    eprintln!("SPASM_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped");
+                    return None;
+                };
+                let name = format!(
+                    "spasm_test_{}_{}",
+                    std::process::id(),
+                    NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+                );
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                let url = database_url_with_name(&admin_url, &name);
+                let store = SqlStore::open_postgres(&url).await.unwrap();
+                let forum = Forum::new(Arc::new(store), settings, test_limits())
+                    .await
+                    .unwrap();
+                Some(Self {
+                    forum,
+                    db,
+                    _sqlite_dir: None,
+                    postgres: Some((admin_url, name)),
+                    database_url: Some(url),
+                    data_dir: std::path::PathBuf::from("unused"),
+                })
+            }
+        }
+    }
+
+    /// A second forum on the same database, as after a restart.
+    pub async fn reopen(&self, settings: Settings) -> Forum {
+        let store = SqlStore::open(self.database_url.as_deref(), &self.data_dir)
+            .await
+            .unwrap();
+        Forum::new(Arc::new(store), settings, test_limits())
+            .await
+            .unwrap()
+    }
+
+    /// Drops the PostgreSQL database.
+    pub async fn close(self) {
+        let Self {
+            forum, postgres, ..
+        } = self;
+        drop(forum);
+        if let Some((admin_url, name)) = postgres {
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
+        }
+    }
+}
+
+fn database_url_with_name(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(base, query)| (base, Some(query)));
+    let base = match base.rfind('/') {
+        Some(slash) if slash > base.find("://").map_or(0, |scheme| scheme + 2) => &base[..slash],
+        _ => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Runs the scenario `async fn name(test: &TestForum)` on SQLite and on PostgreSQL, as the
+/// tests `name_::sqlite` and `name_::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, $settings:expr) => {
+        #[allow(non_snake_case)]
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let test = TestForum::open(Db::Sqlite, $settings).await.unwrap();
+                super::$name(&test).await;
+                test.close().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(test) = TestForum::open(Db::Postgres, $settings).await else {
+                    return;
+                };
+                super::$name(&test).await;
+                test.close().await;
+            }
+        }
+    };
+}
+
+/// The JSON bytes of an input.
+pub fn bytes(value: &Value) -> Vec<u8> {
+    value.to_string().into_bytes()
+}
+
+/// The parent info of a stored event for a reply or reaction, as the client gets it.
+pub fn parent(spasmid: &str) -> ParentInfo {
+    ParentInfo {
+        ids: vec![spasmid.to_owned()],
+        ..ParentInfo::default()
+    }
+}
+
+/// A body's signed text, for identification in assertions.
+pub fn text(body: &SpasmBody) -> String {
+    body.signed_string()
+}

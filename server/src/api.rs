@@ -1,0 +1,290 @@
+//! The Spasm HTTP API (`/api/…`) on the existing server's paths, parameters and JSON
+//! shapes (degenrocket-server.md §1), with statuses that tell the truth and keyset pages.
+//! Handlers only translate HTTP to the [`forum::Forum`] service and back.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use forum::envelope::{StoredEvent, envelopes_json};
+use forum::query::{FeedRequest, Page, param, params, parse_page};
+use forum::rate::RateLimiter;
+use forum::{Forum, Origin, ReadError, SubmitError};
+use serde_json::json;
+
+/// The default length of the author and children lists (the existing server has none).
+const DEFAULT_LIST_LIMIT: u32 = 100;
+
+/// What the API handlers need.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The service.
+    pub forum: Forum,
+    /// Submits per client IP address.
+    pub ip_limiter: Arc<RateLimiter>,
+}
+
+/// The `/api` routes.
+pub fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/api/events", get(feed))
+        .route("/api/events/", get(feed))
+        .route("/api/events/children/{id}", get(children))
+        .route("/api/events/{id}", get(event))
+        .route("/api/authors/{id}", get(author))
+        .route("/api/app-config", get(app_config))
+        .route("/api/moderations", get(moderations))
+        .route("/api/submit", post(submit))
+        .route("/api/submit/", post(submit))
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// A read error as `{"error": "..."}` with its status; internals are logged only.
+fn read_error(error: ReadError) -> Response {
+    let status = match &error {
+        ReadError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        ReadError::Storage(cause) => {
+            tracing::error!(error = %cause, "read failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    };
+    json_response(status, json!({ "error": error.to_string() }).to_string())
+}
+
+fn not_found() -> Response {
+    json_response(
+        StatusCode::NOT_FOUND,
+        json!({ "error": "ERROR: event has not been found" }).to_string(),
+    )
+}
+
+fn list(events: &[StoredEvent]) -> Response {
+    json_response(StatusCode::OK, envelopes_json(events))
+}
+
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn page_of(pairs: &[(String, String)]) -> Result<Option<Page>, ReadError> {
+    parse_page(
+        param(pairs, "limit"),
+        param(pairs, "before"),
+        param(pairs, "since"),
+        DEFAULT_LIST_LIMIT,
+    )
+    .map_err(|error| ReadError::BadRequest(error.to_string()))
+}
+
+/// `GET /api/events`: the feed, newest first.
+async fn feed(State(state): State<ApiState>, RawQuery(query): RawQuery) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    let request = match FeedRequest::parse(&pairs) {
+        Ok(request) => request,
+        Err(error) => return read_error(ReadError::BadRequest(error.to_string())),
+    };
+    match state.forum.feed(&request).await {
+        Ok(events) => list(&events),
+        Err(error) => read_error(error),
+    }
+}
+
+/// `GET /api/events/:id` and `/api/events/search?e=…`, with `commentsDepth` trees.
+async fn event(
+    State(state): State<ApiState>,
+    Path(path_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    let id = param(&pairs, "e")
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .or_else(|| (path_id != "search").then_some(path_id));
+    let Some(id) = id else {
+        return read_error(ReadError::BadRequest(
+            "ERROR: no event id given (use /api/events/<id> or ?e=<id>)".into(),
+        ));
+    };
+    let depth = match param(&pairs, "commentsDepth")
+        .filter(|depth| !depth.is_empty() && *depth != "false")
+    {
+        Some(depth) => match depth.parse::<u32>() {
+            Ok(depth) => depth,
+            Err(_) => {
+                return read_error(ReadError::BadRequest(format!(
+                    "ERROR: invalid query parameter commentsDepth: {depth:?} is not a number"
+                )));
+            }
+        },
+        None => 0,
+    };
+    let event = match state.forum.event(&id).await {
+        Ok(Some(event)) => event,
+        Ok(None) => return not_found(),
+        Err(error) => return read_error(error),
+    };
+    if depth == 0 {
+        return json_response(StatusCode::OK, event.envelope_json());
+    }
+    match state.forum.event_with_tree(&event, depth).await {
+        Ok(tree) => json_response(StatusCode::OK, tree),
+        Err(error) => read_error(error),
+    }
+}
+
+/// `GET /api/events/children/:id` and `/api/events/children/search?id=A&id=B&action=…`.
+async fn children(
+    State(state): State<ApiState>,
+    Path(path_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    let mut ids = params(&pairs, "id");
+    if path_id != "search" {
+        ids.push(&path_id);
+    }
+    let actions = params(&pairs, "action");
+    let page = match page_of(&pairs) {
+        Ok(Some(page)) => page,
+        Ok(None) => return list(&[]),
+        Err(error) => return read_error(error),
+    };
+    match state.forum.children(&ids, &actions, page).await {
+        Ok(events) => list(&events),
+        Err(error) => read_error(error),
+    }
+}
+
+/// `GET /api/authors/:id`: what the author verifiably signed, newest first.
+async fn author(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    let page = match page_of(&pairs) {
+        Ok(Some(page)) => page,
+        Ok(None) => return list(&[]),
+        Err(error) => return read_error(error),
+    };
+    match state.forum.author_events(&id, page).await {
+        Ok(events) => list(&events),
+        Err(error) => read_error(error),
+    }
+}
+
+/// `GET /api/app-config`: the newest admin app-config, or `{}`.
+async fn app_config(State(state): State<ApiState>) -> Response {
+    json_response(StatusCode::OK, state.forum.app_config().to_string())
+}
+
+/// `GET /api/moderations`: the moderation audit trail, newest first.
+async fn moderations(State(state): State<ApiState>, RawQuery(query): RawQuery) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    let page = match page_of(&pairs) {
+        Ok(Some(page)) => page,
+        Ok(None) => return json_response(StatusCode::OK, "[]".into()),
+        Err(error) => return read_error(error),
+    };
+    match state.forum.moderations(page).await {
+        Ok(records) => {
+            let records: Vec<_> = records
+                .iter()
+                .map(|record| {
+                    json!({
+                        "id": record.id,
+                        "spasmid": record.spasmid,
+                        "action": record.action,
+                        "moderator": record.moderator,
+                        "targetIds": serde_json::from_str::<serde_json::Value>(&record.target_ids).unwrap_or_default(),
+                        "timestamp": record.at_ms,
+                        "undoneTimestamp": record.undone_at_ms,
+                        "undoneBy": record.undone_by,
+                    })
+                })
+                .collect();
+            json_response(StatusCode::OK, serde_json::Value::from(records).to_string())
+        }
+        Err(error) => read_error(error),
+    }
+}
+
+/// The client's address: the peer of the connection (a reverse proxy in front should
+/// enforce its own limits); unspecified when the router runs without connection info.
+struct ClientIp(IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+        Ok(Self(ip))
+    }
+}
+
+/// `POST /api/submit/`: the one write endpoint. The answer is a JSON string, as before.
+async fn submit(State(state): State<ApiState>, ClientIp(ip): ClientIp, body: Bytes) -> Response {
+    if let Err(wait) = state.ip_limiter.check(&ip.to_string()) {
+        let retry_after = wait.as_secs() + 1;
+        let mut response = submit_answer(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "ERROR: too many submits from this address; try again in {retry_after} seconds"
+            ),
+        );
+        set_retry_after(&mut response, retry_after);
+        return response;
+    }
+    match state.forum.submit(&body, Origin::Submit).await {
+        Ok(accepted) => {
+            let status = StatusCode::CREATED;
+            submit_answer(status, accepted.message())
+        }
+        Err(error) => submit_error(&error),
+    }
+}
+
+fn submit_answer(status: StatusCode, message: &str) -> Response {
+    json_response(status, serde_json::Value::from(message).to_string())
+}
+
+/// A refused submit: the message as a JSON string, with its status.
+pub fn submit_error(error: &SubmitError) -> Response {
+    if let SubmitError::Storage(cause) = error {
+        tracing::error!(error = %cause, "submit failed in the store");
+    }
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = submit_answer(status, &error.to_string());
+    if let SubmitError::RateLimited { retry_after_secs } = error {
+        set_retry_after(&mut response, *retry_after_secs);
+    }
+    response
+}
+
+fn set_retry_after(response: &mut Response, seconds: u64) {
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+}
