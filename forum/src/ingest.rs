@@ -612,3 +612,61 @@ fn parse_app_config(content: &str) -> Result<serde_json::Map<String, Value>, Sub
 fn content_digest(content: &str) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spasm::body::post;
+    use testkit::TestKey;
+
+    fn event_by(key: &TestKey) -> NewEvent {
+        let signed = key.sign_ethereum(&post("t", "c", None, 1, &[key.ethereum_author()]));
+        NewEvent::from_verified(&convert_to_spasm(&signed).unwrap())
+    }
+
+    fn whitelisting(other: &TestKey, ignore_for_federation: bool) -> Settings {
+        Settings {
+            enable_whitelist_for_action_post: true,
+            whitelisted_for_action_post: AddressList::parse([other
+                .ethereum_address()
+                .to_lowercase_hex()
+                .as_str()])
+            .unwrap(),
+            ignore_whitelist_for_action_post_in_spasm_module: ignore_for_federation,
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn federated_events_skip_whitelists_only_when_the_host_says_so() {
+        let event = event_by(&TestKey::from_seed(1));
+        let settings = whitelisting(&TestKey::from_seed(2), true);
+        let federation = Origin::Federation {
+            source: "peer".into(),
+            trusted_for_unsigned: false,
+        };
+        assert!(matches!(
+            check_submit_gates(&event, &settings, &Origin::Submit),
+            Err(SubmitError::NotWhitelisted("posts"))
+        ));
+        assert!(check_submit_gates(&event, &settings, &federation).is_ok());
+        let strict = whitelisting(&TestKey::from_seed(2), false);
+        assert!(check_submit_gates(&event, &strict, &federation).is_err());
+    }
+
+    #[test]
+    fn every_refusal_has_a_truthful_status() {
+        assert_eq!(SubmitError::Duplicate.status(), 409);
+        assert_eq!(SubmitError::NotModerator.status(), 403);
+        assert_eq!(SubmitError::TargetNotFound.status(), 404);
+        assert_eq!(
+            SubmitError::RateLimited {
+                retry_after_secs: 1
+            }
+            .status(),
+            429
+        );
+        assert_eq!(SubmitError::TooLarge { max: 1 }.status(), 413);
+        assert_eq!(SubmitError::Empty.status(), 400);
+    }
+}

@@ -1,88 +1,13 @@
-//! The HTTP surface, exercised through the real router with a real SQLite database.
+//! Pages, server functions, health and the HTTP layer.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use forum::storage::SqlStore;
-use forum::{Forum, Settings};
-use http_body_util::BodyExt;
 use k256::ecdsa::SigningKey;
-use server::config::Limits;
-use server::http::{AppState, router};
 use spasm::body::{AuthorKey, post};
 use spasm::ethereum::personal_sign_digest;
 use tower::ServiceExt;
 
-/// A router over a fresh SQLite database in a temporary directory.
-struct TestApp {
-    router: Router,
-    _data_dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn spawn() -> Self {
-        let data_dir = tempfile::tempdir().unwrap();
-        let store = SqlStore::open_sqlite(data_dir.path()).await.unwrap();
-        let limits = Limits::default();
-        let forum = Forum::new(
-            std::sync::Arc::new(store),
-            Settings::default(),
-            limits.forum_limits(),
-        )
-        .await
-        .unwrap();
-        let router = router(AppState::new(forum, limits));
-        Self {
-            router,
-            _data_dir: data_dir,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> (StatusCode, String) {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8(body.to_vec()).unwrap())
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn verify(
-        &self,
-        signed_string: &str,
-        signature: &str,
-        signer: &str,
-    ) -> (StatusCode, String) {
-        let form = format!(
-            "signed_string={}&signature={}&signer={}",
-            url_encode(signed_string),
-            url_encode(signature),
-            url_encode(signer)
-        );
-        let request = Request::post("/_fn/verify_test_post")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .body(Body::from(form))
-            .unwrap();
-        self.send(request).await
-    }
-}
-
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
+use crate::TestApp;
 
 /// The test key 0x11…11 and its address.
 const TEST_ADDRESS: &str = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";

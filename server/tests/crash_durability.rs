@@ -1,0 +1,170 @@
+//! A server killed with SIGKILL in the middle of a stream of submits loses none of the
+//! submits it answered with success: the real binary, a real database, a real kill.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use forum::storage::{SqlStore, Store};
+use spasm::body::post;
+use testkit::TestKey;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio::sync::Mutex;
+
+/// Starts the binary on a free port; returns it and its address.
+async fn start(data_dir: &Path, database_url: Option<&str>) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spasm-forum"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("SPASM_SUBMITS_PER_MINUTE_PER_IP", "0")
+        .env("SPASM_SUBMITS_PER_MINUTE_PER_KEY", "0")
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let address = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(address) = line.strip_prefix("listening on http://") {
+                return address.to_owned();
+            }
+        }
+        panic!("the server exited before listening");
+    })
+    .await
+    .unwrap();
+    (child, address)
+}
+
+/// One `POST /api/submit/` over a fresh connection; the status, or `None` when the
+/// connection broke (the server was killed).
+async fn submit(address: &str, body: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(address).await.ok()?;
+    let request = format!(
+        "POST /api/submit/ HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.ok()?;
+    let text = String::from_utf8_lossy(&response);
+    text.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn kill_during_submits(data_dir: &Path, database_url: Option<&str>) {
+    let events: Vec<(String, String)> = (0..3_000u64)
+        .map(|index| {
+            let key = TestKey::from_seed(index % 50);
+            let body = post(
+                "Durable",
+                &format!("submit {index}"),
+                None,
+                1_730_000_000_000 + index,
+                &[key.ethereum_author()],
+            );
+            let signed = key.sign_ethereum(&body);
+            let id = spasm::convert::convert_to_spasm(&signed)
+                .unwrap()
+                .id()
+                .to_string();
+            (id, signed.to_string())
+        })
+        .collect();
+    let (mut child, address) = start(data_dir, database_url).await;
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let events = Arc::new(events);
+    // Four clients submit in parallel while the server is killed.
+    let clients: Vec<_> = (0..4)
+        .map(|client| {
+            let events = Arc::clone(&events);
+            let acknowledged = Arc::clone(&acknowledged);
+            let address = address.clone();
+            tokio::spawn(async move {
+                for (id, body) in events.iter().skip(client).step_by(4) {
+                    match submit(&address, body).await {
+                        Some(201) => acknowledged.lock().await.push(id.clone()),
+                        Some(status) => panic!("unexpected status {status}"),
+                        None => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    // Kill once a good number of submits were answered.
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while acknowledged.lock().await.len() < 300 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("submits were answered");
+    child.start_kill().unwrap(); // SIGKILL
+    child.wait().await.unwrap();
+    for client in clients {
+        client.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().await.clone();
+    assert!(
+        acknowledged.len() < events.len(),
+        "the kill came during the stream"
+    );
+
+    let store = SqlStore::open(database_url, data_dir).await.unwrap();
+    for id in &acknowledged {
+        assert!(
+            store.event_by_id(id).await.unwrap().is_some(),
+            "acknowledged {id} was lost"
+        );
+    }
+    eprintln!(
+        "{} acknowledged submits survived SIGKILL",
+        acknowledged.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_keeps_every_acknowledged_submit_across_sigkill() {
+    let data_dir = tempfile::tempdir().unwrap();
+    kill_during_submits(data_dir.path(), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_keeps_every_acknowledged_submit_across_sigkill() {
+    let Ok(admin_url) = std::env::var("SPASM_TEST_POSTGRES_URL") else {
+        eprintln!("SPASM_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped");
+        return;
+    };
+    use sqlx::Connection;
+    let name = format!("spasm_crash_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(base, _)| base);
+    let url = format!("{base}/{name}");
+    let data_dir = tempfile::tempdir().unwrap();
+    kill_during_submits(data_dir.path(), Some(&url)).await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}
