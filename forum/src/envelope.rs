@@ -50,6 +50,15 @@ impl Stats {
         self.reactions.is_empty() && self.replies.is_none()
     }
 
+    /// Adds a stored counter: `reply`, or a reaction.
+    pub fn add(&mut self, action: &str, counter: Counter) {
+        if action == "reply" {
+            self.replies = Some(counter);
+        } else {
+            self.reactions.push(counter);
+        }
+    }
+
     /// The total of `reaction`.
     pub fn reaction(&self, reaction: &str) -> i64 {
         self.reactions

@@ -14,7 +14,7 @@ use forum::Forum;
 use forum::rate::RateLimiter;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{self, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
@@ -99,7 +99,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         .with_state(state)
         .merge(api)
-        .layer(CompressionLayer::new())
+        // The fastest level: dynamic pages and API answers are compressed per request, and
+        // brotli at its default level costs more CPU than building the answer.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(RequestBodyLimitLayer::new(limits.max_request_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout()))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -9,19 +9,19 @@ pub mod site_assets;
 use std::sync::Arc;
 
 use forum::Forum;
-use forum::storage::SqlStore;
+use forum::storage::{self, Store};
 use tokio::net::TcpListener;
 
 use crate::config::{Config, redact_url};
 use crate::http::{AppState, router};
 
 /// Opens (and migrates) the database the configuration names.
-pub async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     match &config.database_url {
         Some(url) => tracing::info!(database = %redact_url(url), "using PostgreSQL"),
         None => tracing::info!(data_dir = %config.data_dir.display(), "using SQLite"),
     }
-    Ok(SqlStore::open(config.database_url.as_deref(), &config.data_dir).await?)
+    Ok(storage::open(config.database_url.as_deref(), &config.data_dir).await?)
 }
 
 /// `spasm-forum migrate`: brings the schema up to date.
@@ -34,12 +34,7 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
 /// Opens the database, binds the listener and serves until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
-    let forum = Forum::new(
-        Arc::new(store),
-        config.settings.clone(),
-        config.limits.forum_limits(),
-    )
-    .await?;
+    let forum = Forum::new(store, config.settings.clone(), config.limits.forum_limits()).await?;
     if !site_assets::has_browser_bundle() {
         tracing::warn!(
             "this binary has no browser bundle: pages work without JavaScript only; build with `cargo xtask build`"

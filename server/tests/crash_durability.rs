@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use forum::storage::{SqlStore, Store};
+use forum::storage;
 use spasm::body::post;
 use testkit::TestKey;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -121,7 +121,7 @@ async fn kill_during_submits(data_dir: &Path, database_url: Option<&str>) {
         "the kill came during the stream"
     );
 
-    let store = SqlStore::open(database_url, data_dir).await.unwrap();
+    let store = storage::open(database_url, data_dir).await.unwrap();
     for id in &acknowledged {
         assert!(
             store.event_by_id(id).await.unwrap().is_some(),

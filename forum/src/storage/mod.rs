@@ -1,18 +1,21 @@
 //! Where events are kept: an SQLite file in the data directory by default, or PostgreSQL.
 //!
-//! [`Store`] is the one interface the service uses. [`SqlStore`] implements it for both
-//! backends with portable SQL through sqlx's `Any` driver (`$1` placeholders work on both);
-//! the backends differ in connection set-up, write concurrency (SQLite has one writer
-//! connection, PostgreSQL a pool that relies on row locks and unique indexes) and their own
-//! migrations in `forum/migrations/{sqlite,postgres}`, run at start.
+//! [`Store`] is the one interface the service uses, with two implementations chosen at run
+//! time ([`open`]): [`SqliteStore`] (rusqlite, one writer thread committing writes in groups)
+//! and [`PostgresStore`] (a sqlx pool). They share their SQL ([`statements`]) and each has
+//! its own migrations in `forum/migrations/{sqlite,postgres}`, run at start.
 
-mod reads;
-mod sql;
-mod writes;
+mod postgres;
+mod sqlite;
+mod statements;
+
+use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use sql::SqlStore;
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
 
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
@@ -33,12 +36,33 @@ pub enum StorageError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The database driver failed.
+    /// The PostgreSQL driver failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A group of SQLite writes could not be committed.
+    #[error("database commit failed: {0}")]
+    Commit(String),
+    /// A thread of the store stopped.
+    #[error("database worker failed: {0}")]
+    Worker(String),
     /// A migration failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Opens the database `database_url` names (PostgreSQL), or the SQLite file in `data_dir`
+/// when there is none, and migrates it.
+pub async fn open(
+    database_url: Option<&str>,
+    data_dir: &Path,
+) -> Result<Arc<dyn Store>, StorageError> {
+    Ok(match database_url {
+        Some(url) => Arc::new(PostgresStore::open(url).await?),
+        None => Arc::new(SqliteStore::open(data_dir).await?),
+    })
 }
 
 /// Which database a store talks to.

@@ -4,10 +4,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use forum::storage::SqlStore;
 use forum::{Forum, ForumLimits, Settings};
 use serde_json::Value;
 use spasm::body::{ParentInfo, SpasmBody};
@@ -46,10 +44,8 @@ impl TestForum {
         match db {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
-                let store = SqlStore::open_sqlite(dir.path()).await.unwrap();
-                let forum = Forum::new(Arc::new(store), settings, test_limits())
-                    .await
-                    .unwrap();
+                let store = forum::storage::open(None, dir.path()).await.unwrap();
+                let forum = Forum::new(store, settings, test_limits()).await.unwrap();
                 Some(Self {
                     forum,
                     db,
@@ -79,10 +75,10 @@ impl TestForum {
                     .await
                     .unwrap();
                 let url = database_url_with_name(&admin_url, &name);
-                let store = SqlStore::open_postgres(&url).await.unwrap();
-                let forum = Forum::new(Arc::new(store), settings, test_limits())
+                let store = forum::storage::open(Some(&url), std::path::Path::new("unused"))
                     .await
                     .unwrap();
+                let forum = Forum::new(store, settings, test_limits()).await.unwrap();
                 Some(Self {
                     forum,
                     db,
@@ -97,12 +93,10 @@ impl TestForum {
 
     /// A second forum on the same database, as after a restart.
     pub async fn reopen(&self, settings: Settings) -> Forum {
-        let store = SqlStore::open(self.database_url.as_deref(), &self.data_dir)
+        let store = forum::storage::open(self.database_url.as_deref(), &self.data_dir)
             .await
             .unwrap();
-        Forum::new(Arc::new(store), settings, test_limits())
-            .await
-            .unwrap()
+        Forum::new(store, settings, test_limits()).await.unwrap()
     }
 
     /// Drops the PostgreSQL database.

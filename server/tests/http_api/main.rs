@@ -8,13 +8,11 @@ mod pages;
 mod spasm_api;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use forum::storage::SqlStore;
 use forum::{Forum, Settings};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -44,8 +42,8 @@ impl TestApp {
 
     pub async fn with(settings: Settings, limits: Limits) -> Self {
         let data_dir = tempfile::tempdir().unwrap();
-        let store = SqlStore::open_sqlite(data_dir.path()).await.unwrap();
-        let forum = Forum::new(Arc::new(store), settings, limits.forum_limits())
+        let store = forum::storage::open(None, data_dir.path()).await.unwrap();
+        let forum = Forum::new(store, settings, limits.forum_limits())
             .await
             .unwrap();
         let router = router(AppState::new(forum, limits));

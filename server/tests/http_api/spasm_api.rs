@@ -784,16 +784,10 @@ async fn events_by_any_id_with_trees() {
 async fn urls_are_ids_of_rss_items_through_the_e_parameter() {
     // RSS items enter through the instance's own ingestion; here through the service.
     let data_dir = tempfile::tempdir().unwrap();
-    let store = forum::storage::SqlStore::open_sqlite(data_dir.path())
+    let store = forum::storage::open(None, data_dir.path()).await.unwrap();
+    let forum = forum::Forum::new(store, Settings::default(), unlimited().forum_limits())
         .await
         .unwrap();
-    let forum = forum::Forum::new(
-        std::sync::Arc::new(store),
-        Settings::default(),
-        unlimited().forum_limits(),
-    )
-    .await
-    .unwrap();
     let item = json!({"guid": "https://news.example/a?b=1", "source": "News", "title": "Item", "url": "https://news.example/a?b=1", "description": "d", "pubdate": "2024-10-27T03:33:20Z", "tickers": ["BTC"]});
     forum
         .submit(

@@ -1,0 +1,362 @@
+//! SQL shared by both backends: the statements (with `$N` placeholders; SQLite reads them as
+//! `?N`) and a builder for the queries whose shape depends on the request.
+
+use crate::query::{FeedFilter, Page, WebType};
+
+/// The columns every event read selects: key, added, updated, parent key, event JSON.
+pub(super) const EVENT_COLUMNS: &str =
+    "events.key, events.added_at_ms, events.updated_at_ms, events.parent_key, events.event_json";
+
+pub(super) const BANNED: &str = "SELECT 1 FROM banned_ids JOIN moderations ON moderations.id = banned_ids.moderation_id \
+     WHERE moderations.undone_at_ms IS NULL AND banned_ids.value IN ";
+
+pub(super) const FIND_TARGET: &str = "SELECT events.key, events.hidden FROM event_ids JOIN events ON events.key = event_ids.event_key \
+     WHERE event_ids.value IN ";
+
+pub(super) const INSERT_EVENT: &str = "INSERT INTO events (spasmid, action, is_signed, source_name, parent_key, signed_at_ms, \
+         added_at_ms, updated_at_ms, origin, event_json) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) \
+     ON CONFLICT (spasmid) DO NOTHING RETURNING key";
+
+pub(super) const INSERT_SIGNER_ACTION: &str = "INSERT INTO signer_actions (target_key, signer, action, content_digest, event_key) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+
+pub(super) const COUNT_ON_TARGET: &str = "INSERT INTO reaction_counts (target_key, action, content, total, latest_ms) \
+     VALUES ($1, $2, $3, 1, $4) \
+     ON CONFLICT (target_key, action, content) DO UPDATE SET total = reaction_counts.total + 1, \
+         latest_ms = CASE WHEN excluded.latest_ms > reaction_counts.latest_ms \
+             THEN excluded.latest_ms ELSE reaction_counts.latest_ms END";
+
+pub(super) const COUNT_REPLY: &str =
+    "UPDATE events SET reply_count = reply_count + 1, updated_at_ms = $2 WHERE key = $1";
+pub(super) const COUNT_REACTION: &str =
+    "UPDATE events SET react_count = react_count + 1, updated_at_ms = $2 WHERE key = $1";
+
+pub(super) const RECORD_MODERATION: &str = "INSERT INTO moderations (spasmid, action, moderator, target_ids, at_ms, event_json) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (spasmid) DO NOTHING RETURNING id";
+
+pub(super) const HIDE_MODERATED: &str = "UPDATE events SET hidden = hidden + 1, updated_at_ms = $2 \
+     WHERE key IN (SELECT event_key FROM moderation_hidden_events WHERE moderation_id = $1)";
+pub(super) const SHOW_MODERATED: &str = "UPDATE events SET hidden = hidden - 1, updated_at_ms = $2 \
+     WHERE key IN (SELECT event_key FROM moderation_hidden_events WHERE moderation_id = $1)";
+pub(super) const BAN_WRITTEN_ID: &str =
+    "INSERT INTO banned_ids (value, moderation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+pub(super) const UNDO_MODERATION: &str =
+    "UPDATE moderations SET undone_at_ms = $2, undone_by = $3 WHERE id = $1";
+pub(super) const LIFT_BANS: &str = "DELETE FROM banned_ids WHERE moderation_id = $1";
+
+pub(super) const INSERT_ADMIN_EVENT: &str = "INSERT INTO admin_events (spasmid, action, signer, content, added_at_ms, event_json) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (spasmid) DO NOTHING";
+
+pub(super) const ADMIN_EVENTS: &str = "SELECT action, signer, content, added_at_ms FROM admin_events \
+     WHERE action >= $1 AND action < $2 ORDER BY id DESC LIMIT $3";
+
+pub(super) const STATS_OF: &str = "SELECT target_key, action, content, total, latest_ms FROM reaction_counts WHERE target_key IN ";
+
+/// `$start, $start+1, …` for `count` bound values.
+pub(super) fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count)
+        .map(|index| format!("${index}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($1, $2, $3), ($1, $4, $5), …`: `count` rows of `width` values, each starting with the
+/// shared `$1` (the event's key).
+pub(super) fn rows(width: usize, count: usize) -> String {
+    let per_row = width - 1;
+    (0..count)
+        .map(|row| format!("($1, {})", placeholders(2 + row * per_row, per_row)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `(…)` with `count` placeholders from `$start`.
+pub(super) fn list(start: usize, count: usize) -> String {
+    format!("({})", placeholders(start, count))
+}
+
+/// The moderation's subtree: the targets and every reply or reaction below them.
+pub(super) fn hide_subtree(targets: usize) -> String {
+    format!(
+        "INSERT INTO moderation_hidden_events (moderation_id, event_key) \
+         WITH RECURSIVE subtree (key) AS ( \
+             SELECT key FROM events WHERE key IN {} \
+             UNION SELECT events.key FROM events JOIN subtree ON events.parent_key = subtree.key \
+         ) SELECT $1, key FROM subtree",
+        list(2, targets)
+    )
+}
+
+/// Bans every id of the target events.
+pub(super) fn ban_ids_of(targets: usize) -> String {
+    format!(
+        "INSERT INTO banned_ids (value, moderation_id) \
+         SELECT value, $1 FROM event_ids WHERE event_key IN {} ON CONFLICT DO NOTHING",
+        list(2, targets)
+    )
+}
+
+/// Standing deletes named by their spasmid or by an id they banned.
+pub(super) fn standing_deletes(ids: usize) -> String {
+    let ids = list(1, ids);
+    format!(
+        "SELECT id FROM moderations WHERE action = 'delete' AND undone_at_ms IS NULL AND ( \
+             spasmid IN {ids} OR id IN (SELECT moderation_id FROM banned_ids WHERE value IN {ids}))"
+    )
+}
+
+/// A bound value.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Bound {
+    Int(i64),
+    Text(String),
+}
+
+/// A query under construction: SQL text and its bound values, numbered as they are added.
+#[derive(Debug, Default)]
+pub(super) struct Sql {
+    pub(super) text: String,
+    pub(super) values: Vec<Bound>,
+}
+
+impl Sql {
+    pub(super) fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
+    }
+
+    pub(super) fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub(super) fn bind(&mut self, value: Bound) -> &mut Self {
+        self.values.push(value);
+        let placeholder = format!("${}", self.values.len());
+        self.text.push_str(&placeholder);
+        self
+    }
+
+    pub(super) fn bind_int(&mut self, value: i64) -> &mut Self {
+        self.bind(Bound::Int(value))
+    }
+
+    pub(super) fn bind_text(&mut self, value: &str) -> &mut Self {
+        self.bind(Bound::Text(value.to_owned()))
+    }
+
+    pub(super) fn bind_list<T>(&mut self, items: &[T], bound: impl Fn(&T) -> Bound) -> &mut Self {
+        self.push("(");
+        for (index, item) in items.iter().enumerate() {
+            if index > 0 {
+                self.push(", ");
+            }
+            self.bind(bound(item));
+        }
+        self.push(")")
+    }
+
+    /// `AND key < before AND key > since ORDER BY key DESC|ASC LIMIT n`; with only `since`
+    /// the page is read oldest first (to read forward without gaps); `true` then, and the
+    /// caller reverses the rows.
+    pub(super) fn page(&mut self, column: &str, page: Page) -> bool {
+        if let Some(before) = page.before {
+            self.push(&format!(" AND {column} < ")).bind_int(before);
+        }
+        if let Some(since) = page.since {
+            self.push(&format!(" AND {column} > ")).bind_int(since);
+        }
+        let ascending = page.since.is_some() && page.before.is_none();
+        let order = if ascending { "ASC" } else { "DESC" };
+        self.push(&format!(" ORDER BY {column} {order} LIMIT "))
+            .bind_int(i64::from(page.limit));
+        ascending
+    }
+}
+
+/// The feed query.
+pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) -> (Sql, bool) {
+    let mut sql = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events"));
+    if let Some(category) = &filter.category {
+        sql.push(" JOIN event_categories ON event_categories.event_key = events.key AND event_categories.name = ")
+            .bind_text(category);
+    }
+    if let Some(keyword) = &filter.keyword {
+        sql.push(" JOIN event_keywords ON event_keywords.event_key = events.key AND event_keywords.keyword = ")
+            .bind_text(keyword);
+    }
+    sql.push(" WHERE events.hidden = 0");
+    if let Some(web_type) = filter.web_type {
+        sql.push(" AND events.is_signed = ")
+            .bind_int(i64::from(web_type == WebType::Web3));
+    }
+    if let Some(action) = &filter.action {
+        sql.push(" AND events.action = ").bind_text(action);
+    }
+    if let Some(source) = &filter.source {
+        sql.push(" AND events.source_name = ").bind_text(source);
+    }
+    if let Some(min_reactions) = min_reactions {
+        sql.push(" AND events.react_count >= ")
+            .bind_int(min_reactions);
+    }
+    let ascending = sql.page("events.key", page);
+    (sql, ascending)
+}
+
+/// The visible event with this id.
+pub(super) fn event_by_id(id: &str) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {EVENT_COLUMNS} FROM event_ids JOIN events ON events.key = event_ids.event_key \
+         WHERE events.hidden = 0 AND event_ids.value = "
+    ));
+    sql.bind_text(id);
+    sql
+}
+
+/// The visible event with an id starting with `prefix`: a range on the primary key (byte
+/// order on both backends) instead of LIKE, which SQLite cannot serve from an index.
+pub(super) fn event_by_id_prefix(prefix: &str) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {EVENT_COLUMNS} FROM event_ids JOIN events ON events.key = event_ids.event_key \
+         WHERE events.hidden = 0 AND event_ids.value >= "
+    ));
+    sql.bind_text(prefix)
+        .push(" AND event_ids.value < ")
+        .bind_text(&prefix_end(prefix))
+        .push(" ORDER BY event_ids.value LIMIT 1");
+    sql
+}
+
+/// The smallest text after every text that starts with `prefix`.
+pub(super) fn prefix_end(prefix: &str) -> String {
+    let mut end = prefix.to_owned();
+    end.push(char::MAX);
+    end
+}
+
+/// The keys of the events with any of these ids.
+pub(super) fn keys_of_ids(ids: &[&str]) -> Sql {
+    let mut sql = Sql::new("SELECT DISTINCT event_key FROM event_ids WHERE value IN ");
+    sql.bind_list(ids, |id| Bound::Text((*id).to_owned()));
+    sql
+}
+
+/// Visible children of `parents`.
+pub(super) fn children(parents: &[i64], actions: Option<&[String]>, page: Page) -> (Sql, bool) {
+    let mut sql = Sql::new(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE events.hidden = 0 AND events.parent_key IN "
+    ));
+    sql.bind_list(parents, |key| Bound::Int(*key));
+    if let Some(actions) = actions {
+        sql.push(" AND events.action IN ")
+            .bind_list(actions, |action| Bound::Text(action.clone()));
+    }
+    let ascending = sql.page("events.key", page);
+    (sql, ascending)
+}
+
+/// Visible replies of `parents`, oldest first.
+pub(super) fn replies(parents: &[i64], limit: u32) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE events.hidden = 0 AND events.action = 'reply' \
+         AND events.parent_key IN "
+    ));
+    sql.bind_list(parents, |key| Bound::Int(*key))
+        .push(" ORDER BY events.key ASC LIMIT ")
+        .bind_int(i64::from(limit));
+    sql
+}
+
+/// Visible events `author` verifiably signed.
+pub(super) fn by_author(author: &str, page: Page) -> (Sql, bool) {
+    let mut sql = Sql::new(&format!(
+        "SELECT {EVENT_COLUMNS} FROM event_authors JOIN events ON events.key = event_authors.event_key \
+         WHERE event_authors.verified = 1 AND events.hidden = 0 AND event_authors.address = "
+    ));
+    sql.bind_text(author);
+    let ascending = sql.page("event_authors.event_key", page);
+    (sql, ascending)
+}
+
+/// The moderation audit trail.
+pub(super) fn moderations(page: Page) -> (Sql, bool) {
+    let mut sql = Sql::new(
+        "SELECT id, spasmid, action, moderator, target_ids, at_ms, undone_at_ms, undone_by \
+         FROM moderations WHERE 1 = 1",
+    );
+    let ascending = sql.page("id", page);
+    (sql, ascending)
+}
+
+/// Counters of these events.
+pub(super) fn stats_of(keys: &[i64]) -> Sql {
+    let mut sql = Sql::new(STATS_OF);
+    sql.bind_list(keys, |key| Bound::Int(*key))
+        .push(" ORDER BY target_key, total DESC, content");
+    sql
+}
+
+/// Inserts of an event's ids, authors, categories and keywords: `(sql, values after $1)`.
+pub(super) fn event_rows(event: &crate::record::NewEvent) -> Vec<(String, Vec<Bound>)> {
+    let mut statements = Vec::new();
+    let ids: Vec<Bound> = event
+        .ids()
+        .iter()
+        .flat_map(|id| {
+            [
+                Bound::Text(id.value.clone()),
+                Bound::Text(id.format.clone()),
+            ]
+        })
+        .collect();
+    statements.push((
+        format!(
+            "INSERT INTO event_ids (event_key, value, format) VALUES {} ON CONFLICT (value) DO NOTHING",
+            rows(3, event.ids().len())
+        ),
+        ids,
+    ));
+    if !event.authors().is_empty() {
+        let authors = event
+            .authors()
+            .iter()
+            .flat_map(|author| {
+                [
+                    Bound::Text(author.address.as_str().to_owned()),
+                    Bound::Int(i64::from(author.verified)),
+                ]
+            })
+            .collect();
+        statements.push((
+            format!(
+                "INSERT INTO event_authors (event_key, address, verified) VALUES {} ON CONFLICT DO NOTHING",
+                rows(3, event.authors().len())
+            ),
+            authors,
+        ));
+    }
+    for (table, column, values) in [
+        ("event_categories", "name", event.categories()),
+        ("event_keywords", "keyword", event.keywords()),
+    ] {
+        if values.is_empty() {
+            continue;
+        }
+        statements.push((
+            format!(
+                "INSERT INTO {table} (event_key, {column}) VALUES {} ON CONFLICT DO NOTHING",
+                rows(2, values.len())
+            ),
+            values
+                .iter()
+                .map(|value| Bound::Text(value.clone()))
+                .collect(),
+        ));
+    }
+    statements
+}

@@ -1,0 +1,399 @@
+//! The load script (`cargo xtask load`): starts the release server on loopback with a fresh
+//! database (SQLite, or PostgreSQL with `--postgres`), then measures
+//!
+//! * submits per second of distinct, really signed events (this tool's keep-alive clients:
+//!   every request carries a different body, which `oha` cannot send);
+//! * `GET /api/events?limit=25` requests per second with p50/p99 latency at 50
+//!   connections, measured by `oha`, with 10,000 and with 1,000,000 stored events;
+//! * the server's peak resident memory (`VmHWM`) after each phase.
+//!
+//! Every loop is bounded in count and time, and only 127.0.0.1 is contacted.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use serde_json::Value;
+use spasm::body::post;
+use testkit::TestKey;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+#[derive(Parser)]
+#[command(about = "Load-test the forum server")]
+struct Args {
+    /// The release server binary.
+    #[arg(long)]
+    server: PathBuf,
+    /// The `oha` binary.
+    #[arg(long, default_value = "oha")]
+    oha: PathBuf,
+    /// A PostgreSQL URL: a fresh database is created beside it instead of SQLite.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Events submitted for the measured submit rate (and stored before the first reads).
+    #[arg(long, default_value_t = 10_000)]
+    events: usize,
+    /// Events stored before the second reads.
+    #[arg(long, default_value_t = 1_000_000)]
+    large: usize,
+    /// Concurrent submit connections.
+    #[arg(long, default_value_t = 32)]
+    submit_connections: usize,
+    /// Concurrent read connections.
+    #[arg(long, default_value_t = 50)]
+    read_connections: usize,
+    /// Seconds of each read measurement.
+    #[arg(long, default_value_t = 10)]
+    read_seconds: u64,
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let data_dir = std::env::temp_dir().join(format!("spasm-load-{}", std::process::id()));
+    let database = match &args.postgres {
+        Some(url) => Some(fresh_postgres(url).await?),
+        None => None,
+    };
+    let backend = if database.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!("== load test on {backend}, 2 cores, release server ==");
+    let (mut server, address) = start_server(&args.server, &data_dir, database.as_deref()).await?;
+    let pid = server.id().context("the server has no pid")?;
+
+    let generated = Instant::now();
+    let first = generate(0, args.events);
+    println!(
+        "generated {} signed events in {:.1?}",
+        first.len(),
+        generated.elapsed()
+    );
+    let rate = submit_all(&address, first, args.submit_connections).await?;
+    println!(
+        "submits: {} distinct signed events in {:.2?} = {:.0} verified submits/s ({} connections)",
+        rate.count,
+        rate.elapsed,
+        rate.per_second(),
+        args.submit_connections
+    );
+    println!("peak RSS after submits: {:.1} MB", peak_rss_mb(pid)?);
+
+    let small = read_benchmark(&args, &address).await?;
+    println!(
+        "feed reads with {} events: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} connections, {} s)",
+        args.events,
+        small.rps,
+        small.p50_ms,
+        small.p99_ms,
+        args.read_connections,
+        args.read_seconds
+    );
+    println!("peak RSS after reads: {:.1} MB", peak_rss_mb(pid)?);
+
+    if args.large > args.events {
+        let fill_started = Instant::now();
+        let mut stored = args.events;
+        while stored < args.large {
+            let batch = (args.large - stored).min(100_000);
+            let events = generate(stored, batch);
+            let rate = submit_all(&address, events, args.submit_connections).await?;
+            stored += batch;
+            println!(
+                "  filled to {stored} events ({:.0} submits/s in this batch, peak RSS {:.1} MB)",
+                rate.per_second(),
+                peak_rss_mb(pid)?
+            );
+        }
+        println!(
+            "filled to {} events in {:.0?}",
+            args.large,
+            fill_started.elapsed()
+        );
+        let large = read_benchmark(&args, &address).await?;
+        println!(
+            "feed reads with {} events: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+            args.large, large.rps, large.p50_ms, large.p99_ms
+        );
+        println!(
+            "latency at {} vs {} events: p50 x{:.2}, p99 x{:.2}",
+            args.large,
+            args.events,
+            large.p50_ms / small.p50_ms,
+            large.p99_ms / small.p99_ms
+        );
+    }
+    println!(
+        "peak RSS of the server over the whole run: {:.1} MB",
+        peak_rss_mb(pid)?
+    );
+    server.start_kill()?;
+    server.wait().await?;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    if let (Some(admin), Some(url)) = (&args.postgres, &database) {
+        drop_postgres(admin, url).await?;
+    }
+    Ok(())
+}
+
+/// A fresh database beside the one `admin_url` names.
+async fn fresh_postgres(admin_url: &str) -> Result<String> {
+    use sqlx::Connection;
+    let name = format!("spasm_load_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url, |(base, _)| base);
+    Ok(format!("{base}/{name}"))
+}
+
+async fn drop_postgres(admin_url: &str, url: &str) -> Result<()> {
+    use sqlx::Connection;
+    let name = url.rsplit_once('/').map_or(url, |(_, name)| name);
+    let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
+    Ok(())
+}
+
+async fn start_server(
+    binary: &Path,
+    data_dir: &Path,
+    database_url: Option<&str>,
+) -> Result<(Child, String)> {
+    let mut command = Command::new(binary);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        // The load comes from one address and a few keys: the rate limits are for people.
+        .env("SPASM_SUBMITS_PER_MINUTE_PER_IP", "0")
+        .env("SPASM_SUBMITS_PER_MINUTE_PER_KEY", "0")
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.display()))?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let address = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(address) = line.strip_prefix("listening on http://") {
+                return Ok(address.to_owned());
+            }
+        }
+        bail!("the server exited before listening")
+    })
+    .await
+    .context("the server did not start within 60 s")??;
+    Ok((child, address))
+}
+
+/// `count` distinct posts signed with Ethereum by 1,000 keys, starting at `offset`.
+fn generate(offset: usize, count: usize) -> Vec<String> {
+    let keys: Arc<Vec<TestKey>> = Arc::new((0..1_000).map(TestKey::from_seed).collect());
+    let threads = 2;
+    let handles: Vec<_> = (0..threads)
+        .map(|thread| {
+            let keys = Arc::clone(&keys);
+            std::thread::spawn(move || {
+                (offset + thread..offset + count)
+                    .step_by(threads)
+                    .map(|index| {
+                        let key = &keys[index % keys.len()];
+                        let category = ["defi", "nft", "privacy", "dao"][index % 4];
+                        let body = post(
+                            &format!("Load test post {index}"),
+                            &format!(
+                                "A post of the load test, number {index}. It is signed for real."
+                            ),
+                            Some(category),
+                            1_730_000_000_000 + index as u64,
+                            &[key.ethereum_author()],
+                        );
+                        key.sign_ethereum(&body).to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut events = Vec::with_capacity(count);
+    for handle in handles {
+        events.extend(handle.join().unwrap_or_default());
+    }
+    events
+}
+
+struct Rate {
+    count: usize,
+    elapsed: Duration,
+}
+
+impl Rate {
+    fn per_second(&self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Submits every event over `connections` keep-alive connections; every answer must be 201.
+async fn submit_all(address: &str, events: Vec<String>, connections: usize) -> Result<Rate> {
+    let events = Arc::new(events);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let events = Arc::clone(&events);
+            let next = Arc::clone(&next);
+            let address = address.to_owned();
+            tokio::spawn(async move {
+                let mut connection = Connection::open(&address).await?;
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(event) = events.get(index) else {
+                        return Ok::<(), anyhow::Error>(());
+                    };
+                    let (status, body) = connection.post("/api/submit/", event).await?;
+                    if status != 201 {
+                        bail!("submit {index} answered {status}: {body}");
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        tokio::time::timeout(Duration::from_secs(900), task)
+            .await
+            .context("submits took longer than 15 minutes")???;
+    }
+    Ok(Rate {
+        count: events.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A keep-alive HTTP/1.1 connection to the server.
+struct Connection {
+    reader: BufReader<TcpStream>,
+    host: String,
+}
+
+impl Connection {
+    async fn open(address: &str) -> Result<Self> {
+        let stream = TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            reader: BufReader::new(stream),
+            host: address.to_owned(),
+        })
+    }
+
+    async fn post(&mut self, path: &str, body: &str) -> Result<(u16, String)> {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.host,
+            body.len()
+        );
+        self.reader.get_mut().write_all(request.as_bytes()).await?;
+        let mut status_line = String::new();
+        self.reader.read_line(&mut status_line).await?;
+        let status: u16 = status_line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|status| status.parse().ok())
+            .with_context(|| format!("bad status line {status_line:?}"))?;
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if self.reader.read_line(&mut line).await? == 0 {
+                bail!("the connection closed");
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse()?;
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).await?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+}
+
+struct Reads {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// `oha` against the feed, JSON output parsed.
+async fn read_benchmark(args: &Args, address: &str) -> Result<Reads> {
+    let url = format!("http://{address}/api/events?limit=25");
+    let output = Command::new(&args.oha)
+        .args(["--no-tui", "--output-format", "json", "-z"])
+        .arg(format!("{}s", args.read_seconds))
+        .arg("-c")
+        .arg(args.read_connections.to_string())
+        .arg(&url)
+        .output()
+        .await
+        .with_context(|| {
+            format!(
+                "cannot run {} (install it with `cargo install oha --locked`)",
+                args.oha.display()
+            )
+        })?;
+    if !output.status.success() {
+        bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let report: Value = serde_json::from_slice(&output.stdout).context("oha's JSON")?;
+    let statuses = &report["statusCodeDistribution"];
+    if statuses
+        .as_object()
+        .is_some_and(|codes| codes.keys().any(|code| code != "200"))
+    {
+        bail!("some reads failed: {statuses}");
+    }
+    let seconds = |value: &Value| value.as_f64().unwrap_or(f64::NAN) * 1000.0;
+    Ok(Reads {
+        rps: report["summary"]["requestsPerSec"]
+            .as_f64()
+            .unwrap_or(f64::NAN),
+        p50_ms: seconds(&report["latencyPercentiles"]["p50"]),
+        p99_ms: seconds(&report["latencyPercentiles"]["p99"]),
+    })
+}
+
+/// The server's peak resident set size so far.
+fn peak_rss_mb(pid: u32) -> Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmHWM")?;
+    Ok(kib / 1024.0)
+}
