@@ -45,6 +45,14 @@ enum Task {
     },
     /// `cargo fmt --check` and clippy over the server and browser feature sets separately.
     Lint,
+    /// The load script: builds the release server, installs `oha` if missing, and measures
+    /// submits, feed reads and peak memory (see `loadtest/`). Arguments go to the script,
+    /// e.g. `-- --postgres postgres://postgres@127.0.0.1:5432/test --large 100000`.
+    Load {
+        /// Arguments passed to the load script.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -76,6 +84,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Test { no_browser } => test(&workspace, !no_browser)?,
         Task::Lint => lint(&workspace)?,
+        Task::Load { args } => load(&workspace, &args)?,
     }
     Ok(())
 }
@@ -142,6 +151,31 @@ fn build(workspace: &Path) -> Result<PathBuf> {
         .env("SPASM_SITE_DIR", &site)
         .run()?;
     Ok(target_dir.join("release").join(SERVER_BINARY))
+}
+
+/// Builds the release server and the load script, then runs it.
+fn load(workspace: &Path, args: &[OsString]) -> Result<()> {
+    let server = build(workspace)?;
+    step("load script");
+    cargo(workspace)
+        .args(["build", "--release", "--package", "loadtest"])
+        .run()?;
+    let oha_installed = Command::new("oha")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !oha_installed {
+        step("oha (from crates.io)");
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["install", "oha", "--locked"])
+            .run()?;
+    }
+    step("load test");
+    Command::new(target_dir(workspace)?.join("release").join("loadtest"))
+        .arg("--server")
+        .arg(&server)
+        .args(args)
+        .run()
 }
 
 /// Runs every test; fails on the first failing suite.
