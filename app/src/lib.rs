@@ -7,11 +7,12 @@
 pub mod browser;
 pub mod components;
 pub mod errors;
+pub mod model;
 pub mod pages;
 pub mod server_fns;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -42,6 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::provide_signing();
     mark_document_hydrated();
 
     view! {
@@ -50,15 +52,25 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { "Spasm forum".to_string() } else { format!("{title} · Spasm forum") }
         } />
-        <Meta name="description" content="A federated forum where every post is signed by its author." />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="site-header">
                 <A href="/" attr:class="brand">"Spasm forum"</A>
+                <nav aria-label="Main">
+                    <ul>
+                        <li><A href="/">"Feed"</A></li>
+                        <li><A href="/newpost">"New post"</A></li>
+                        <li><A href="/about">"About"</A></li>
+                    </ul>
+                </nav>
             </header>
             <main id="main" class="site-main">
                 <Routes fallback=pages::NotFoundPage>
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/news/:id") view=pages::NewsPage ssr=SsrMode::Async />
+                    <Route path=path!("/authors/:id") view=pages::AuthorPage ssr=SsrMode::Async />
+                    <Route path=path!("/newpost") view=pages::NewPostPage />
+                    <Route path=path!("/about") view=pages::AboutPage />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -7,13 +7,14 @@ import { startServer } from './server.mjs';
 
 /**
  * Registers the before/after hooks and returns an object whose `server` and `browser`
- * are set once the tests run.
+ * are set once the tests run. `options` go to `startServer` (e.g. `env`).
+ * @param {{ env?: Record<string, string> }} [options]
  * @returns {{ server: Awaited<ReturnType<typeof startServer>>, browser: import('playwright-core').Browser }}
  */
-export function useForum() {
+export function useForum(options = {}) {
   const forum = {};
   before(async () => {
-    forum.server = await startServer();
+    forum.server = await startServer(options);
     forum.browser = await launchBrowser();
   });
   after(async () => {

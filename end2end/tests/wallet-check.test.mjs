@@ -10,12 +10,12 @@ import { useForum } from '../harness/forum.mjs';
 
 const forum = useForum();
 
-describe('front page with JavaScript on', () => {
+describe('about page with JavaScript on', () => {
   test('a signed message is verified by the server and the signer is shown', async () => {
     const context = await forum.browser.newContext();
     const wallet = await installProviders(context);
     const { page, errors } = await newPage(context);
-    await page.goto(forum.server.url);
+    await page.goto(`${forum.server.url}/about`);
     await waitForHydration(page);
 
     await page.getByRole('button', { name: 'Connect Ethereum wallet' }).click();
@@ -47,7 +47,7 @@ describe('front page with JavaScript on', () => {
     const context = await forum.browser.newContext();
     const wallet = await installProviders(context);
     const { page } = await newPage(context);
-    await page.goto(forum.server.url);
+    await page.goto(`${forum.server.url}/about`);
     await waitForHydration(page);
 
     await page.getByRole('button', { name: 'Connect Ethereum wallet' }).click();
@@ -65,7 +65,7 @@ describe('front page with JavaScript on', () => {
     const context = await forum.browser.newContext();
     await installProviders(context, { ethereum: false });
     const { page } = await newPage(context);
-    await page.goto(forum.server.url);
+    await page.goto(`${forum.server.url}/about`);
     await waitForHydration(page);
 
     await page.getByRole('button', { name: 'Connect Ethereum wallet' }).click();
@@ -76,14 +76,14 @@ describe('front page with JavaScript on', () => {
   });
 });
 
-describe('front page with JavaScript off', () => {
+describe('about page with JavaScript off', () => {
   test('the server-rendered page is complete and says signing needs JavaScript', async () => {
     const context = await forum.browser.newContext({ javaScriptEnabled: false });
     const { page } = await newPage(context);
-    const response = await page.goto(forum.server.url);
+    const response = await page.goto(`${forum.server.url}/about`);
     assert.equal(response.status(), 200);
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Welcome to the Spasm forum');
-    assert.equal(await page.title(), 'Spasm forum');
+    assert.equal(await page.title(), 'About · Spasm forum');
     assert.ok(await page.getByText('Signing needs JavaScript').isVisible());
     assert.ok(await page.getByRole('button', { name: 'Connect Ethereum wallet' }).isDisabled());
     assert.equal(await page.locator('html[data-hydrated]').count(), 0);

@@ -95,7 +95,15 @@ pub fn router(state: AppState) -> Router {
         .layer(cors);
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let forum = state.forum.clone();
+                move || provide_context(forum.clone())
+            },
+            move || shell(options.clone()),
+        )
         .fallback(fallback)
         .with_state(state)
         .merge(api)

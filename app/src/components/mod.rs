@@ -1,7 +1,13 @@
 //! Components shared by several pages, one module each.
 
+mod event_card;
 mod notice;
 mod signature_check;
+mod signing;
 
+pub use event_card::{AuthorLine, Counts, EventCard, format_date, reaction_symbol};
 pub use notice::{LiveNotice, Notice};
 pub use signature_check::SignatureCheck;
+pub use signing::{
+    NeedsJavaScript, Signing, describe, provide_signing, sign_and_submit, use_signing,
+};

@@ -1,27 +1,107 @@
-//! The front page.
+//! The front page: the feed of posts with its filters, and the newest comments.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
 
-use crate::components::SignatureCheck;
+use crate::components::EventCard;
+use crate::server_fns::load_feed;
 
-/// The front page: what this forum is, and a place to check that your wallet works.
+/// Categories offered in the filter (as the existing client's default list).
+pub const CATEGORIES: [&str; 5] = ["defi", "nft", "privacy", "politics", "tech"];
+
+/// The feed: Hot, Rising or All, a category, newest first, with a link to older posts.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    let activity = move || {
+        query
+            .read()
+            .get("activity")
+            .filter(|value| value == "hot" || value == "rising")
+    };
+    let category = move || {
+        query
+            .read()
+            .get("category")
+            .filter(|value| !value.is_empty() && value != "any")
+    };
+    let before = move || {
+        query
+            .read()
+            .get("before")
+            .and_then(|value| value.parse::<i64>().ok())
+    };
+    let feed = Resource::new(
+        move || (activity(), category(), before()),
+        |(activity, category, before)| load_feed(activity, category, before),
+    );
+    let link = move |activity: Option<&str>, category: Option<String>| {
+        let mut parts = Vec::new();
+        if let Some(activity) = activity {
+            parts.push(format!("activity={activity}"));
+        }
+        if let Some(category) = category {
+            parts.push(format!("category={category}"));
+        }
+        if parts.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/?{}", parts.join("&"))
+        }
+    };
     view! {
         <Title text="" />
-        <section class="card intro" aria-labelledby="intro-title">
-            <h1 id="intro-title">"Welcome to the Spasm forum"</h1>
+        <Meta name="description" content="A federated forum where every post is signed by its author and verified by this server." />
+        <section class="intro" aria-labelledby="intro-title">
+            <h1 id="intro-title">"Spasm forum"</h1>
             <p>
-                "Read without an account. Post, reply and react by signing with the keys you "
-                "already hold: an Ethereum wallet such as MetaMask or Rabby, or a Nostr "
-                "extension such as nos2x or Alby."
-            </p>
-            <p>
-                "Every post is signed by its author and verified by this server, so nobody, "
-                "not even the host, can put words in your mouth."
+                "Read without an account. Post, reply and react by signing with the keys you already hold: "
+                "an Ethereum wallet or a Nostr extension. " <a href="/about">"How it works"</a>
             </p>
         </section>
-        <SignatureCheck />
+        <nav class="feed-filters" aria-label="Feed filters">
+            <ul class="tabs">
+                {[("Hot", Some("hot")), ("Rising", Some("rising")), ("All", None)].into_iter().map(|(label, value)| {
+                    let href = move || link(value, category());
+                    let current = move || (activity().as_deref() == value).then_some("page");
+                    view! { <li><a href=href aria-current=current>{label}</a></li> }
+                }).collect_view()}
+            </ul>
+            <ul class="categories">
+                <li><a href=move || link(activity().as_deref(), None) aria-current=move || category().is_none().then_some("page")>"Any category"</a></li>
+                {CATEGORIES.into_iter().map(|name| {
+                    let href = move || link(activity().as_deref(), Some(name.to_owned()));
+                    let current = move || (category().as_deref() == Some(name)).then_some("page");
+                    view! { <li><a href=href aria-current=current>{name}</a></li> }
+                }).collect_view()}
+            </ul>
+        </nav>
+        <section class="feed" aria-label="Posts">
+            <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
+                {move || Suspend::new(async move {
+                    match feed.await {
+                        Ok(page) if page.events.is_empty() => view! {
+                            <p class="empty">"No posts here yet. " <a href="/newpost">"Write the first one"</a></p>
+                        }.into_any(),
+                        Ok(page) => {
+                            let more = page.next_before.map(|before| {
+                                let mut href = link(activity().as_deref(), category());
+                                href.push(if href.contains('?') { '&' } else { '?' });
+                                href.push_str(&format!("before={before}"));
+                                view! { <a class="button load-more" href=href rel="next">"Load more"</a> }
+                            });
+                            view! {
+                                <ol class="event-list">
+                                    {page.events.into_iter().map(|event| view! { <li><EventCard event /></li> }).collect_view()}
+                                </ol>
+                                {more}
+                            }.into_any()
+                        }
+                        Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -1,7 +1,15 @@
 //! One module per page.
 
+mod about;
+mod author;
 mod home;
+mod new_post;
+mod news;
 mod not_found;
 
+pub use about::AboutPage;
+pub use author::AuthorPage;
 pub use home::HomePage;
+pub use new_post::NewPostPage;
+pub use news::NewsPage;
 pub use not_found::NotFoundPage;

@@ -1,7 +1,16 @@
 //! Server functions, grouped by area. Each is a thin call into the server's services.
 
+mod forum;
+#[cfg(feature = "ssr")]
+mod markdown;
 mod signatures;
+#[cfg(feature = "ssr")]
+mod view_model;
 
+pub use forum::{
+    FEED_PAGE_SIZE, SubmitReply, THREAD_DEPTH, load_author, load_feed, load_latest_comments,
+    load_policy, load_thread, submit_event,
+};
 pub use signatures::{
     MAX_MESSAGE_BYTES, MAX_SIGNED_BYTES, VerifiedTestPost, VerifyTestPost, verify_test_post,
 };

@@ -1,0 +1,130 @@
+//! An event in a list: headline, who, when, where, and its counts.
+
+use leptos::prelude::*;
+
+use crate::model::{AuthorView, EventView};
+
+/// A date as people read it, in UTC (the same on the server and in the browser).
+pub fn format_date(milliseconds: i64) -> String {
+    let days = milliseconds.div_euclid(86_400_000);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let year = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = if month <= 2 { year + 1 } else { year };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month_name = MONTHS[usize::try_from(month - 1).unwrap_or(0).min(11)];
+    let minutes = milliseconds.div_euclid(60_000).rem_euclid(1_440);
+    format!(
+        "{day} {month_name} {year}, {:02}:{:02} UTC",
+        minutes / 60,
+        minutes % 60
+    )
+}
+
+/// The authors of an event, each linking to their page, with a mark when verified.
+#[component]
+pub fn AuthorLine(authors: Vec<AuthorView>) -> impl IntoView {
+    if authors.is_empty() {
+        return view! { <span class="author">"anonymous"</span> }.into_any();
+    }
+    view! {
+        <span class="authors">
+            {authors.into_iter().map(|author| {
+                let label = if author.verified {
+                    format!("{} address, signature verified by this server", author.network)
+                } else {
+                    format!("{} address, not signed by it", author.network)
+                };
+                view! {
+                    <a class="author" href=author.href title=label.clone()>
+                        <code>{author.short}</code>
+                        {author.verified.then(|| view! {
+                            <span class="verified-mark" aria-label=label.clone()>" ✓"</span>
+                        })}
+                    </a>
+                    " "
+                }
+            }).collect_view()}
+        </span>
+    }
+    .into_any()
+}
+
+/// Non-zero reaction counts and the reply count, as text.
+#[component]
+pub fn Counts(event: EventView) -> impl IntoView {
+    let reactions = event.reactions.clone();
+    let replies = event.replies;
+    view! {
+        <ul class="counts" aria-label="Reactions and replies">
+            {reactions.into_iter().filter(|reaction| reaction.total > 0).map(|reaction| view! {
+                <li data-reaction=reaction.name.clone()>{format!("{} {}", reaction_symbol(&reaction.name), reaction.total)}
+                    <span class="visually-hidden">{format!(" {}", reaction.name)}</span>
+                </li>
+            }).collect_view()}
+            <li data-count="replies">{format!("💬 {replies}")}<span class="visually-hidden">" replies"</span></li>
+        </ul>
+    }
+}
+
+/// The symbol shown for a reaction.
+pub fn reaction_symbol(name: &str) -> &'static str {
+    match name {
+        "bullish" => "📈",
+        "bearish" => "📉",
+        "important" => "⚠️",
+        "scam" => "🚫",
+        "upvote" => "👍",
+        "downvote" => "👎",
+        _ => "•",
+    }
+}
+
+/// A post card in the feed or on an author page.
+#[component]
+pub fn EventCard(event: EventView) -> impl IntoView {
+    let headline = event.headline();
+    let kind = if event.action == "reply" {
+        "Reply"
+    } else {
+        "Post"
+    };
+    let spasmid = event.spasmid.clone();
+    view! {
+        <article class="event-card" data-spasmid=spasmid>
+            <h2 class="event-title">
+                <a href=event.href.clone()>{headline}</a>
+            </h2>
+            <p class="event-meta">
+                <span class="visually-hidden">{format!("{kind} by ")}</span>
+                <AuthorLine authors=event.authors.clone() />
+                " · "
+                <time datetime=event.added_at_ms.to_string()>{format_date(event.added_at_ms)}</time>
+                {event.categories.first().cloned().map(|category| view! { " · " <span class="category">{category}</span> })}
+                {event.source.clone().map(|source| view! { " · " <span class="source">{format!("from {source}")}</span> })}
+            </p>
+            <Counts event=event />
+        </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil_dates_in_utc() {
+        assert_eq!(format_date(0), "1 Jan 1970, 00:00 UTC");
+        assert_eq!(format_date(1_730_000_000_000), "27 Oct 2024, 03:33 UTC");
+        assert_eq!(format_date(951_782_400_000), "29 Feb 2000, 00:00 UTC");
+    }
+}

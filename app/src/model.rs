@@ -1,0 +1,153 @@
+//! What pages show, as the server sends it to the browser: plain data, already checked and
+//! rendered safe on the server (markdown to HTML with raw HTML off happens there).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A person as the forum shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorView {
+    /// The address as stored (Ethereum lower case, Nostr hex).
+    pub address: String,
+    /// `0xf855...c2fa` or `npub1abc...wxyz`.
+    pub short: String,
+    /// Whether a signature checked by this server proves it.
+    pub verified: bool,
+    /// The author page.
+    pub href: String,
+    /// `Ethereum` or `Nostr`.
+    pub network: String,
+}
+
+/// A reaction and how many gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionCount {
+    /// The reaction's name (`upvote`, `bullish`, ...).
+    pub name: String,
+    /// How many.
+    pub total: i64,
+}
+
+/// What a reply or reaction needs of the event it answers (the ids, categories and
+/// mentions, sorted on the server, where the collation data lives).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParentData {
+    /// Every id, the spasmid first.
+    pub ids: Vec<String>,
+    /// Its categories.
+    pub categories: Vec<Value>,
+    /// Mentions for a reply: its authors and mentions, deduplicated and sorted.
+    pub mentions_for_reply: Vec<Value>,
+    /// Mentions for a reaction or moderation: its authors, deduplicated and sorted.
+    pub mentions_for_reaction: Vec<Value>,
+}
+
+impl ParentData {
+    /// The `spasm` crate's parent info.
+    pub fn to_parent_info(&self) -> spasm::body::ParentInfo {
+        spasm::body::ParentInfo {
+            ids: self.ids.clone(),
+            categories: self.categories.clone(),
+            mentions_for_reply: self.mentions_for_reply.clone(),
+            mentions_for_reaction: self.mentions_for_reaction.clone(),
+        }
+    }
+}
+
+/// One event as a card or a page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    /// The row key (the feed's cursor).
+    pub key: i64,
+    /// The `spasmid01`.
+    pub spasmid: String,
+    /// The link to its page.
+    pub href: String,
+    /// `post`, `reply`, ...
+    pub action: String,
+    /// The title (empty for replies).
+    pub title: String,
+    /// The first 140 characters of the content, as text.
+    pub excerpt: String,
+    /// The content rendered from markdown, safe to insert.
+    pub body_html: String,
+    /// When this server stored it (ms).
+    pub added_at_ms: i64,
+    /// When it was signed or published (ms).
+    pub signed_at_ms: Option<i64>,
+    /// Its authors.
+    pub authors: Vec<AuthorView>,
+    /// Category names.
+    pub categories: Vec<String>,
+    /// The source (RSS feeds, other instances).
+    pub source: Option<String>,
+    /// The external link of RSS items.
+    pub link: Option<String>,
+    /// Reactions with counts, most first.
+    pub reactions: Vec<ReactionCount>,
+    /// How many replies.
+    pub replies: i64,
+    /// Whether it carries a verified signature.
+    pub signed: bool,
+    /// The page of the event it answers.
+    pub parent_href: Option<String>,
+    /// What answering it needs.
+    pub parent_data: ParentData,
+}
+
+impl EventView {
+    /// The total of one reaction.
+    pub fn reaction(&self, name: &str) -> i64 {
+        self.reactions
+            .iter()
+            .find(|reaction| reaction.name == name)
+            .map_or(0, |reaction| reaction.total)
+    }
+
+    /// The title, or the excerpt when there is none.
+    pub fn headline(&self) -> String {
+        if self.title.trim().is_empty() {
+            self.excerpt.clone()
+        } else {
+            self.title.clone()
+        }
+    }
+}
+
+/// A comment and the replies below it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommentNode {
+    /// The comment.
+    pub event: EventView,
+    /// Its replies, oldest first.
+    pub replies: Vec<CommentNode>,
+}
+
+/// A post page: the event and its comment tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadView {
+    /// The event.
+    pub event: EventView,
+    /// Replies, oldest first.
+    pub comments: Vec<CommentNode>,
+}
+
+/// One page of a list, with the cursor of the next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPage {
+    /// The events, newest first.
+    pub events: Vec<EventView>,
+    /// `before` for the next page, when there may be one.
+    pub next_before: Option<i64>,
+}
+
+/// What the instance allows, for the pages to offer the right actions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstancePolicy {
+    /// Moderators (normalised addresses).
+    pub moderators: Vec<String>,
+    /// Admins (normalised addresses).
+    pub admins: Vec<String>,
+    /// New posts are accepted.
+    pub posting_open: bool,
+}

@@ -1,0 +1,104 @@
+//! Writing a new post: title, text and category; the wallet signs it; the forum stores it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+use spasm::body::post;
+
+use super::home::CATEGORIES;
+use crate::components::{
+    LiveNotice, NeedsJavaScript, Notice, describe, sign_and_submit, use_signing,
+};
+
+/// `/newpost`.
+#[component]
+pub fn NewPostPage() -> impl IntoView {
+    let signing = use_signing();
+    let title = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let category = RwSignal::new(String::from("any"));
+    let notice = RwSignal::new(Notice::Empty);
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+    let preview = move || {
+        let title = title.get();
+        if title.trim().is_empty() {
+            "Give your post a title and some text; your wallet will then ask you to sign it."
+                .to_owned()
+        } else {
+            describe("post", title.trim())
+        }
+    };
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let (title_text, body_text, category_name) = (
+            title.get_untracked(),
+            text.get_untracked(),
+            category.get_untracked(),
+        );
+        if title_text.trim().is_empty() || body_text.trim().is_empty() {
+            notice.set(Notice::Error(
+                "A post needs a title and some text.".to_owned(),
+            ));
+            return;
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let now = now_ms();
+            let chosen = (category_name != "any").then_some(category_name);
+            let reply = sign_and_submit(
+                signing,
+                notice,
+                describe("post", title_text.trim()),
+                move |authors| {
+                    post(
+                        title_text.trim(),
+                        &body_text,
+                        chosen.as_deref(),
+                        now,
+                        authors,
+                    )
+                },
+            )
+            .await;
+            busy.set(false);
+            if let Some(reply) = reply {
+                navigate(&format!("/news/{}", reply.spasmid), Default::default());
+            }
+        });
+    };
+    view! {
+        <Title text="New post" />
+        <section class="card">
+            <h1>"New post"</h1>
+            <form class="post-form" on:submit=submit>
+                <label for="post-title">"Title"</label>
+                <input id="post-title" type="text" maxlength="300" required prop:value=move || title.get() on:input=move |event| title.set(event_target_value(&event)) />
+                <label for="post-text">"Text"</label>
+                <textarea id="post-text" rows="8" required prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))
+                    placeholder="Markdown works; HTML is shown as text."></textarea>
+                <label for="post-category">"Category"</label>
+                <select id="post-category" on:change=move |event| category.set(event_target_value(&event))>
+                    <option value="any">"None"</option>
+                    {CATEGORIES.into_iter().map(|name| view! { <option value=name>{name}</option> }).collect_view()}
+                </select>
+                <p class="sign-preview" aria-live="polite">{preview}</p>
+                <NeedsJavaScript />
+                <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign with Ethereum and publish"</button>
+                <LiveNotice notice />
+            </form>
+        </section>
+    }
+}
+
+fn now_ms() -> u64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as u64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}

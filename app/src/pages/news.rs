@@ -1,0 +1,246 @@
+//! The post page: an event with its authors, body, reactions, reply form and comment tree.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::use_params_map;
+use spasm::body::{Reaction, react, reply};
+
+use crate::components::{
+    AuthorLine, LiveNotice, NeedsJavaScript, Notice, describe, format_date, reaction_symbol,
+    sign_and_submit, use_signing,
+};
+use crate::model::{CommentNode, EventView, ParentData};
+use crate::server_fns::load_thread;
+
+/// Reactions offered on posts; comments get upvote and downvote.
+const POST_REACTIONS: [Reaction; 6] = [
+    Reaction::Bullish,
+    Reaction::Bearish,
+    Reaction::Important,
+    Reaction::Scam,
+    Reaction::Upvote,
+    Reaction::Downvote,
+];
+const COMMENT_REACTIONS: [Reaction; 2] = [Reaction::Upvote, Reaction::Downvote];
+
+/// `/news/:id`: any id of an event (spasmid, short prefix, Nostr id or note, signature, URL).
+#[component]
+pub fn NewsPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let resource = Resource::new(id, load_thread);
+    let changed = Callback::new(move |()| resource.refetch());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Ok(Some(thread)) => {
+                        let title = thread.event.headline();
+                        let description = thread.event.excerpt.clone();
+                        let canonical = thread.event.href.clone();
+                        view! {
+                            <Title text=title.clone() />
+                            <Meta name="description" content=description.clone() />
+                            <Meta property="og:title" content=title />
+                            <Meta property="og:description" content=description />
+                            <Meta property="og:type" content="article" />
+                            <Link rel="canonical" href=canonical />
+                            <EventArticle event=thread.event.clone() on_change=changed />
+                            <section class="comments" aria-labelledby="comments-title">
+                                <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>
+                                <ReplyForm parent=thread.event.parent_data.clone() on_change=changed />
+                                <CommentList comments=thread.comments on_change=changed />
+                            </section>
+                        }.into_any()
+                    }
+                    Ok(None) => view! {
+                        <Title text="Event not found" />
+                        <section class="card">
+                            <h1>"Event not found"</h1>
+                            <p>"No event with this id is stored on this instance. It may have been deleted by a moderator, or it never reached this server."</p>
+                            <p><a href="/">"Back to the feed"</a></p>
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The event itself.
+#[component]
+fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
+    let headline = event.headline();
+    view! {
+        <article class="event" data-spasmid=event.spasmid.clone()>
+            <h1>{headline}</h1>
+            <p class="event-meta">
+                <AuthorLine authors=event.authors.clone() />
+                " · "
+                <time datetime=event.added_at_ms.to_string()>{format!("added {}", format_date(event.added_at_ms))}</time>
+                {event.signed_at_ms.map(|signed| view! { " · " <span>{format!("signed {}", format_date(signed))}</span> })}
+                {event.categories.first().cloned().map(|category| view! { " · " <a class="category" href=format!("/?category={category}")>{category.clone()}</a> })}
+                {event.source.clone().map(|source| view! { " · " <span class="source">{format!("from {source}")}</span> })}
+            </p>
+            {event.parent_href.clone().map(|href| view! { <p class="in-reply-to">"In reply to " <a href=href>"this event"</a></p> })}
+            <div class="event-body" inner_html=event.body_html.clone()></div>
+            {event.link.clone().map(|link| view! {
+                <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
+            })}
+            <ReactionBar event=event.clone() reactions=POST_REACTIONS.to_vec() on_change />
+        </article>
+    }
+}
+
+/// Reaction buttons with counts; a click signs and submits the reaction.
+#[component]
+fn ReactionBar(
+    event: EventView,
+    reactions: Vec<Reaction>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let signing = use_signing();
+    let notice = RwSignal::new(Notice::Empty);
+    let busy = RwSignal::new(false);
+    let parent = event.parent_data.clone();
+    let counts = RwSignal::new(event.reactions.clone());
+    view! {
+        <div class="reactions" role="group" aria-label="React">
+            {reactions.into_iter().map(|reaction| {
+                let name = reaction.name();
+                let parent = parent.clone();
+                let count = move || counts.with(|counts| counts.iter().find(|count| count.name == name).map_or(0, |count| count.total));
+                let click = move |_| {
+                    let parent = parent.clone();
+                    busy.set(true);
+                    leptos::task::spawn_local(async move {
+                        let info = parent.to_parent_info();
+                        let now = now_ms();
+                        let reply = sign_and_submit(signing, notice, describe("react", name), move |authors| react(&info, reaction, now, authors)).await;
+                        if reply.is_some() {
+                            counts.update(|counts| match counts.iter_mut().find(|count| count.name == name) {
+                                Some(count) => count.total += 1,
+                                None => counts.push(crate::model::ReactionCount { name: name.to_owned(), total: 1 }),
+                            });
+                            on_change.run(());
+                        }
+                        busy.set(false);
+                    });
+                };
+                view! {
+                    <button type="button" class="reaction" data-reaction=name
+                        disabled=move || !signing.interactive.get() || busy.get()
+                        aria-label=move || format!("{name}: {}", count())
+                        on:click=click>
+                        <span aria-hidden="true">{reaction_symbol(name)}</span>
+                        " " <span class="count">{count}</span>
+                    </button>
+                }
+            }).collect_view()}
+            <LiveNotice notice />
+        </div>
+    }
+}
+
+/// A reply to `parent`: the text, then the wallet signs it.
+#[component]
+fn ReplyForm(
+    parent: ParentData,
+    on_change: Callback<()>,
+    #[prop(optional)] label: Option<String>,
+) -> impl IntoView {
+    let signing = use_signing();
+    let notice = RwSignal::new(Notice::Empty);
+    let text = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let field_id = format!("reply-{}", parent.ids.first().cloned().unwrap_or_default());
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let content = text.get_untracked();
+        if content.trim().is_empty() {
+            notice.set(Notice::Error("Write something first.".to_owned()));
+            return;
+        }
+        let info = parent.to_parent_info();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let now = now_ms();
+            let reply_event =
+                sign_and_submit(signing, notice, describe("reply", ""), move |authors| {
+                    reply(&info, &content, now, authors)
+                })
+                .await;
+            if reply_event.is_some() {
+                text.set(String::new());
+                on_change.run(());
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="reply-form" on:submit=submit>
+            <label for=field_id.clone()>{label.unwrap_or_else(|| "Your reply".to_owned())}</label>
+            <textarea id=field_id rows="3" prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))
+                placeholder="Markdown works; HTML is shown as text."></textarea>
+            <NeedsJavaScript />
+            <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and reply"</button>
+            <LiveNotice notice />
+        </form>
+    }
+}
+
+/// The comment tree: nested lists, each comment collapsible, each with its permalink.
+#[component]
+fn CommentList(comments: Vec<CommentNode>, on_change: Callback<()>) -> impl IntoView {
+    if comments.is_empty() {
+        return view! { <p class="empty">"No comments yet."</p> }.into_any();
+    }
+    view! {
+        <ol class="comment-list">
+            {comments.into_iter().map(|node| view! { <li><Comment node on_change /></li> }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
+    let event = node.event;
+    let anchor = format!("c-{}", event.spasmid);
+    let replies = node.replies;
+    let reply_count = replies.len();
+    view! {
+        <article class="comment" id=anchor.clone() data-spasmid=event.spasmid.clone()>
+            <details open>
+                <summary>
+                    <AuthorLine authors=event.authors.clone() />
+                    " · "
+                    <time datetime=event.added_at_ms.to_string()>{format_date(event.added_at_ms)}</time>
+                    {(reply_count > 0).then(|| format!(" · {reply_count} replies"))}
+                </summary>
+                <div class="event-body" inner_html=event.body_html.clone()></div>
+                <p class="comment-links"><a href=event.href.clone()>"Permalink"</a></p>
+                <ReactionBar event=event.clone() reactions=COMMENT_REACTIONS.to_vec() on_change />
+                <details class="reply-toggle">
+                    <summary>"Reply"</summary>
+                    <ReplyForm parent=event.parent_data.clone() on_change label="Your reply to this comment".to_owned() />
+                </details>
+                {(!replies.is_empty()).then(|| view! { <CommentList comments=replies on_change /> })}
+            </details>
+        </article>
+    }
+    .into_any()
+}
+
+/// Milliseconds since the epoch, from the browser's clock.
+fn now_ms() -> u64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as u64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}

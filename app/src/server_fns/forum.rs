@@ -1,0 +1,239 @@
+//! The forum's pages' data and the one write: thin server functions over the
+//! [`forum::Forum`] service, which the server provides as context.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::errors::UserFacingError;
+use crate::model::{EventPage, EventView, InstancePolicy, ThreadView};
+
+/// Events per feed page.
+pub const FEED_PAGE_SIZE: u32 = 25;
+/// Reply levels a post page shows.
+pub const THREAD_DEPTH: u32 = 10;
+
+/// What the server said to a submitted event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitReply {
+    /// The server's message ("Success. …").
+    pub message: String,
+    /// The stored event's `spasmid01`.
+    pub spasmid: String,
+}
+
+#[cfg(feature = "ssr")]
+fn forum() -> Result<forum::Forum, UserFacingError> {
+    use_context::<forum::Forum>().ok_or_else(|| {
+        tracing::error!("the forum service is not in the server function's context");
+        UserFacingError::Internal
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn read_failed(error: forum::ReadError) -> UserFacingError {
+    match error {
+        forum::ReadError::BadRequest(message) => {
+            set_status(400);
+            UserFacingError::BadRequest(message.trim_start_matches("ERROR: ").to_owned())
+        }
+        forum::ReadError::Storage(error) => {
+            tracing::error!(%error, "a page could not read the database");
+            set_status(500);
+            UserFacingError::Internal
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_status(status: u16) {
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        response.set_status(status);
+    }
+}
+
+/// The feed: posts, newest first, filtered by activity (`hot`, `rising`) and category.
+#[server(prefix = "/_fn", endpoint = "feed")]
+pub async fn load_feed(
+    activity: Option<String>,
+    category: Option<String>,
+    before: Option<i64>,
+) -> Result<EventPage, UserFacingError> {
+    use forum::query::{Activity, FeedFilter, FeedRequest, Page};
+
+    let filter = FeedFilter {
+        action: Some("post".into()),
+        activity: match activity.as_deref() {
+            Some("hot") => Some(Activity::Hot),
+            Some("rising") => Some(Activity::Rising),
+            _ => None,
+        },
+        category: category.filter(|category| !category.is_empty() && category != "any"),
+        ..FeedFilter::default()
+    };
+    let page = Page {
+        limit: FEED_PAGE_SIZE,
+        before,
+        since: None,
+    };
+    let events = forum()?
+        .feed(&FeedRequest {
+            filter,
+            page: Some(page),
+        })
+        .await
+        .map_err(read_failed)?;
+    Ok(page_of(&events))
+}
+
+#[cfg(feature = "ssr")]
+fn page_of(events: &[forum::envelope::StoredEvent]) -> EventPage {
+    let next_before = (events.len() >= FEED_PAGE_SIZE as usize)
+        .then(|| events.last().map(|event| event.key))
+        .flatten();
+    EventPage {
+        events: events.iter().map(super::view_model::event_view).collect(),
+        next_before,
+    }
+}
+
+/// The newest comments, for the front page.
+#[server(prefix = "/_fn", endpoint = "latest_comments")]
+pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
+    use forum::query::{FeedFilter, FeedRequest, Page};
+
+    let filter = FeedFilter {
+        action: Some("reply".into()),
+        ..FeedFilter::default()
+    };
+    let events = forum()?
+        .feed(&FeedRequest {
+            filter,
+            page: Some(Page::first(15)),
+        })
+        .await
+        .map_err(read_failed)?;
+    Ok(events.iter().map(super::view_model::event_view).collect())
+}
+
+/// An event with its comment tree; `None` when no visible event has this id.
+#[server(prefix = "/_fn", endpoint = "thread")]
+pub async fn load_thread(id: String) -> Result<Option<ThreadView>, UserFacingError> {
+    let forum = forum()?;
+    let Some(root) = forum.event(&id).await.map_err(read_failed)? else {
+        set_status(404);
+        return Ok(None);
+    };
+    let comments = comment_tree(&forum, root.key, THREAD_DEPTH).await?;
+    Ok(Some(ThreadView {
+        event: super::view_model::event_view(&root),
+        comments,
+    }))
+}
+
+/// Replies below `root`, level by level (one query per level), as nested nodes.
+#[cfg(feature = "ssr")]
+async fn comment_tree(
+    forum: &forum::Forum,
+    root: i64,
+    depth: u32,
+) -> Result<Vec<crate::model::CommentNode>, UserFacingError> {
+    use crate::model::CommentNode;
+
+    let mut levels: Vec<Vec<forum::envelope::StoredEvent>> = Vec::new();
+    let mut parents = vec![root];
+    let mut remaining = forum.limits().max_tree_events;
+    for _ in 0..depth {
+        if parents.is_empty() || remaining == 0 {
+            break;
+        }
+        let level = forum
+            .store()
+            .replies(&parents, remaining)
+            .await
+            .map_err(|error| read_failed(forum::ReadError::Storage(error)))?;
+        remaining = remaining.saturating_sub(u32::try_from(level.len()).unwrap_or(u32::MAX));
+        parents = level.iter().map(|event| event.key).collect();
+        levels.push(level);
+    }
+    fn build(
+        parent: i64,
+        levels: &[Vec<forum::envelope::StoredEvent>],
+        depth: usize,
+    ) -> Vec<CommentNode> {
+        levels
+            .get(depth)
+            .into_iter()
+            .flatten()
+            .filter(|event| event.parent_key == Some(parent))
+            .map(|event| CommentNode {
+                event: super::view_model::event_view(event),
+                replies: build(event.key, levels, depth + 1),
+            })
+            .collect()
+    }
+    Ok(build(root, &levels, 0))
+}
+
+/// What an author verifiably signed, newest first.
+#[server(prefix = "/_fn", endpoint = "author")]
+pub async fn load_author(id: String, before: Option<i64>) -> Result<EventPage, UserFacingError> {
+    use forum::query::Page;
+
+    let page = Page {
+        limit: FEED_PAGE_SIZE,
+        before,
+        since: None,
+    };
+    let events = forum()?
+        .author_events(&id, page)
+        .await
+        .map_err(read_failed)?;
+    Ok(page_of(&events))
+}
+
+/// Who may do what here, for the pages to offer the right actions.
+#[server(prefix = "/_fn", endpoint = "policy")]
+pub async fn load_policy() -> Result<InstancePolicy, UserFacingError> {
+    let settings = forum()?.settings();
+    Ok(InstancePolicy {
+        moderators: settings
+            .moderators
+            .iter()
+            .map(|address| address.to_string())
+            .collect(),
+        admins: settings
+            .admins
+            .iter()
+            .map(|address| address.to_string())
+            .collect(),
+        posting_open: settings.enable_new_web3_actions_all && settings.enable_new_web3_actions_post,
+    })
+}
+
+/// Submits a signed event (an envelope, as JSON) through the forum's one ingest path. A
+/// refusal comes back with the server's reason and a truthful status.
+#[server(prefix = "/_fn", endpoint = "submit")]
+pub async fn submit_event(event: String) -> Result<SubmitReply, UserFacingError> {
+    match forum()?
+        .submit(event.as_bytes(), forum::Origin::Submit)
+        .await
+    {
+        Ok(accepted) => {
+            set_status(201);
+            Ok(SubmitReply {
+                message: accepted.message().to_owned(),
+                spasmid: accepted.spasmid,
+            })
+        }
+        Err(error) => {
+            if let forum::SubmitError::Storage(cause) = &error {
+                tracing::error!(error = %cause, "a submit failed in the store");
+            }
+            set_status(error.status());
+            Err(UserFacingError::BadRequest(error.to_string()))
+        }
+    }
+}

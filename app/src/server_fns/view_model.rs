@@ -1,0 +1,251 @@
+//! Stored events → what pages show (server side): authors, counts, excerpts, markdown.
+
+use forum::envelope::StoredEvent;
+use serde_json::Value;
+use spasm::js_value::js_string;
+use spasm::timestamps::to_long_timestamp;
+
+use crate::model::{AuthorView, EventView, ParentData, ReactionCount};
+
+/// Reactions in the order the forum shows them.
+const REACTION_ORDER: [&str; 6] = [
+    "bullish",
+    "bearish",
+    "important",
+    "scam",
+    "upvote",
+    "downvote",
+];
+
+/// The view of a stored event.
+pub fn event_view(stored: &StoredEvent) -> EventView {
+    let event: Value = serde_json::from_str(&stored.event_json).unwrap_or(Value::Null);
+    let text = |key: &str| match event.get(key) {
+        Some(Value::String(text)) => text.clone(),
+        Some(value @ Value::Number(_)) => js_string(Some(value)),
+        _ => String::new(),
+    };
+    let ids: Vec<String> = event
+        .get("ids")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| id.get("value").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let spasmid = ids.first().cloned().unwrap_or_default();
+    let content = text("content");
+    let authors = authors_of(&event);
+    let mut reactions: Vec<ReactionCount> = stored
+        .stats
+        .reactions
+        .iter()
+        .map(|counter| ReactionCount {
+            name: counter.content.clone(),
+            total: counter.total,
+        })
+        .collect();
+    reactions.sort_by_key(|reaction| {
+        REACTION_ORDER
+            .iter()
+            .position(|name| *name == reaction.name)
+            .unwrap_or(REACTION_ORDER.len())
+    });
+    let parent_id = event
+        .get("parent")
+        .and_then(|parent| parent.get("ids"))
+        .and_then(Value::as_array)
+        .and_then(|ids| ids.first())
+        .and_then(|id| id.get("value"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let link = event
+        .get("links")
+        .and_then(Value::as_array)
+        .and_then(|links| links.first())
+        .and_then(|link| link.get("value"))
+        .and_then(Value::as_str)
+        .filter(|link| link.starts_with("https://") || link.starts_with("http://"))
+        .map(str::to_owned);
+    EventView {
+        key: stored.key,
+        href: format!("/news/{}", encode_path(&spasmid)),
+        spasmid,
+        action: text("action"),
+        title: text("title"),
+        excerpt: excerpt(&content, 140),
+        body_html: super::markdown::render(&content),
+        added_at_ms: stored.added_at_ms,
+        signed_at_ms: event.get("timestamp").and_then(to_long_timestamp),
+        categories: event
+            .get("categories")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|category| {
+                category
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .collect(),
+        source: event
+            .get("source")
+            .and_then(|source| source.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        link,
+        reactions,
+        replies: stored.stats.reply_total(),
+        signed: authors.iter().any(|author| author.verified),
+        parent_href: parent_id.map(|id| format!("/news/{}", encode_path(&id))),
+        parent_data: parent_data(&event, ids),
+        authors,
+    }
+}
+
+fn authors_of(event: &Value) -> Vec<AuthorView> {
+    let mut authors: Vec<AuthorView> = Vec::new();
+    for author in event
+        .get("authors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for address in author
+            .get("addresses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(value) = address.get("value").and_then(Value::as_str) else {
+                continue;
+            };
+            let verified = address.get("verified") == Some(&Value::Bool(true));
+            let normalised = forum::AuthorAddress::from_claimed(value);
+            let (network, short) = if normalised.as_str().starts_with("0x") {
+                ("Ethereum", shorten(normalised.as_str(), 6, 4))
+            } else {
+                let npub = spasm::nostr::nip19::to_npub_lenient(normalised.as_str());
+                ("Nostr", shorten(&npub, 9, 4))
+            };
+            if authors
+                .iter()
+                .any(|known| known.address == normalised.as_str())
+            {
+                continue;
+            }
+            authors.push(AuthorView {
+                href: format!("/authors/{}", encode_path(normalised.as_str())),
+                address: normalised.as_str().to_owned(),
+                short,
+                verified,
+                network: network.to_owned(),
+            });
+        }
+    }
+    authors
+}
+
+/// What a reply or reaction to this event needs, with mentions sorted as spasm.js does.
+fn parent_data(event: &Value, ids: Vec<String>) -> ParentData {
+    let clean = |people: Option<&Value>| -> Vec<Value> {
+        people
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|person| {
+                let addresses: Vec<Value> = person
+                    .get("addresses")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|address| {
+                        let value = address.get("value")?;
+                        let mut kept = serde_json::Map::new();
+                        kept.insert("value".into(), value.clone());
+                        if let Some(format) = address.get("format") {
+                            kept.insert("format".into(), format.clone());
+                        }
+                        Some(Value::Object(kept))
+                    })
+                    .collect();
+                (!addresses.is_empty()).then(|| serde_json::json!({ "addresses": addresses }))
+            })
+            .collect()
+    };
+    let dedupe_and_sort = |people: Vec<Value>| -> Vec<Value> {
+        let mut unique: Vec<Value> = Vec::new();
+        for person in people {
+            let first = person["addresses"][0]["value"].clone();
+            if !unique
+                .iter()
+                .any(|known| known["addresses"][0]["value"] == first)
+            {
+                unique.push(person);
+            }
+        }
+        spasm::spasmid::sort_authors_for_spasmid01(&Value::Array(unique))
+    };
+    let authors = clean(event.get("authors"));
+    let mut for_reply = authors.clone();
+    for_reply.extend(clean(event.get("mentions")));
+    ParentData {
+        ids,
+        categories: event
+            .get("categories")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        mentions_for_reply: dedupe_and_sort(for_reply),
+        mentions_for_reaction: dedupe_and_sort(authors),
+    }
+}
+
+/// `0xf855...c2fa`.
+pub fn shorten(text: &str, head: usize, tail: usize) -> String {
+    let characters: Vec<char> = text.chars().collect();
+    if characters.len() <= head + tail + 3 {
+        return text.to_owned();
+    }
+    let start: String = characters[..head].iter().collect();
+    let end: String = characters[characters.len() - tail..].iter().collect();
+    format!("{start}...{end}")
+}
+
+/// The first `limit` characters of `text` on one line, with `…` when cut.
+fn excerpt(text: &str, limit: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= limit {
+        return line;
+    }
+    let cut: String = line.chars().take(limit).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// Percent-encodes an id for a path segment (URLs are ids of RSS items).
+pub fn encode_path(id: &str) -> String {
+    id.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_shortened_as_the_old_client_did() {
+        assert_eq!(
+            shorten("0xf8553015220a857eda377a1e903c9e5afb3ac2fa", 6, 4),
+            "0xf855...c2fa"
+        );
+        assert_eq!(excerpt("a  b\n\nc", 140), "a b c");
+        assert_eq!(excerpt(&"x".repeat(200), 5), "xxxxx…");
+        assert_eq!(encode_path("https://a.b/c?d"), "https%3A%2F%2Fa.b%2Fc%3Fd");
+    }
+}

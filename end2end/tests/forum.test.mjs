@@ -1,0 +1,181 @@
+// Reading and writing the forum: the feed with its filters and pages, a post with its
+// comment tree, an author page, and posting, replying and reacting with the injected
+// wallet. Reading is checked with JavaScript off (the server-rendered page) and on.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { newPage, waitForHydration } from '../harness/browser.mjs';
+import { installProviders } from '../harness/providers.mjs';
+import { useForum } from '../harness/forum.mjs';
+import { author, publish } from '../harness/seed.mjs';
+
+// The seeding submits many events from one key and one address: no rate limits here.
+const forum = useForum({ env: { SPASM_SUBMITS_PER_MINUTE_PER_IP: '0', SPASM_SUBMITS_PER_MINUTE_PER_KEY: '0' } });
+const seeded = {};
+
+let seeding;
+/** Seeds the forum once, on first use (the server starts in the harness's own hook). */
+function seed() {
+  seeding ??= seedForum();
+  return seeding;
+}
+
+async function seedForum() {
+  const url = forum.server.url;
+  const alice = author(1);
+  const bob = author(2);
+  seeded.alice = alice;
+  for (let index = 0; index < 30; index += 1) {
+    await publish(url, alice, {
+      action: 'post',
+      title: `Seeded post ${index}`,
+      content: `The text of seeded post ${index}.`,
+      category: index % 3 === 0 ? 'defi' : 'tech',
+      timestamp: 1_730_000_000_000 + index,
+    });
+  }
+  seeded.root = await publish(url, bob, {
+    action: 'post', title: 'A post with comments', content: 'Some **bold** text.', category: 'privacy',
+  });
+  seeded.first = await publish(url, alice, { action: 'reply', content: 'First comment', parent: seeded.root });
+  seeded.nested = await publish(url, bob, { action: 'reply', content: 'A nested answer', parent: seeded.first });
+}
+
+for (const javaScript of [false, true]) {
+  describe(`reading with JavaScript ${javaScript ? 'on' : 'off'}`, () => {
+    async function open(path) {
+      await seed();
+      const context = await forum.browser.newContext({ javaScriptEnabled: javaScript });
+      const { page, errors } = await newPage(context);
+      const response = await page.goto(`${forum.server.url}${path}`);
+      if (javaScript) await waitForHydration(page);
+      return { context, page, errors, response };
+    }
+
+    test('the feed shows the newest posts, filters and loads more', async () => {
+      const { context, page, errors } = await open('/');
+      const cards = page.locator('.event-card');
+      assert.equal(await cards.count(), 25);
+      assert.equal(await cards.first().locator('h2').textContent(), 'A post with comments');
+      await page.getByRole('link', { name: 'Load more' }).click();
+      await page.waitForURL(/before=/);
+      await page.getByText('Seeded post 0', { exact: true }).waitFor();
+      assert.equal(await page.locator('.event-card').count(), 6);
+
+      await page.goto(`${forum.server.url}/`);
+      await page.getByRole('navigation', { name: 'Feed filters' }).getByRole('link', { name: 'defi' }).click();
+      await page.waitForURL(/category=defi/);
+      await page.getByText('Seeded post 27', { exact: true }).waitFor();
+      const titles = await page.locator('.event-card h2').allTextContents();
+      assert.equal(titles.length, 10);
+      assert.ok(titles.every((title) => /^Seeded post (\d+)$/.test(title) && Number(title.split(' ')[2]) % 3 === 0), titles.join());
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
+    test('a post shows its body and its comment tree', async () => {
+      const { context, page, errors, response } = await open(`/news/${seeded.root}`);
+      assert.equal(response.status(), 200);
+      assert.equal(await page.locator('article.event h1').textContent(), 'A post with comments');
+      assert.equal(await page.locator('article.event .event-body strong').textContent(), 'bold');
+      assert.equal(await page.title(), 'A post with comments · Spasm forum');
+      const first = page.locator(`#c-${seeded.first}`);
+      assert.match(await first.locator('.event-body').first().textContent(), /First comment/);
+      const nested = first.locator(`#c-${seeded.nested}`);
+      assert.match(await nested.locator('.event-body').textContent(), /A nested answer/);
+      assert.equal(await page.locator('link[rel="canonical"]').getAttribute('href'), `/news/${seeded.root}`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
+    test('an author page lists what the author signed', async () => {
+      const { context, page, errors } = await open(`/authors/${seeded.alice.address}`);
+      await page.locator('.event-card').first().waitFor();
+      assert.equal(await page.locator('.event-card').count(), 25);
+      assert.ok((await page.locator('.event-card .verified-mark').count()) >= 25);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
+    test('an unknown post answers 404 with a page', async () => {
+      const { context, page, response } = await open('/news/spasmid01nothing');
+      assert.equal(response.status(), 404);
+      await page.getByRole('heading', { name: 'Event not found' }).waitFor();
+      await context.close();
+    });
+  });
+}
+
+describe('writing with JavaScript on', () => {
+  test('posting with Ethereum opens the new post', async () => {
+    await seed();
+    const context = await forum.browser.newContext();
+    const wallet = await installProviders(context);
+    const { page, errors } = await newPage(context);
+    await page.goto(`${forum.server.url}/newpost`);
+    await waitForHydration(page);
+    await page.getByLabel('Title').fill('Posted from the browser');
+    await page.getByLabel('Text').fill('Signed in the **browser** <b>as typed</b>');
+    await page.getByLabel('Category').selectOption('tech');
+    assert.match(await page.locator('.sign-preview').textContent(), /Posted from the browser/);
+    await page.getByRole('button', { name: 'Sign with Ethereum and publish' }).click();
+    await page.waitForURL(/\/news\/spasmid01/);
+    await page.getByRole('heading', { name: 'Posted from the browser' }).waitFor();
+    assert.equal(await page.locator('article.event .event-body strong').textContent(), 'browser');
+    assert.match(await page.locator('article.event .event-body').textContent(), /<b>as typed<\/b>/);
+    const signed = wallet.requests.find((request) => request.method === 'personal_sign');
+    const body = JSON.parse(Buffer.from(signed.params[0].slice(2), 'hex').toString('utf8'));
+    assert.equal(body.content, 'Signed in the **browser** <b>as typed</b>');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('a rejection in the wallet and a missing wallet are shown', async () => {
+    const context = await forum.browser.newContext();
+    const wallet = await installProviders(context);
+    const { page } = await newPage(context);
+    await page.goto(`${forum.server.url}/newpost`);
+    await waitForHydration(page);
+    await page.getByLabel('Title').fill('Never published');
+    await page.getByLabel('Text').fill('Rejected');
+    wallet.ethereum.rejectNext();
+    await page.getByRole('button', { name: 'Sign with Ethereum and publish' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /You rejected the request in your wallet/);
+    await context.close();
+
+    const bare = await forum.browser.newContext();
+    const { page: plain } = await newPage(bare);
+    await plain.goto(`${forum.server.url}/newpost`);
+    await waitForHydration(plain);
+    await plain.getByLabel('Title').fill('No wallet');
+    await plain.getByLabel('Text').fill('Nothing to sign with');
+    await plain.getByRole('button', { name: 'Sign with Ethereum and publish' }).click();
+    await plain.getByRole('alert').waitFor();
+    assert.match(await plain.getByRole('alert').textContent(), /No Ethereum wallet was found/);
+    await bare.close();
+  });
+
+  test('replying and reacting update the post at once', async () => {
+    await seed();
+    const context = await forum.browser.newContext();
+    await installProviders(context);
+    const { page, errors } = await newPage(context);
+    await page.goto(`${forum.server.url}/news/${seeded.root}`);
+    await waitForHydration(page);
+    await page.getByLabel('Your reply', { exact: true }).fill('A reply from the browser');
+    await page.getByRole('button', { name: 'Sign and reply' }).first().click();
+    await page.locator('.comment .event-body', { hasText: 'A reply from the browser' }).waitFor();
+
+    const upvote = page.locator('article.event button[data-reaction="upvote"]');
+    await upvote.click();
+    await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="upvote"] .count')?.textContent === '1');
+    // The same reaction again is refused by the server, and the reason is shown.
+    await page.locator('article.event button[data-reaction="upvote"]').click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /already submitted the same action/);
+    assert.deepEqual(errors.filter((error) => !/status of 409/.test(error)), []);
+    await context.close();
+  });
+});
