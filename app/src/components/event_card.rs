@@ -67,26 +67,32 @@ pub fn Counts(event: EventView) -> impl IntoView {
     view! {
         <ul class="counts" aria-label="Reactions and replies">
             {reactions.into_iter().filter(|reaction| reaction.total > 0).map(|reaction| view! {
-                <li data-reaction=reaction.name.clone()>{format!("{} {}", reaction_symbol(&reaction.name), reaction.total)}
-                    <span class="visually-hidden">{format!(" {}", reaction.name)}</span>
+                <li data-reaction=reaction.name.clone()>
+                    <span aria-hidden="true">{reaction_symbol(&reaction.name)}" "</span>
+                    {format!("{} {}", reaction.total, reaction.name)}
                 </li>
             }).collect_view()}
-            <li data-count="replies">{format!("💬 {replies}")}<span class="visually-hidden">" replies"</span></li>
+            <li data-count="replies">{plural(replies, "reply", "replies")}</li>
         </ul>
     }
 }
 
-/// The symbol shown for a reaction.
+/// The symbol shown beside a reaction's name (in fonts every system has).
 pub fn reaction_symbol(name: &str) -> &'static str {
     match name {
-        "bullish" => "📈",
-        "bearish" => "📉",
-        "important" => "⚠️",
-        "scam" => "🚫",
-        "upvote" => "👍",
-        "downvote" => "👎",
+        "bullish" => "↗",
+        "bearish" => "↘",
+        "important" => "!",
+        "scam" => "⊘",
+        "upvote" => "▲",
+        "downvote" => "▼",
         _ => "•",
     }
+}
+
+/// `1 reply`, `2 replies`.
+pub fn plural(count: i64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// A post card in the feed or on an author page.

@@ -5,7 +5,7 @@ mod notice;
 mod signature_check;
 mod signing;
 
-pub use event_card::{AuthorLine, Counts, EventCard, format_date, reaction_symbol};
+pub use event_card::{AuthorLine, Counts, EventCard, format_date, plural, reaction_symbol};
 pub use notice::{LiveNotice, Notice};
 pub use signature_check::SignatureCheck;
 pub use signing::{

@@ -6,8 +6,8 @@ use leptos_router::hooks::use_params_map;
 use spasm::body::{Reaction, react, reply};
 
 use crate::components::{
-    AuthorLine, LiveNotice, NeedsJavaScript, Notice, describe, format_date, reaction_symbol,
-    sign_and_submit, use_signing,
+    AuthorLine, LiveNotice, NeedsJavaScript, Notice, describe, format_date, plural,
+    reaction_symbol, sign_and_submit, use_signing,
 };
 use crate::model::{CommentNode, EventView, ParentData};
 use crate::server_fns::load_thread;
@@ -134,7 +134,7 @@ fn ReactionBar(
                         aria-label=move || format!("{name}: {}", count())
                         on:click=click>
                         <span aria-hidden="true">{reaction_symbol(name)}</span>
-                        " " <span class="count">{count}</span>
+                        " " {capitalise(name)} " " <span class="count">{count}</span>
                     </button>
                 }
             }).collect_view()}
@@ -217,7 +217,7 @@ fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
                     <AuthorLine authors=event.authors.clone() />
                     " · "
                     <time datetime=event.added_at_ms.to_string()>{format_date(event.added_at_ms)}</time>
-                    {(reply_count > 0).then(|| format!(" · {reply_count} replies"))}
+                    {(reply_count > 0).then(|| format!(" · {}", plural(reply_count as i64, "reply", "replies")))}
                 </summary>
                 <div class="event-body" inner_html=event.body_html.clone()></div>
                 <p class="comment-links"><a href=event.href.clone()>"Permalink"</a></p>
@@ -231,6 +231,15 @@ fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// `upvote` → `Upvote`.
+fn capitalise(name: &str) -> String {
+    let mut characters = name.chars();
+    characters
+        .next()
+        .map(|first| first.to_uppercase().chain(characters).collect())
+        .unwrap_or_default()
 }
 
 /// Milliseconds since the epoch, from the browser's clock.
