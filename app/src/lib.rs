@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                         <li><A href="/about">"About"</A></li>
                     </ul>
                 </nav>
+                <components::ConnectButton />
             </header>
             <main id="main" class="site-main">
                 <Routes fallback=pages::NotFoundPage>

@@ -64,7 +64,7 @@ pub fn message_to_hex(message: &str) -> String {
 }
 
 #[cfg(feature = "hydrate")]
-pub use imp::{discover_wallets, request_accounts, sign_message};
+pub use imp::{discover_wallets, existing_account, request_accounts, sign_message};
 
 #[cfg(feature = "hydrate")]
 mod imp {
@@ -207,6 +207,16 @@ mod imp {
             .get(0)
             .as_string()
             .ok_or(WalletError::NoAccount)
+    }
+
+    /// The account the wallet already shares with this site, without opening it
+    /// (`eth_accounts`): how a connection survives a reload.
+    pub async fn existing_account(wallet_id: &str) -> Option<String> {
+        let provider = provider(wallet_id).ok()?;
+        let accounts = request(&provider, "eth_accounts", Array::new())
+            .await
+            .ok()?;
+        Array::from(&accounts).get(0).as_string()
     }
 
     /// Asks the wallet to `personal_sign` `message` with `account`; returns the signature.

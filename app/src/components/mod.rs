@@ -9,5 +9,6 @@ pub use event_card::{AuthorLine, Counts, EventCard, format_date, plural, reactio
 pub use notice::{LiveNotice, Notice};
 pub use signature_check::SignatureCheck;
 pub use signing::{
-    NeedsJavaScript, Signing, describe, provide_signing, sign_and_submit, use_signing,
+    ConnectButton, NeedsJavaScript, Signing, describe, provide_signing, sign_and_submit,
+    use_signing,
 };

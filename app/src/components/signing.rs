@@ -24,8 +24,70 @@ pub fn provide_signing() {
         wallet: RwSignal::new(None),
         interactive: RwSignal::new(false),
     };
-    Effect::new(move |_| signing.interactive.set(true));
+    Effect::new(move |_| {
+        signing.interactive.set(true);
+        // A wallet that already shares an account with this site stays connected across
+        // reloads, without opening it.
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use crate::browser::ethereum::{discover_wallets, existing_account};
+            for wallet in discover_wallets() {
+                if let Some(account) = existing_account(&wallet.id).await {
+                    signing.wallet.set(Some((wallet, account)));
+                    break;
+                }
+            }
+        });
+    });
     provide_context(signing);
+}
+
+/// The connected account in the header, or a button to connect one.
+#[component]
+pub fn ConnectButton() -> impl IntoView {
+    let signing = use_signing();
+    let notice = RwSignal::new(Notice::Empty);
+    let connect = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts};
+            let Some(wallet) = discover_wallets().into_iter().next() else {
+                notice.set(Notice::Error(WalletError::NoWallet.to_string()));
+                return;
+            };
+            match request_accounts(&wallet.id).await {
+                Ok(account) => {
+                    notice.set(Notice::Empty);
+                    signing.wallet.set(Some((wallet, account)));
+                }
+                Err(error) => notice.set(Notice::Error(error.to_string())),
+            }
+        });
+    };
+    view! {
+        <div class="connect">
+            {move || match signing.wallet.get() {
+                Some((wallet, account)) => view! {
+                    <span class="connected-account" title=format!("Connected with {}", wallet.name)>
+                        <span class="visually-hidden">"Connected account: "</span>
+                        <code data-testid="header-account">{shorten(&account)}</code>
+                    </span>
+                }.into_any(),
+                None => view! {
+                    <button type="button" class="button" disabled=move || !signing.interactive.get() on:click=connect>"Connect wallet"</button>
+                }.into_any(),
+            }}
+            <super::LiveNotice notice />
+        </div>
+    }
+}
+
+fn shorten(account: &str) -> String {
+    if account.len() > 12 {
+        format!("{}...{}", &account[..6], &account[account.len() - 4..])
+    } else {
+        account.to_owned()
+    }
 }
 
 /// The signing state of the app.

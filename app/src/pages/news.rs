@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_params_map;
-use spasm::body::{Reaction, react, reply};
+use spasm::body::{Reaction, moderate_delete, react, reply};
 
 use crate::components::{
     AuthorLine, LiveNotice, NeedsJavaScript, Notice, describe, format_date, plural,
     reaction_symbol, sign_and_submit, use_signing,
 };
 use crate::model::{CommentNode, EventView, ParentData};
-use crate::server_fns::load_thread;
+use crate::server_fns::{load_policy, load_thread};
 
 /// Reactions offered on posts; comments get upvote and downvote.
 const POST_REACTIONS: [Reaction; 6] = [
@@ -53,14 +53,20 @@ pub fn NewsPage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                    Ok(None) => view! {
+                    Ok(None) => {
+                        #[cfg(feature = "ssr")]
+                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                            response.set_status(http::StatusCode::NOT_FOUND);
+                        }
+                        view! {
                         <Title text="Event not found" />
                         <section class="card">
                             <h1>"Event not found"</h1>
                             <p>"No event with this id is stored on this instance. It may have been deleted by a moderator, or it never reached this server."</p>
                             <p><a href="/">"Back to the feed"</a></p>
                         </section>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -89,7 +95,76 @@ fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
             <ReactionBar event=event.clone() reactions=POST_REACTIONS.to_vec() on_change />
+            <ModeratorBar event=event.clone() on_change />
         </article>
+    }
+}
+
+/// For moderators: delete the event (and its replies), after a confirmation.
+#[component]
+fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
+    let signing = use_signing();
+    let policy = Resource::new(|| (), |()| load_policy());
+    let notice = RwSignal::new(Notice::Empty);
+    let busy = RwSignal::new(false);
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let is_moderator = move || {
+        let account = signing
+            .wallet
+            .get()
+            .map(|(_, account)| account.to_lowercase());
+        let moderators = policy
+            .get()
+            .and_then(Result::ok)
+            .map(|policy| policy.moderators)
+            .unwrap_or_default();
+        account.is_some_and(|account| moderators.contains(&account))
+    };
+    let parent = event.parent_data.clone();
+    let open = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(dialog) = dialog.get() {
+            let _ = dialog.show_modal();
+        }
+    };
+    let close = move || {
+        #[cfg(feature = "hydrate")]
+        if let Some(dialog) = dialog.get() {
+            dialog.close();
+        }
+    };
+    let confirm = move |_| {
+        close();
+        let info = parent.to_parent_info();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let now = now_ms();
+            let deleted =
+                sign_and_submit(signing, notice, describe("moderate", ""), move |authors| {
+                    moderate_delete(&info, now, authors)
+                })
+                .await;
+            busy.set(false);
+            if deleted.is_some() {
+                on_change.run(());
+            }
+        });
+    };
+    view! {
+        <Show when=is_moderator>
+            <div class="moderator-bar">
+                <button type="button" class="button danger" disabled=move || busy.get() on:click=open>"Delete (moderator)"</button>
+                <LiveNotice notice />
+            </div>
+        </Show>
+        <dialog node_ref=dialog aria-labelledby="delete-title">
+            <h2 id="delete-title">"Delete this event?"</h2>
+            <p>"It and every reply below it disappear from this forum, and it cannot be submitted again. An admin can undo this. Your wallet will ask you to sign the deletion."</p>
+            <form method="dialog">
+                <button type="submit" class="button" autofocus>"Cancel"</button>
+                <button type="button" class="button danger" on:click=confirm>"Sign and delete"</button>
+            </form>
+        </dialog>
     }
 }
 

@@ -122,8 +122,8 @@ pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
 #[server(prefix = "/_fn", endpoint = "thread")]
 pub async fn load_thread(id: String) -> Result<Option<ThreadView>, UserFacingError> {
     let forum = forum()?;
+    // `None` is a valid answer (the page says so, with a 404 of its own).
     let Some(root) = forum.event(&id).await.map_err(read_failed)? else {
-        set_status(404);
         return Ok(None);
     };
     let comments = comment_tree(&forum, root.key, THREAD_DEPTH).await?;
