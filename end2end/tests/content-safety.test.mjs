@@ -94,7 +94,7 @@ describe('the server refuses an author who is not whitelisted', () => {
     await waitForHydration(page);
     await page.getByLabel('Title').fill('Not allowed');
     await page.getByLabel('Text').fill('The test wallet is not on the whitelist.');
-    await page.getByRole('button', { name: 'Sign with Ethereum and publish' }).click();
+    await page.getByRole('button', { name: 'Sign and publish' }).click();
     await page.getByRole('alert').waitFor();
     assert.match(await page.getByRole('alert').textContent(), /not whitelisted to submit new posts/);
     assert.match(page.url(), /\/newpost$/);

@@ -119,7 +119,7 @@ describe('writing with JavaScript on', () => {
     await page.getByLabel('Text').fill('Signed in the **browser** <b>as typed</b>');
     await page.getByLabel('Category').selectOption('tech');
     assert.match(await page.locator('.sign-preview').textContent(), /Posted from the browser/);
-    await page.getByRole('button', { name: 'Sign with Ethereum and publish' }).click();
+    await page.getByRole('button', { name: 'Sign and publish' }).click();
     await page.waitForURL(/\/news\/spasmid01/);
     await page.getByRole('heading', { name: 'Posted from the browser' }).waitFor();
     assert.equal(await page.locator('article.event .event-body strong').textContent(), 'browser');
@@ -128,6 +128,56 @@ describe('writing with JavaScript on', () => {
     const body = JSON.parse(Buffer.from(signed.params[0].slice(2), 'hex').toString('utf8'));
     assert.equal(body.content, 'Signed in the **browser** <b>as typed</b>');
     assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  for (const [mode, label] of [['nostr', 'Nostr extension'], ['both', 'Both (one post, two signatures)']]) {
+    test(`posting signed with ${mode === 'both' ? 'both keys' : 'Nostr'}`, async () => {
+      await seed();
+      const context = await forum.browser.newContext();
+      const wallet = await installProviders(context);
+      const { page, errors } = await newPage(context);
+      await page.goto(`${forum.server.url}/newpost`);
+      await waitForHydration(page);
+      const title = `Signed with ${mode}`;
+      await page.getByLabel('Title').fill(title);
+      await page.getByLabel('Text').fill(`A post signed with ${mode}.`);
+      await page.getByLabel(label).check();
+      await page.getByRole('button', { name: 'Sign and publish' }).click();
+      await page.waitForURL(/\/news\/spasmid01/);
+      await page.getByRole('heading', { name: title }).waitFor();
+      const verified = await page.locator('article.event .author').evaluateAll((links) => links.map((link) => link.getAttribute('title')));
+      if (mode === 'both') {
+        assert.deepEqual(verified.sort(), ['Ethereum address, signature verified by this server', 'Nostr address, signature verified by this server']);
+        assert.ok(wallet.requests.some((request) => request.method === 'personal_sign'));
+      } else {
+        assert.deepEqual(verified, ['Nostr address, signature verified by this server']);
+        assert.ok(!wallet.requests.some((request) => request.method === 'personal_sign'));
+      }
+      const signed = wallet.requests.find((request) => request.method === 'signEvent');
+      assert.equal(signed.params.content, `A post signed with ${mode}.`);
+      assert.ok(signed.params.tags.some((tag) => tag[0] === 'spasm_action' && tag[1] === 'post'));
+      // The id on this page is the one every Spasm instance computes for the signed body.
+      const spasmid = page.url().split('/news/')[1];
+      const stored = await (await fetch(`${forum.server.url}/api/events/${spasmid}`)).json();
+      assert.equal(stored.siblings.length, mode === 'both' ? 2 : 1);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+
+  test('a missing Nostr extension is shown', async () => {
+    const context = await forum.browser.newContext();
+    await installProviders(context, { nostr: false });
+    const { page } = await newPage(context);
+    await page.goto(`${forum.server.url}/newpost`);
+    await waitForHydration(page);
+    await page.getByLabel('Title').fill('No extension');
+    await page.getByLabel('Text').fill('Nothing to sign with');
+    await page.getByLabel('Nostr extension').check();
+    await page.getByRole('button', { name: 'Sign and publish' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /No Nostr extension was found/);
     await context.close();
   });
 
@@ -140,7 +190,7 @@ describe('writing with JavaScript on', () => {
     await page.getByLabel('Title').fill('Never published');
     await page.getByLabel('Text').fill('Rejected');
     wallet.ethereum.rejectNext();
-    await page.getByRole('button', { name: 'Sign with Ethereum and publish' }).click();
+    await page.getByRole('button', { name: 'Sign and publish' }).click();
     await page.getByRole('alert').waitFor();
     assert.match(await page.getByRole('alert').textContent(), /You rejected the request in your wallet/);
     await context.close();
@@ -151,7 +201,7 @@ describe('writing with JavaScript on', () => {
     await waitForHydration(plain);
     await plain.getByLabel('Title').fill('No wallet');
     await plain.getByLabel('Text').fill('Nothing to sign with');
-    await plain.getByRole('button', { name: 'Sign with Ethereum and publish' }).click();
+    await plain.getByRole('button', { name: 'Sign and publish' }).click();
     await plain.getByRole('alert').waitFor();
     assert.match(await plain.getByRole('alert').textContent(), /No Ethereum wallet was found/);
     await bare.close();

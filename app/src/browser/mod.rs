@@ -2,3 +2,4 @@
 //! the plain-data types are shared with the server so components compile on both sides.
 
 pub mod ethereum;
+pub mod nostr;

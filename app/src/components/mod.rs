@@ -9,6 +9,6 @@ pub use event_card::{AuthorLine, Counts, EventCard, format_date, plural, reactio
 pub use notice::{LiveNotice, Notice};
 pub use signature_check::SignatureCheck;
 pub use signing::{
-    ConnectButton, NeedsJavaScript, Signing, describe, provide_signing, sign_and_submit,
+    ConnectButton, NeedsJavaScript, SignWith, Signing, describe, provide_signing, sign_and_submit,
     use_signing,
 };

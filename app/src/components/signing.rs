@@ -9,37 +9,93 @@ use super::Notice;
 use crate::browser::ethereum::WalletInfo;
 use crate::server_fns::SubmitReply;
 
+/// Which keys sign what the visitor sends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SignWith {
+    /// The Ethereum wallet (`personal_sign`).
+    #[default]
+    Ethereum,
+    /// The Nostr extension (`signEvent` of the body's Nostr form).
+    Nostr,
+    /// Both: one event with two signatures (multi-signing).
+    Both,
+}
+
+impl SignWith {
+    /// Whether the Ethereum wallet signs.
+    pub fn uses_ethereum(self) -> bool {
+        matches!(self, Self::Ethereum | Self::Both)
+    }
+
+    /// Whether the Nostr extension signs.
+    pub fn uses_nostr(self) -> bool {
+        matches!(self, Self::Nostr | Self::Both)
+    }
+}
+
 /// The page's signing state.
 #[derive(Debug, Clone, Copy)]
 pub struct Signing {
     /// The connected wallet and account.
     pub wallet: RwSignal<Option<(WalletInfo, String)>>,
+    /// The connected Nostr key (hex), remembered across visits.
+    pub nostr: RwSignal<Option<String>>,
+    /// Which keys sign.
+    pub mode: RwSignal<SignWith>,
     /// Whether the wasm is running (forms work only then).
     pub interactive: RwSignal<bool>,
 }
+
+/// Where the connected Nostr key is remembered.
+#[cfg(feature = "hydrate")]
+const NOSTR_KEY_STORAGE: &str = "spasm-forum.nostr-pubkey";
 
 /// Provides the signing state to the whole app.
 pub fn provide_signing() {
     let signing = Signing {
         wallet: RwSignal::new(None),
+        nostr: RwSignal::new(None),
+        mode: RwSignal::new(SignWith::Ethereum),
         interactive: RwSignal::new(false),
     };
     Effect::new(move |_| {
         signing.interactive.set(true);
-        // A wallet that already shares an account with this site stays connected across
-        // reloads, without opening it.
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            use crate::browser::ethereum::{discover_wallets, existing_account};
-            for wallet in discover_wallets() {
-                if let Some(account) = existing_account(&wallet.id).await {
-                    signing.wallet.set(Some((wallet, account)));
-                    break;
-                }
+        {
+            if let Some(key) = local_storage()
+                .and_then(|storage| storage.get_item(NOSTR_KEY_STORAGE).ok().flatten())
+            {
+                signing.nostr.set(Some(key));
             }
-        });
+            // A wallet that already shares an account with this site stays connected across
+            // reloads, without opening it.
+            leptos::task::spawn_local(async move {
+                use crate::browser::ethereum::{discover_wallets, existing_account};
+                for wallet in discover_wallets() {
+                    if let Some(account) = existing_account(&wallet.id).await {
+                        signing.wallet.set(Some((wallet, account)));
+                        break;
+                    }
+                }
+            });
+        }
     });
     provide_context(signing);
+}
+
+#[cfg(feature = "hydrate")]
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|window| window.local_storage().ok().flatten())
+}
+
+/// The signing state of the app.
+pub fn use_signing() -> Signing {
+    use_context::<Signing>().unwrap_or(Signing {
+        wallet: RwSignal::new(None),
+        nostr: RwSignal::new(None),
+        mode: RwSignal::new(SignWith::Ethereum),
+        interactive: RwSignal::new(false),
+    })
 }
 
 /// The connected account in the header, or a button to connect one.
@@ -90,14 +146,6 @@ fn shorten(account: &str) -> String {
     }
 }
 
-/// The signing state of the app.
-pub fn use_signing() -> Signing {
-    use_context::<Signing>().unwrap_or(Signing {
-        wallet: RwSignal::new(None),
-        interactive: RwSignal::new(false),
-    })
-}
-
 /// A plain-words description of what the wallet will be asked to sign.
 pub fn describe(action: &str, detail: &str) -> String {
     match action {
@@ -109,8 +157,9 @@ pub fn describe(action: &str, detail: &str) -> String {
     }
 }
 
-/// Connects a wallet if needed, builds the body for the connected key, has the wallet sign
-/// it, and submits it. `notice` tells the visitor each step and any failure, in words.
+/// Connects the chosen keys if needed, builds the body for them, has the wallet and/or
+/// the extension sign it, and submits it. `notice` tells the visitor each step and any
+/// failure, in words.
 pub async fn sign_and_submit(
     signing: Signing,
     notice: RwSignal<Notice>,
@@ -119,67 +168,14 @@ pub async fn sign_and_submit(
 ) -> Option<SubmitReply> {
     #[cfg(feature = "hydrate")]
     {
-        use crate::browser::ethereum::{
-            WalletError, discover_wallets, request_accounts, sign_message,
-        };
-        use crate::server_fns::submit_event;
-
-        let (wallet, account) = match signing.wallet.get_untracked() {
-            Some(connection) => connection,
-            None => {
-                let Some(wallet) = discover_wallets().into_iter().next() else {
-                    notice.set(Notice::Error(WalletError::NoWallet.to_string()));
-                    return None;
-                };
-                notice.set(Notice::Progress(format!(
-                    "Waiting for {} to share your account…",
-                    wallet.name
-                )));
-                match request_accounts(&wallet.id).await {
-                    Ok(account) => {
-                        signing.wallet.set(Some((wallet.clone(), account.clone())));
-                        (wallet, account)
-                    }
-                    Err(error) => {
-                        notice.set(Notice::Error(error.to_string()));
-                        return None;
-                    }
-                }
-            }
-        };
-        let Ok(address) = account.parse() else {
-            notice.set(Notice::Error(format!(
-                "Your wallet gave an address this forum cannot read: {account}."
-            )));
-            return None;
-        };
-        let body = build(&[AuthorKey::Ethereum(address)]);
-        let signed_string = body.signed_string();
-        notice.set(Notice::Progress(format!(
-            "{what} {} is asking you to sign it…",
-            wallet.name
-        )));
-        let signature = match sign_message(&wallet.id, &account, &signed_string).await {
-            Ok(signature) => signature,
-            Err(error) => {
-                notice.set(Notice::Error(error.to_string()));
-                return None;
-            }
-        };
-        notice.set(Notice::Progress("Sending it to the forum…".to_owned()));
-        let envelope = serde_json::json!({
-            "type": "SpasmEventBodySignedClosedV2",
-            "signedString": signed_string,
-            "signature": signature,
-            "signer": account.to_lowercase(),
-        });
-        match submit_event(envelope.to_string()).await {
+        let result = browser_sign_and_submit(signing, notice, what, build).await;
+        match result {
             Ok(reply) => {
                 notice.set(Notice::Success(reply.message.clone()));
                 Some(reply)
             }
-            Err(error) => {
-                notice.set(Notice::Error(format!("The forum refused it: {error}")));
+            Err(message) => {
+                notice.set(Notice::Error(message));
                 None
             }
         }
@@ -189,6 +185,124 @@ pub async fn sign_and_submit(
         let _ = (signing, notice, what, build); // Signing happens in the browser only.
         None
     }
+}
+
+#[cfg(feature = "hydrate")]
+async fn browser_sign_and_submit(
+    signing: Signing,
+    notice: RwSignal<Notice>,
+    what: String,
+    build: impl FnOnce(&[AuthorKey]) -> SpasmBody,
+) -> Result<SubmitReply, String> {
+    use serde_json::json;
+
+    use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts, sign_message};
+    use crate::browser::nostr::{get_public_key, sign_event};
+    use crate::server_fns::{nostr_form, submit_event};
+
+    let mode = signing.mode.get_untracked();
+    let mut authors = Vec::new();
+    let mut ethereum = None;
+    if mode.uses_ethereum() {
+        let (wallet, account) = match signing.wallet.get_untracked() {
+            Some(connection) => connection,
+            None => {
+                let wallet = discover_wallets()
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| WalletError::NoWallet.to_string())?;
+                notice.set(Notice::Progress(format!(
+                    "Waiting for {} to share your account…",
+                    wallet.name
+                )));
+                let account = request_accounts(&wallet.id)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                signing.wallet.set(Some((wallet.clone(), account.clone())));
+                (wallet, account)
+            }
+        };
+        let address = account.parse().map_err(|_| {
+            format!("Your wallet gave an address this forum cannot read: {account}.")
+        })?;
+        authors.push(AuthorKey::Ethereum(address));
+        ethereum = Some((wallet, account));
+    }
+    if mode.uses_nostr() {
+        let pubkey = match signing.nostr.get_untracked() {
+            Some(pubkey) => pubkey,
+            None => {
+                notice.set(Notice::Progress(
+                    "Waiting for your Nostr extension to share your key…".to_owned(),
+                ));
+                let pubkey = get_public_key().await.map_err(|error| error.to_string())?;
+                if let Some(storage) = local_storage() {
+                    let _ = storage.set_item(NOSTR_KEY_STORAGE, &pubkey);
+                }
+                signing.nostr.set(Some(pubkey.clone()));
+                pubkey
+            }
+        };
+        let key = pubkey.parse().map_err(|_| {
+            format!("Your Nostr extension gave a key this forum cannot read: {pubkey}.")
+        })?;
+        authors.push(AuthorKey::Nostr(key));
+    }
+    let body = build(&authors);
+    let signed_string = body.signed_string();
+    let mut ethereum_signature = None;
+    if let Some((wallet, account)) = &ethereum {
+        notice.set(Notice::Progress(format!(
+            "{what} {} is asking you to sign it…",
+            wallet.name
+        )));
+        let signature = sign_message(&wallet.id, account, &signed_string)
+            .await
+            .map_err(|error| error.to_string())?;
+        ethereum_signature = Some((signature, account.to_lowercase()));
+    }
+    let mut nostr_event = None;
+    if mode.uses_nostr() {
+        notice.set(Notice::Progress(format!(
+            "{what} Your Nostr extension is asking you to sign it…"
+        )));
+        let form = nostr_form(body.as_json().to_string())
+            .await
+            .map_err(|error| error.to_string())?;
+        let form: serde_json::Value = serde_json::from_str(&form)
+            .map_err(|_| "The server's Nostr form is not JSON.".to_owned())?;
+        nostr_event = Some(sign_event(&form).await.map_err(|error| error.to_string())?);
+    }
+    let envelope = match (ethereum_signature, nostr_event) {
+        (Some((signature, signer)), None) => json!({
+            "type": "SpasmEventBodySignedClosedV2",
+            "signedString": signed_string,
+            "signature": signature,
+            "signer": signer,
+        }),
+        (None, Some(event)) => event,
+        (Some((signature, signer)), Some(event)) => json!({
+            "type": "SpasmEventEnvelopeV2",
+            "siblings": [
+                {
+                    "type": "SiblingSpasmSignedV2",
+                    "protocol": {"name": "spasm", "version": "2.0.0"},
+                    "signedString": signed_string,
+                    "signatures": [{"value": signature, "pubkey": signer, "format": {"name": "ethereum-sig"}}],
+                },
+                {
+                    "type": "SiblingNostrSpasmSignedV2",
+                    "protocol": {"name": "nostr", "hasExtraSpasmFields": true, "extraSpasmFieldsVersion": "2.0.0"},
+                    "originalObject": event,
+                },
+            ],
+        }),
+        (None, None) => return Err("Choose a key to sign with.".to_owned()),
+    };
+    notice.set(Notice::Progress("Sending it to the forum…".to_owned()));
+    submit_event(envelope.to_string())
+        .await
+        .map_err(|error| format!("The forum refused it: {error}"))
 }
 
 /// "Signing needs JavaScript" for pages read without it.

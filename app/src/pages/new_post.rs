@@ -7,7 +7,7 @@ use spasm::body::post;
 
 use super::home::CATEGORIES;
 use crate::components::{
-    LiveNotice, NeedsJavaScript, Notice, describe, sign_and_submit, use_signing,
+    LiveNotice, NeedsJavaScript, Notice, SignWith, describe, sign_and_submit, use_signing,
 };
 
 /// `/newpost`.
@@ -83,9 +83,16 @@ pub fn NewPostPage() -> impl IntoView {
                     <option value="any">"None"</option>
                     {CATEGORIES.into_iter().map(|name| view! { <option value=name>{name}</option> }).collect_view()}
                 </select>
+                <fieldset class="sign-with">
+                    <legend>"Sign with"</legend>
+                    {[(SignWith::Ethereum, "sign-ethereum", "Ethereum wallet"), (SignWith::Nostr, "sign-nostr", "Nostr extension"), (SignWith::Both, "sign-both", "Both (one post, two signatures)")].into_iter().map(|(mode, id, label)| view! {
+                        <input type="radio" name="sign-with" id=id prop:checked=move || signing.mode.get() == mode on:change=move |_| signing.mode.set(mode) />
+                        <label for=id class="inline">{label}</label>
+                    }).collect_view()}
+                </fieldset>
                 <p class="sign-preview" aria-live="polite">{preview}</p>
                 <NeedsJavaScript />
-                <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign with Ethereum and publish"</button>
+                <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and publish"</button>
                 <LiveNotice notice />
             </form>
         </section>

@@ -1,0 +1,82 @@
+//! Nostr extensions in the browser (NIP-07): `window.nostr.getPublicKey` and `signEvent`.
+
+/// Why a Nostr extension request failed, in words for the visitor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NostrError {
+    /// No NIP-07 extension is installed or enabled.
+    #[error(
+        "No Nostr extension was found in this browser. Install or enable nos2x, Alby or another Nostr extension, then reload the page."
+    )]
+    NoExtension,
+    /// The visitor declined, or the extension failed; its words.
+    #[error("Your Nostr extension did not sign: {0}")]
+    Refused(String),
+    /// The extension answered something that is not a signed event.
+    #[error("Your Nostr extension returned something that is not a signed event.")]
+    Malformed,
+}
+
+#[cfg(feature = "hydrate")]
+pub use imp::{get_public_key, sign_event};
+
+#[cfg(feature = "hydrate")]
+mod imp {
+    use js_sys::{Function, JSON, Promise, Reflect};
+    use serde_json::Value;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    use super::NostrError;
+
+    fn extension() -> Result<JsValue, NostrError> {
+        let window = web_sys::window().ok_or(NostrError::NoExtension)?;
+        let nostr = Reflect::get(&window, &"nostr".into()).map_err(|_| NostrError::NoExtension)?;
+        if nostr.is_undefined() || nostr.is_null() {
+            return Err(NostrError::NoExtension);
+        }
+        Ok(nostr)
+    }
+
+    fn refused(error: JsValue) -> NostrError {
+        let message = Reflect::get(&error, &"message".into())
+            .ok()
+            .and_then(|message| message.as_string())
+            .or_else(|| error.as_string())
+            .unwrap_or_else(|| "no reason given".to_owned());
+        NostrError::Refused(message)
+    }
+
+    async fn call(method: &str, argument: Option<&JsValue>) -> Result<JsValue, NostrError> {
+        let nostr = extension()?;
+        let function: Function = Reflect::get(&nostr, &method.into())
+            .ok()
+            .and_then(|value| value.dyn_into().ok())
+            .ok_or(NostrError::NoExtension)?;
+        let result = match argument {
+            Some(argument) => function.call1(&nostr, argument),
+            None => function.call0(&nostr),
+        }
+        .map_err(refused)?;
+        let promise: Promise = result.dyn_into().map_err(|_| NostrError::Malformed)?;
+        JsFuture::from(promise).await.map_err(refused)
+    }
+
+    /// The extension's public key (hex).
+    pub async fn get_public_key() -> Result<String, NostrError> {
+        call("getPublicKey", None)
+            .await?
+            .as_string()
+            .ok_or(NostrError::Malformed)
+    }
+
+    /// Asks the extension to sign `event` (an unsigned Nostr event); the signed event.
+    pub async fn sign_event(event: &Value) -> Result<Value, NostrError> {
+        let argument = JSON::parse(&event.to_string()).map_err(|_| NostrError::Malformed)?;
+        let signed = call("signEvent", Some(&argument)).await?;
+        let text = JSON::stringify(&signed)
+            .ok()
+            .and_then(|text| text.as_string())
+            .ok_or(NostrError::Malformed)?;
+        serde_json::from_str(&text).map_err(|_| NostrError::Malformed)
+    }
+}
