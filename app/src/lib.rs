@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/authors/:id") view=pages::AuthorPage ssr=SsrMode::Async />
                     <Route path=path!("/newpost") view=pages::NewPostPage />
                     <Route path=path!("/about") view=pages::AboutPage />
+                    <Route path=path!("/admin") view=pages::AdminPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

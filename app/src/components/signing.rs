@@ -153,6 +153,7 @@ pub fn describe(action: &str, detail: &str) -> String {
         "reply" => "You are about to sign a reply with the text you wrote.".to_owned(),
         "react" => format!("You are about to sign a “{detail}” reaction."),
         "moderate" => "You are about to sign a moderator's deletion of this event.".to_owned(),
+        "app-config" => "You are about to sign new settings for this instance.".to_owned(),
         _ => format!("You are about to sign a {action} event."),
     }
 }

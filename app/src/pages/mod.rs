@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod about;
+mod admin;
 mod author;
 mod home;
 mod new_post;
@@ -8,6 +9,7 @@ mod news;
 mod not_found;
 
 pub use about::AboutPage;
+pub use admin::AdminPage;
 pub use author::AuthorPage;
 pub use home::HomePage;
 pub use new_post::NewPostPage;

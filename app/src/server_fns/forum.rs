@@ -213,6 +213,26 @@ pub async fn load_policy() -> Result<InstancePolicy, UserFacingError> {
     })
 }
 
+/// The instance settings an admin may change (camelCase keys, as app-config events carry
+/// them), as a JSON object.
+#[server(prefix = "/_fn", endpoint = "settings")]
+pub async fn load_settings() -> Result<String, UserFacingError> {
+    let settings = forum()?.settings();
+    let mut map = match serde_json::to_value(settings.as_ref()) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return Err(UserFacingError::Internal),
+    };
+    for host_only in [
+        "enableAppConfigChanges",
+        "enableAppConfigChangesByAdmin",
+        "enableAdmin",
+        "admins",
+    ] {
+        map.remove(host_only);
+    }
+    Ok(serde_json::Value::Object(map).to_string())
+}
+
 /// The Nostr form of a `SpasmEventBodyV2` (spasm.js `convertToNostr`), for a Nostr
 /// extension to sign. Built on the server, where the collation data lives.
 #[server(prefix = "/_fn", endpoint = "nostr_form")]
