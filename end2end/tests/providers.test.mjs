@@ -26,7 +26,8 @@ test('the Ethereum provider announces itself and signs with personal_sign', asyn
     const signature = await window.ethereum.request({ method: 'personal_sign', params: ['0x6869', account] });
     return { announced, before, account, after, signature };
   });
-  assert.deepEqual(result.announced, ['Test Wallet']);
+  // The page's own discovery may ask again; every announcement is the one test wallet.
+  assert.deepEqual([...new Set(result.announced)], ['Test Wallet']);
   assert.deepEqual(result.before, []);
   assert.equal(result.account, wallet.ethereum.address);
   assert.deepEqual(result.after, [wallet.ethereum.address]);

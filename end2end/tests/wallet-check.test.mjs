@@ -28,7 +28,7 @@ describe('about page with JavaScript on', () => {
     const signer = page.getByTestId('verified-signer');
     await signer.waitFor();
     assert.equal(await signer.textContent(), wallet.ethereum.address);
-    assert.equal(await page.locator('[data-notice]').getAttribute('data-notice'), 'success');
+    assert.equal(await page.locator('section[aria-labelledby="signature-check-title"] [data-notice]').getAttribute('data-notice'), 'success');
     assert.match(await page.getByTestId('verified-id').textContent(), /^spasmid01[0-9a-f]{64}$/);
 
     // The wallet was asked to sign a Spasm post built in the browser with the typed text.
