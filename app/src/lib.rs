@@ -29,6 +29,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                // The visitor's theme, before the first paint (the toggle stores it).
+                <script>
+                    "try{var t=localStorage.getItem('spasm-forum.theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}"
+                </script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -63,6 +67,7 @@ pub fn App() -> impl IntoView {
                         <li><A href="/about">"About"</A></li>
                     </ul>
                 </nav>
+                <components::ThemeToggle />
                 <components::ConnectButton />
             </header>
             <main id="main" class="site-main">

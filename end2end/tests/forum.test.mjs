@@ -166,6 +166,25 @@ describe('writing with JavaScript on', () => {
     });
   }
 
+  test('the theme follows the system until the visitor chooses, and is remembered', async () => {
+    const context = await forum.browser.newContext({ colorScheme: 'light' });
+    const { page } = await newPage(context);
+    await page.goto(`${forum.server.url}/`);
+    await waitForHydration(page);
+    const toggle = page.getByRole('button', { name: 'Dark theme' });
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await toggle.click();
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
+    assert.notEqual(await background(), light);
+    await page.reload();
+    await waitForHydration(page);
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
+    assert.equal(await page.getByRole('button', { name: 'Dark theme' }).getAttribute('aria-pressed'), 'true');
+    await context.close();
+  });
+
   test('a missing Nostr extension is shown', async () => {
     const context = await forum.browser.newContext();
     await installProviders(context, { nostr: false });

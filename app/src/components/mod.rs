@@ -4,6 +4,7 @@ mod event_card;
 mod notice;
 mod signature_check;
 mod signing;
+mod theme_toggle;
 
 pub use event_card::{AuthorLine, Counts, EventCard, format_date, plural, reaction_symbol};
 pub use notice::{LiveNotice, Notice};
@@ -12,3 +13,4 @@ pub use signing::{
     ConnectButton, NeedsJavaScript, SignWith, Signing, describe, provide_signing, sign_and_submit,
     use_signing,
 };
+pub use theme_toggle::ThemeToggle;
