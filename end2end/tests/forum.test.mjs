@@ -234,7 +234,7 @@ describe('writing with JavaScript on', () => {
     await page.goto(`${forum.server.url}/news/${seeded.root}`);
     await waitForHydration(page);
     await page.getByLabel('Your reply', { exact: true }).fill('A reply from the browser');
-    await page.getByRole('button', { name: 'Sign and reply' }).first().click();
+    await page.getByRole('button', { name: 'Sign and reply' }).click();
     await page.locator('.comment .event-body', { hasText: 'A reply from the browser' }).waitFor();
 
     const upvote = page.locator('article.event button[data-reaction="upvote"]');

@@ -87,6 +87,12 @@ async fn main() -> Result<()> {
     );
     println!("peak RSS after submits: {:.1} MB", peak_rss_mb(pid)?);
 
+    let page = post_page_benchmark(&args, &address).await?;
+    println!(
+        "post page with 200 comments (server-rendered HTML, one connection): p50 {:.2} ms, p99 {:.2} ms",
+        page.p50_ms, page.p99_ms
+    );
+
     let small = read_benchmark(&args, &address).await?;
     println!(
         "feed reads with {} events: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} connections, {} s)",
@@ -349,15 +355,77 @@ struct Reads {
     p99_ms: f64,
 }
 
+/// A post with 200 signed comments (a reply tree), then its page requested one at a time.
+async fn post_page_benchmark(args: &Args, address: &str) -> Result<Reads> {
+    let key = TestKey::from_seed(9_999);
+    let root = post(
+        "A post with 200 comments",
+        "The page benchmark's post.",
+        None,
+        1_730_000_000_000,
+        &[key.ethereum_author()],
+    );
+    let root = key.sign_ethereum(&root);
+    let root_id = spasm::convert::convert_to_spasm(&root)?.id().to_string();
+    let mut events = vec![root.to_string()];
+    let mut parents = vec![root_id.clone()];
+    for index in 0..200u64 {
+        let author = TestKey::from_seed(20_000 + index);
+        // Every fourth comment answers the previous one: a tree, not only a list.
+        let parent_id = if index % 4 == 3 {
+            parents.last().cloned().unwrap_or_default()
+        } else {
+            root_id.clone()
+        };
+        let parent = spasm::body::ParentInfo {
+            ids: vec![parent_id],
+            ..Default::default()
+        };
+        let body = spasm::body::reply(
+            &parent,
+            &format!(
+                "Comment {index}: a few words with **markdown** and a [link](https://example.com)."
+            ),
+            1_730_000_000_000 + index,
+            &[author.ethereum_author()],
+        );
+        let signed = author.sign_ethereum(&body);
+        parents.push(spasm::convert::convert_to_spasm(&signed)?.id().to_string());
+        events.push(signed.to_string());
+    }
+    // Sequential: each reply needs its parent stored.
+    let mut connection = Connection::open(address).await?;
+    for event in &events {
+        let (status, body) = connection.post("/api/submit/", event).await?;
+        if status != 201 {
+            bail!("a comment answered {status}: {body}");
+        }
+    }
+    oha(
+        args,
+        &format!("http://{address}/news/{root_id}"),
+        &["-n", "300", "-c", "1"],
+    )
+    .await
+}
+
 /// `oha` against the feed, JSON output parsed.
 async fn read_benchmark(args: &Args, address: &str) -> Result<Reads> {
-    let url = format!("http://{address}/api/events?limit=25");
+    let seconds = format!("{}s", args.read_seconds);
+    let connections = args.read_connections.to_string();
+    oha(
+        args,
+        &format!("http://{address}/api/events?limit=25"),
+        &["-z", &seconds, "-c", &connections],
+    )
+    .await
+}
+
+async fn oha(args: &Args, url: &str, load: &[&str]) -> Result<Reads> {
     let output = Command::new(&args.oha)
-        .args(["--no-tui", "--output-format", "json", "-z"])
-        .arg(format!("{}s", args.read_seconds))
-        .arg("-c")
-        .arg(args.read_connections.to_string())
-        .arg(&url)
+        .args(["--no-tui", "--output-format", "json"])
+        .args(load)
+        .arg(url)
         .output()
         .await
         .with_context(|| {

@@ -129,6 +129,9 @@ fn build(workspace: &Path) -> Result<PathBuf> {
         .input_path(&wasm)
         .web(true)?
         .typescript(false)
+        // The name section alone is larger than the code; browsers do not need it.
+        .remove_name_section(true)
+        .remove_producers_section(true)
         .out_name(OUTPUT_NAME)
         .generate(&pkg)
         .context("wasm-bindgen failed")?;

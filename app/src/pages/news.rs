@@ -78,8 +78,9 @@ pub fn NewsPage() -> impl IntoView {
 #[component]
 fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
     let headline = event.headline();
+    let spasmid = event.spasmid.clone();
     view! {
-        <article class="event" data-spasmid=event.spasmid.clone()>
+        <article class="event" data-spasmid=spasmid>
             <h1>{headline}</h1>
             <p class="event-meta">
                 <AuthorLine authors=event.authors.clone() />
@@ -95,7 +96,7 @@ fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
             <ReactionBar event=event.clone() reactions=POST_REACTIONS.to_vec() on_change />
-            <ModeratorBar event=event.clone() on_change />
+            <ModeratorBar event on_change />
         </article>
     }
 }
@@ -281,12 +282,18 @@ fn CommentList(comments: Vec<CommentNode>, on_change: Callback<()>) -> impl Into
 
 #[component]
 fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
+    let signing = use_signing();
     let event = node.event;
     let anchor = format!("c-{}", event.spasmid);
     let replies = node.replies;
     let reply_count = replies.len();
+    // The reply form exists only once asked for: without JavaScript nobody can sign, and
+    // two hundred idle forms would make a long thread slow to render.
+    let replying = RwSignal::new(false);
+    let parent = event.parent_data.clone();
+    let spasmid = event.spasmid.clone();
     view! {
-        <article class="comment" id=anchor.clone() data-spasmid=event.spasmid.clone()>
+        <article class="comment" id=anchor data-spasmid=spasmid>
             <details open>
                 <summary>
                     <AuthorLine authors=event.authors.clone() />
@@ -295,12 +302,18 @@ fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
                     {(reply_count > 0).then(|| format!(" · {}", plural(reply_count as i64, "reply", "replies")))}
                 </summary>
                 <div class="event-body" inner_html=event.body_html.clone()></div>
-                <p class="comment-links"><a href=event.href.clone()>"Permalink"</a></p>
-                <ReactionBar event=event.clone() reactions=COMMENT_REACTIONS.to_vec() on_change />
-                <details class="reply-toggle">
-                    <summary>"Reply"</summary>
-                    <ReplyForm parent=event.parent_data.clone() on_change label="Your reply to this comment".to_owned() />
-                </details>
+                <p class="comment-links">
+                    <a href=event.href.clone()>"Permalink"</a>
+                    <Show when=move || signing.interactive.get()>
+                        " · "
+                        <button type="button" class="link-button" aria-expanded=move || replying.get().to_string()
+                            on:click=move |_| replying.update(|open| *open = !*open)>"Reply"</button>
+                    </Show>
+                </p>
+                <ReactionBar event=event reactions=COMMENT_REACTIONS.to_vec() on_change />
+                <Show when=move || replying.get()>
+                    <ReplyForm parent=parent.clone() on_change label="Your reply to this comment".to_owned() />
+                </Show>
                 {(!replies.is_empty()).then(|| view! { <CommentList comments=replies on_change /> })}
             </details>
         </article>
