@@ -90,7 +90,7 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 /// The signing state of the app.
 pub fn use_signing() -> Signing {
-    use_context::<Signing>().unwrap_or(Signing {
+    use_context::<Signing>().unwrap_or_else(|| Signing {
         wallet: RwSignal::new(None),
         nostr: RwSignal::new(None),
         mode: RwSignal::new(SignWith::Ethereum),
