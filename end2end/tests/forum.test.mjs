@@ -57,6 +57,8 @@ for (const javaScript of [false, true]) {
       const { context, page, errors } = await open('/');
       const cards = page.locator('.event-card');
       assert.equal(await cards.count(), 25);
+      const latest = page.getByRole('region', { name: 'Latest comments' });
+      assert.match(await latest.textContent(), /A nested answer/);
       assert.equal(await cards.first().locator('h2').textContent(), 'A post with comments');
       await page.getByRole('link', { name: 'Load more' }).click();
       await page.waitForURL(/before=/);

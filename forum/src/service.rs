@@ -7,7 +7,7 @@ use spasm::formats::is_valid_url;
 use spasm::nostr::nip19::{decode_nevent, decode_note};
 
 use crate::address::{AddressError, AuthorAddress};
-use crate::envelope::{StoredEvent, envelopes_json};
+use crate::envelope::StoredEvent;
 use crate::query::{Activity, FeedRequest, Page};
 use crate::rate::RateLimiter;
 use crate::settings::{Settings, SharedSettings};
@@ -300,11 +300,6 @@ fn write_tree(out: &mut String, event: &StoredEvent, levels: &[Vec<StoredEvent>]
     }
     children_json.push(']');
     event.write_envelope(out, "SpasmEventEnvelopeWithTreeV2", Some(&children_json));
-}
-
-/// The JSON of a list answer (an array of envelopes, or `null`).
-pub fn list_json(events: &[StoredEvent]) -> String {
-    envelopes_json(events)
 }
 
 /// Milliseconds since the Unix epoch.

@@ -123,6 +123,17 @@ pub fn EventCard(event: EventView) -> impl IntoView {
     }
 }
 
+/// A page of events as a list, with a "Load more" link to `more_href` when there is more.
+#[component]
+pub fn EventList(events: Vec<EventView>, more_href: Option<String>) -> impl IntoView {
+    view! {
+        <ol class="event-list">
+            {events.into_iter().map(|event| view! { <li><EventCard event /></li> }).collect_view()}
+        </ol>
+        {more_href.map(|href| view! { <a class="button load-more" href=href rel="next">"Load more"</a> })}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,9 @@ mod signature_check;
 mod signing;
 mod theme_toggle;
 
-pub use event_card::{AuthorLine, Counts, EventCard, format_date, plural, reaction_symbol};
+pub use event_card::{
+    AuthorLine, Counts, EventCard, EventList, format_date, plural, reaction_symbol,
+};
 pub use notice::{LiveNotice, Notice};
 pub use signature_check::SignatureCheck;
 pub use signing::{

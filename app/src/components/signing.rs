@@ -146,6 +146,15 @@ fn shorten(account: &str) -> String {
     }
 }
 
+impl Signing {
+    /// Whether the connected Ethereum account is one of `addresses` (normalised, lower case).
+    pub fn connected_is_one_of(&self, addresses: &[String]) -> bool {
+        self.wallet
+            .get()
+            .is_some_and(|(_, account)| addresses.contains(&account.to_lowercase()))
+    }
+}
+
 /// A plain-words description of what the wallet will be asked to sign.
 pub fn describe(action: &str, detail: &str) -> String {
     match action {

@@ -18,16 +18,12 @@ pub fn AdminPage() -> impl IntoView {
     let policy = Resource::new(|| (), |()| load_policy());
     let settings = Resource::new(|| (), |()| load_settings());
     let is_admin = move || {
-        let account = signing
-            .wallet
-            .get()
-            .map(|(_, account)| account.to_lowercase());
         let admins = policy
             .get()
             .and_then(Result::ok)
             .map(|policy| policy.admins)
             .unwrap_or_default();
-        account.is_some_and(|account| admins.contains(&account))
+        signing.connected_is_one_of(&admins)
     };
     view! {
         <Title text="Admin" />

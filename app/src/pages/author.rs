@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::EventCard;
+use crate::components::EventList;
 use crate::server_fns::load_author;
 
 /// `/authors/:id`: an Ethereum address (any case), a Nostr hex key or an npub.
@@ -37,15 +37,8 @@ pub fn AuthorPage() -> impl IntoView {
                     match resource.await {
                         Ok(page) if page.events.is_empty() => view! { <p class="empty">"Nothing signed by this key here yet."</p> }.into_any(),
                         Ok(page) => {
-                            let more = page.next_before.map(|before| view! {
-                                <a class="button load-more" href=format!("?before={before}") rel="next">"Load more"</a>
-                            });
-                            view! {
-                                <ol class="event-list">
-                                    {page.events.into_iter().map(|event| view! { <li><EventCard event /></li> }).collect_view()}
-                                </ol>
-                                {more}
-                            }.into_any()
+                            let more_href = page.next_before.map(|before| format!("?before={before}"));
+                            view! { <EventList events=page.events more_href /> }.into_any()
                         }
                         Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
                     }

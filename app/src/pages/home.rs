@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
-use crate::components::EventCard;
-use crate::server_fns::load_feed;
+use crate::components::{AuthorLine, EventList};
+use crate::server_fns::{load_feed, load_latest_comments};
 
 /// Categories offered in the filter (as the existing client's default list).
 pub const CATEGORIES: [&str; 5] = ["defi", "nft", "privacy", "politics", "tech"];
@@ -32,6 +32,7 @@ pub fn HomePage() -> impl IntoView {
             .get("before")
             .and_then(|value| value.parse::<i64>().ok())
     };
+    let comments = Resource::new(|| (), |()| load_latest_comments());
     let feed = Resource::new(
         move || (activity(), category(), before()),
         |(activity, category, before)| load_feed(activity, category, before),
@@ -85,20 +86,36 @@ pub fn HomePage() -> impl IntoView {
                             <p class="empty">"No posts here yet. " <a href="/newpost">"Write the first one"</a></p>
                         }.into_any(),
                         Ok(page) => {
-                            let more = page.next_before.map(|before| {
+                            let more_href = page.next_before.map(|before| {
                                 let mut href = link(activity().as_deref(), category());
                                 href.push(if href.contains('?') { '&' } else { '?' });
                                 href.push_str(&format!("before={before}"));
-                                view! { <a class="button load-more" href=href rel="next">"Load more"</a> }
+                                href
                             });
-                            view! {
-                                <ol class="event-list">
-                                    {page.events.into_iter().map(|event| view! { <li><EventCard event /></li> }).collect_view()}
-                                </ol>
-                                {more}
-                            }.into_any()
+                            view! { <EventList events=page.events more_href /> }.into_any()
                         }
                         Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section class="latest-comments" aria-labelledby="latest-comments-title">
+            <h2 id="latest-comments-title">"Latest comments"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading comments…"</p> }>
+                {move || Suspend::new(async move {
+                    match comments.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">"No comments yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="comment-summaries">
+                                {list.into_iter().map(|comment| view! {
+                                    <li>
+                                        <a href=comment.parent_href.clone().unwrap_or_else(|| comment.href.clone())>{comment.excerpt.clone()}</a>
+                                        " — " <AuthorLine authors=comment.authors.clone() />
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(_) => view! { <p class="notice notice-error">"The latest comments could not be loaded. Try again later."</p> }.into_any(),
                     }
                 })}
             </Suspense>

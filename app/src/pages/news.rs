@@ -110,16 +110,12 @@ fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let is_moderator = move || {
-        let account = signing
-            .wallet
-            .get()
-            .map(|(_, account)| account.to_lowercase());
         let moderators = policy
             .get()
             .and_then(Result::ok)
             .map(|policy| policy.moderators)
             .unwrap_or_default();
-        account.is_some_and(|account| moderators.contains(&account))
+        signing.connected_is_one_of(&moderators)
     };
     let parent = event.parent_data.clone();
     let open = move |_| {

@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn raw_html_is_text_and_unsafe_links_are_dropped() {
-        let html = render("<script>alert(1)</script> **bold** <img src=x onerror=alert(1)>");
+        let html = render("<script>alert(1)</script>\n\n**bold** <img src=x onerror=alert(1)>");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");

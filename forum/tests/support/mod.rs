@@ -99,18 +99,20 @@ impl TestForum {
         Forum::new(store, settings, test_limits()).await.unwrap()
     }
 
-    /// Drops the PostgreSQL database.
-    pub async fn close(self) {
-        let Self {
-            forum, postgres, ..
-        } = self;
-        drop(forum);
-        if let Some((admin_url, name)) = postgres {
-            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await;
-        }
+    /// What [`drop_database`] needs once the test is over, whatever its outcome.
+    pub fn cleanup(&self) -> Option<(String, String)> {
+        self.postgres.clone()
+    }
+}
+
+/// Drops a test's PostgreSQL database.
+pub async fn drop_database(cleanup: Option<(String, String)>) {
+    if let Some((admin_url, name)) = cleanup
+        && let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await
+    {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await;
     }
 }
 
@@ -141,16 +143,20 @@ macro_rules! on_both_databases {
             async fn sqlite() {
                 let test = TestForum::open(Db::Sqlite, $settings).await.unwrap();
                 super::$name(&test).await;
-                test.close().await;
             }
 
+            /// The database is dropped even when the scenario fails.
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some(test) = TestForum::open(Db::Postgres, $settings).await else {
                     return;
                 };
-                super::$name(&test).await;
-                test.close().await;
+                let cleanup = test.cleanup();
+                let outcome = tokio::spawn(async move { super::$name(&test).await }).await;
+                $crate::support::drop_database(cleanup).await;
+                if let Err(failure) = outcome {
+                    std::panic::resume_unwind(failure.into_panic());
+                }
             }
         }
     };

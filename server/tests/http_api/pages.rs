@@ -30,11 +30,22 @@ async fn front_page_is_rendered_on_the_server() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains(r#"<html lang="en">"#));
-    assert!(html.contains("Welcome to the Spasm forum"));
+    assert!(
+        html.contains("<h1 id=\"intro-title\">Spasm forum</h1>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("No posts here yet."),
+        "the empty feed says so"
+    );
+    assert!(html.contains("Latest comments"));
     assert!(
         html.contains("/pkg/spasm_forum.js"),
         "the page loads the browser bundle"
     );
+    let (status, about) = app.get("/about").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(about.contains("Welcome to the Spasm forum"));
 }
 
 #[tokio::test]
