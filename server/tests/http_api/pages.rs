@@ -23,7 +23,7 @@ fn personal_sign(message: &str) -> String {
     )
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn front_page_is_rendered_on_the_server() {
     let app = TestApp::spawn().await;
     let (status, html) = app.get("/").await;
@@ -48,7 +48,7 @@ async fn front_page_is_rendered_on_the_server() {
     assert!(about.contains("Welcome to the Spasm forum"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_answer_404_with_a_page() {
     let app = TestApp::spawn().await;
     let (status, html) = app.get("/no/such/page").await;
@@ -56,7 +56,7 @@ async fn unknown_pages_answer_404_with_a_page() {
     assert!(html.contains("Page not found"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_reports_the_database() {
     let app = TestApp::spawn().await;
     assert_eq!(
@@ -65,7 +65,7 @@ async fn health_reports_the_database() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn responses_carry_a_request_id() {
     let app = TestApp::spawn().await;
     let response = app
@@ -90,7 +90,7 @@ fn test_post(content: &str) -> String {
     .signed_string()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_really_signed_post_is_verified() {
     let app = TestApp::spawn().await;
     let signed = test_post("Hello from the test ✓");
@@ -104,7 +104,7 @@ async fn a_really_signed_post_is_verified() {
     assert!(id.starts_with("spasmid01") && id.len() == 73, "{id}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signature_over_other_text_is_refused_with_400() {
     let app = TestApp::spawn().await;
     let signature = personal_sign(&test_post("original"));
@@ -115,7 +115,7 @@ async fn a_signature_over_other_text_is_refused_with_400() {
     assert!(body.contains("The signature was refused"), "{body}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_signed_by_someone_else_than_its_author_is_refused() {
     let app = TestApp::spawn().await;
     let other = "0x0000000000000000000000000000000000000001";
@@ -134,7 +134,7 @@ async fn a_post_signed_by_someone_else_than_its_author_is_refused() {
     assert!(body.contains("not one of its authors"), "{body}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_input_is_refused_with_400_and_a_reason() {
     let app = TestApp::spawn().await;
     let signed = test_post("hello");
@@ -158,7 +158,7 @@ async fn malformed_input_is_refused_with_400_and_a_reason() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_bodies_are_refused_with_413() {
     let app = TestApp::spawn().await;
     let body = vec![b'a'; 2 * 1024 * 1024];

@@ -81,7 +81,7 @@ fn titles(list: &Value) -> Vec<String> {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_stores_signed_events_of_every_input_shape() {
     let app = TestApp::spawn().await;
     let key = alice();
@@ -118,7 +118,7 @@ async fn submit_stores_signed_events_of_every_input_shape() {
     assert_eq!(keys_of(&other.get_json("/api/events").await.1).len(), 4);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_refuses_bad_input_with_a_clear_message_and_status() {
     let app = TestApp::spawn().await;
     let (status, message) = app.submit_bytes(Vec::new()).await;
@@ -199,7 +199,7 @@ async fn submit_refuses_bad_input_with_a_clear_message_and_status() {
     assert_eq!(app.send(request).await.0, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_policy_gate_refuses_with_the_existing_message() {
     let both_ok = |settings: Settings| settings;
     let cases: Vec<(Settings, Value, StatusCode, &str)> = vec![
@@ -285,7 +285,7 @@ async fn every_policy_gate_refuses_with_the_existing_message() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reply_reaction_and_moderation_gates() {
     let moderator = TestKey::from_seed(13);
     let admin = TestKey::from_seed(14);
@@ -467,7 +467,7 @@ async fn reply_reaction_and_moderation_gates() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reactions_duplicates_targets_and_bans() {
     let moderator = TestKey::from_seed(13);
     let app = TestApp::with(
@@ -534,7 +534,7 @@ async fn reactions_duplicates_targets_and_bans() {
     assert_eq!(audit[0]["targetIds"][0], target.as_str());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_per_ip_and_per_key() {
     let per_ip = Limits {
         submits_per_minute_per_ip: 60,
@@ -589,7 +589,7 @@ async fn rate_limits_per_ip_and_per_key() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feed_parameters() {
     let app = TestApp::spawn().await;
     let (status, empty) = app.get_json("/api/events").await;
@@ -697,7 +697,7 @@ async fn feed_parameters() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_by_any_id_with_trees() {
     let app = TestApp::spawn().await;
     let key = alice();
@@ -780,7 +780,7 @@ async fn events_by_any_id_with_trees() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn urls_are_ids_of_rss_items_through_the_e_parameter() {
     // RSS items enter through the instance's own ingestion; here through the service.
     let data_dir = tempfile::tempdir().unwrap();
@@ -839,7 +839,7 @@ async fn urls_are_ids_of_rss_items_through_the_e_parameter() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn children_of_one_or_more_ids() {
     let app = TestApp::spawn().await;
     let a = stored(&app, &eth_post(&alice(), "A", None, T0)).await;
@@ -921,7 +921,7 @@ async fn children_of_one_or_more_ids() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authors_by_any_spelling_only_with_verified_events() {
     let app = TestApp::spawn().await;
     let key = alice();
@@ -975,7 +975,7 @@ async fn authors_by_any_spelling_only_with_verified_events() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn app_config_is_the_newest_admin_config() {
     let admin = TestKey::from_seed(14);
     let app = TestApp::with(
@@ -1010,7 +1010,7 @@ async fn app_config_is_the_newest_admin_config() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_answers_other_origins() {
     let app = TestApp::spawn().await;
     let request = Request::get("/api/events")
