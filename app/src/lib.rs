@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod components;
 pub mod errors;
+pub mod identity;
 pub mod model;
 pub mod pages;
 pub mod server_fns;

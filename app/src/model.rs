@@ -17,6 +17,10 @@ pub struct AuthorView {
     pub href: String,
     /// `Ethereum` or `Nostr`.
     pub network: String,
+    /// The name shown for the address (the old client's generated name), if any.
+    pub name: Option<String>,
+    /// The address's identicon.
+    pub identicon: String,
 }
 
 /// A reaction and how many gave it.
@@ -139,6 +143,34 @@ pub struct EventPage {
     pub events: Vec<EventView>,
     /// `before` for the next page, when there may be one.
     pub next_before: Option<i64>,
+}
+
+/// Who an author page is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorIdentity {
+    /// `Ethereum` or `Nostr`.
+    pub network: String,
+    /// The form people know: the lower-case `0x` address, or the npub.
+    pub shown: String,
+    /// Other forms of the same key: the checksum address, or the hex key.
+    pub also_known_as: String,
+    /// The old client's generated name, when the instance shows them.
+    pub name: Option<String>,
+    /// The identicon's path.
+    pub identicon: String,
+    /// The key in a block explorer or Nostr web client.
+    pub explorer_href: String,
+    /// `nostr:npub…`, for Nostr apps.
+    pub nostr_uri: Option<String>,
+}
+
+/// An author page: who, and a page of what they verifiably signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthorPageView {
+    /// The author; `None` when the id is no address or key.
+    pub identity: Option<AuthorIdentity>,
+    /// What they signed, newest first.
+    pub page: EventPage,
 }
 
 /// What the instance allows, for the pages to offer the right actions.

@@ -15,7 +15,9 @@ const USER_REJECTED = { code: 4001, message: 'User rejected the request.' };
 /**
  * Installs the providers in every page of `context`.
  * @param {import('playwright-core').BrowserContext} context
- * @param {{ ethereum?: boolean, nostr?: boolean, ethereumKey?: string, nostrKey?: string }} [options]
+ * `secondWallet` announces a second EIP-6963 wallet ("Second Test Wallet") with the same key;
+ * each request records which wallet (`wallet`) it went to.
+ * @param {{ ethereum?: boolean, nostr?: boolean, secondWallet?: boolean, ethereumKey?: string, nostrKey?: string }} [options]
  */
 export async function installProviders(context, options = {}) {
   const withEthereum = options.ethereum ?? true;
@@ -74,7 +76,8 @@ export async function installProviders(context, options = {}) {
     }
   }
 
-  await context.addInitScript(pageSideProviders, { withEthereum, withNostr });
+  const withSecondWallet = withEthereum && (options.secondWallet ?? false);
+  await context.addInitScript(pageSideProviders, { withEthereum, withNostr, withSecondWallet });
 
   return {
     ethereum: {
@@ -93,9 +96,9 @@ export async function installProviders(context, options = {}) {
 }
 
 /** Runs in the page before any of its scripts. */
-function pageSideProviders({ withEthereum, withNostr }) {
-  const call = async (family, method, params) => {
-    const answer = await window.__spasmTestSigner({ family, method, params });
+function pageSideProviders({ withEthereum, withNostr, withSecondWallet }) {
+  const call = async (family, method, params, wallet) => {
+    const answer = await window.__spasmTestSigner({ family, method, params, wallet });
     if (answer.error) {
       const error = new Error(answer.error.message);
       if (answer.error.code !== undefined) error.code = answer.error.code;
@@ -104,11 +107,11 @@ function pageSideProviders({ withEthereum, withNostr }) {
     return answer.result;
   };
 
-  if (withEthereum) {
+  const makeWallet = (uuid, name, rdns) => {
     const listeners = new Map();
     const provider = {
       isTestWallet: true,
-      request: ({ method, params }) => call('ethereum', method, params ?? []),
+      request: ({ method, params }) => call('ethereum', method, params ?? [], name),
       on(event, listener) {
         if (!listeners.has(event)) listeners.set(event, new Set());
         listeners.get(event).add(listener);
@@ -120,17 +123,24 @@ function pageSideProviders({ withEthereum, withNostr }) {
       },
     };
     const info = Object.freeze({
-      uuid: '5b0f9a0e-1d7e-4c52-9a51-7e0cbd7a6f01',
-      name: 'Test Wallet',
+      uuid,
+      name,
       icon: 'data:image/svg+xml,%3Csvg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/%3E',
-      rdns: 'org.spasm.test-wallet',
+      rdns,
     });
     const announce = () => window.dispatchEvent(
       new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }),
     );
     window.addEventListener('eip6963:requestProvider', announce);
     announce();
-    window.ethereum = provider;
+    return provider;
+  };
+
+  if (withEthereum) {
+    window.ethereum = makeWallet('5b0f9a0e-1d7e-4c52-9a51-7e0cbd7a6f01', 'Test Wallet', 'org.spasm.test-wallet');
+    if (withSecondWallet) {
+      makeWallet('5b0f9a0e-1d7e-4c52-9a51-7e0cbd7a6f02', 'Second Test Wallet', 'org.spasm.second-test-wallet');
+    }
   }
 
   if (withNostr) {

@@ -61,6 +61,27 @@ describe('about page with JavaScript on', () => {
     await context.close();
   });
 
+  test('with two wallets installed, the visitor chooses which one signs', async () => {
+    const context = await forum.browser.newContext();
+    const wallet = await installProviders(context, { secondWallet: true });
+    const { page, errors } = await newPage(context);
+    await page.goto(`${forum.server.url}/about`);
+    await waitForHydration(page);
+
+    await page.getByRole('button', { name: 'Connect Ethereum wallet' }).click();
+    await page.getByRole('button', { name: 'Use Second Test Wallet' }).click();
+    await page.getByTestId('connected-account').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Use Test Wallet' }).count(), 0);
+    // The header shows the same connection, with the account's identicon.
+    assert.equal(await page.getByTestId('header-account').textContent(), '0x19e7...ff2a');
+    await page.getByRole('button', { name: 'Sign and verify' }).click();
+    await page.getByTestId('verified-signer').waitFor();
+    const signed = wallet.requests.find((request) => request.method === 'personal_sign');
+    assert.equal(signed.wallet, 'Second Test Wallet');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('a browser without a wallet is told what to install', async () => {
     const context = await forum.browser.newContext();
     await installProviders(context, { ethereum: false });

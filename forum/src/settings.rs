@@ -72,6 +72,20 @@ pub struct Settings {
     pub feed_filters_activity_hot: i64,
     /// Reactions a post needs to be "rising".
     pub feed_filters_activity_rising: i64,
+    /// Authors without a known name are shown with the old client's generated name.
+    pub enable_auto_generated_names: bool,
+    /// A line of a post that is only an https link to an image shows the image.
+    pub enable_embed_image_tags_in_posts: bool,
+    /// The same in comments.
+    pub enable_embed_image_tags_in_comments: bool,
+    /// A line of a post that is only an https link to a video shows a player.
+    pub enable_embed_video_tags_in_posts: bool,
+    /// The same in comments.
+    pub enable_embed_video_tags_in_comments: bool,
+    /// A line of a post that is only an https link to audio shows a player.
+    pub enable_embed_audio_tags_in_posts: bool,
+    /// The same in comments.
+    pub enable_embed_audio_tags_in_comments: bool,
 }
 
 impl Default for Settings {
@@ -104,6 +118,15 @@ impl Default for Settings {
             ignore_whitelist_for_action_react_in_spasm_module: true,
             feed_filters_activity_hot: 5,
             feed_filters_activity_rising: 3,
+            enable_auto_generated_names: true,
+            // Embedded media load from other hosts, which learn who reads: off unless the
+            // host chooses it.
+            enable_embed_image_tags_in_posts: false,
+            enable_embed_image_tags_in_comments: false,
+            enable_embed_video_tags_in_posts: false,
+            enable_embed_video_tags_in_comments: false,
+            enable_embed_audio_tags_in_posts: false,
+            enable_embed_audio_tags_in_comments: false,
         }
     }
 }

@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .layer(cors);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/identicons/{file}", get(crate::identicons::identicon))
         .leptos_routes_with_context(
             &state,
             routes,

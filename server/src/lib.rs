@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod http;
+pub mod identicons;
 pub mod site_assets;
 
 use std::sync::Arc;

@@ -46,7 +46,15 @@ pub fn AuthorLine(authors: Vec<AuthorView>) -> impl IntoView {
                 };
                 view! {
                     <a class="author" href=author.href title=label.clone()>
-                        <code>{author.short}</code>
+                        <img class="identicon" src=author.identicon alt="" width="16" height="16" />
+                        {match author.name {
+                            Some(name) => view! {
+                                <span class="author-name">{name}</span>
+                                " "
+                                <code class="author-address">"("{author.short}")"</code>
+                            }.into_any(),
+                            None => view! { <code class="author-address">{author.short}</code> }.into_any(),
+                        }}
                         {author.verified.then(|| view! {
                             <span class="verified-mark" aria-label=label.clone()>" ✓"</span>
                         })}

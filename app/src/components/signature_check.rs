@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::signing::{Signing, WalletChoices, connect_wallet_in_background, use_signing};
 use super::{LiveNotice, Notice};
-use crate::browser::ethereum::WalletInfo;
 use crate::server_fns::VerifiedTestPost;
 
 const DEFAULT_MESSAGE: &str = "I am checking that my wallet works with this Spasm forum.";
@@ -11,10 +11,8 @@ const DEFAULT_MESSAGE: &str = "I am checking that my wallet works with this Spas
 /// The state of one signature check, shared by its event handlers.
 #[derive(Clone, Copy)]
 struct CheckState {
-    /// The wallets to choose from, when more than one answered.
-    choices: RwSignal<Vec<WalletInfo>>,
-    /// The chosen wallet and its account.
-    connection: RwSignal<Option<(WalletInfo, String)>>,
+    /// The page's wallet connection, shared with the header.
+    signing: Signing,
     message: RwSignal<String>,
     verified: RwSignal<Option<VerifiedTestPost>>,
     notice: RwSignal<Notice>,
@@ -25,8 +23,7 @@ struct CheckState {
 #[component]
 pub fn SignatureCheck() -> impl IntoView {
     let state = CheckState {
-        choices: RwSignal::new(Vec::new()),
-        connection: RwSignal::new(None),
+        signing: use_signing(),
         message: RwSignal::new(DEFAULT_MESSAGE.to_string()),
         verified: RwSignal::new(None),
         notice: RwSignal::new(Notice::Empty),
@@ -48,22 +45,13 @@ pub fn SignatureCheck() -> impl IntoView {
             <p class="hint js-required" hidden=move || interactive.get()>
                 "Signing needs JavaScript and a wallet extension such as MetaMask or Rabby."
             </p>
-            <Show when=move || state.connection.with(Option::is_none)>
-                <button type="button" class="button primary" disabled=disabled on:click=move |_| connect(state, None)>
+            <Show when=move || state.signing.wallet.with(Option::is_none)>
+                <button type="button" class="button primary" disabled=disabled on:click=move |_| connect_wallet_in_background(state.signing, None, state.notice)>
                     "Connect Ethereum wallet"
                 </button>
-                <Show when=move || !state.choices.with(Vec::is_empty)>
-                    <fieldset class="wallet-choices">
-                        <legend>"Choose a wallet"</legend>
-                        <For each=move || state.choices.get() key=|wallet| wallet.id.clone() let:wallet>
-                            <button type="button" class="button" disabled=disabled on:click=move |_| connect(state, Some(wallet.clone()))>
-                                {format!("Use {}", wallet.name)}
-                            </button>
-                        </For>
-                    </fieldset>
-                </Show>
+                <WalletChoices notice=state.notice />
             </Show>
-            {move || state.connection.get().map(|(wallet, account)| view! {
+            {move || state.signing.wallet.get().map(|(wallet, account)| view! {
                 <p class="connected">
                     "Connected with " {wallet.name} ": " <code class="address" data-testid="connected-account">{account}</code>
                 </p>
@@ -93,55 +81,6 @@ pub fn SignatureCheck() -> impl IntoView {
     }
 }
 
-/// Connects the given wallet, or the only one there is, or asks the visitor to choose.
-fn connect(state: CheckState, wallet: Option<WalletInfo>) {
-    #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts};
-
-        let wallet = match wallet {
-            Some(wallet) => wallet,
-            None => {
-                let mut wallets = discover_wallets();
-                match wallets.len() {
-                    0 => {
-                        state
-                            .notice
-                            .set(Notice::Error(WalletError::NoWallet.to_string()));
-                        return;
-                    }
-                    1 => wallets.remove(0),
-                    _ => {
-                        state.choices.set(wallets);
-                        state.notice.set(Notice::Progress(
-                            "Several wallets are installed: choose one.".to_string(),
-                        ));
-                        return;
-                    }
-                }
-            }
-        };
-        state.busy.set(true);
-        state.notice.set(Notice::Progress(format!(
-            "Waiting for {} to share your account…",
-            wallet.name
-        )));
-        match request_accounts(&wallet.id).await {
-            Ok(account) => {
-                state
-                    .notice
-                    .set(Notice::Success(format!("Connected to {}.", wallet.name)));
-                state.choices.set(Vec::new());
-                state.connection.set(Some((wallet, account)));
-            }
-            Err(error) => state.notice.set(Notice::Error(error.to_string())),
-        }
-        state.busy.set(false);
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (state, wallet); // Event handlers only run in the browser.
-}
-
 /// Builds a test post with the message as content, asks the wallet to sign it, then the
 /// server to verify it.
 fn sign_and_verify(state: CheckState) {
@@ -155,7 +94,7 @@ fn sign_and_verify(state: CheckState) {
         use crate::browser::ethereum::sign_message;
         use crate::server_fns::verify_test_post;
 
-        let Some((wallet, account)) = state.connection.get_untracked() else {
+        let Some((wallet, account)) = state.signing.wallet.get_untracked() else {
             return;
         };
         let Ok(address) = account.parse() else {

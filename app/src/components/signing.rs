@@ -38,6 +38,8 @@ impl SignWith {
 pub struct Signing {
     /// The connected wallet and account.
     pub wallet: RwSignal<Option<(WalletInfo, String)>>,
+    /// The installed wallets to choose from, while the visitor has to choose.
+    pub choices: RwSignal<Vec<WalletInfo>>,
     /// The connected Nostr key (hex), remembered across visits.
     pub nostr: RwSignal<Option<String>>,
     /// Which keys sign.
@@ -52,12 +54,7 @@ const NOSTR_KEY_STORAGE: &str = "spasm-forum.nostr-pubkey";
 
 /// Provides the signing state to the whole app.
 pub fn provide_signing() {
-    let signing = Signing {
-        wallet: RwSignal::new(None),
-        nostr: RwSignal::new(None),
-        mode: RwSignal::new(SignWith::Ethereum),
-        interactive: RwSignal::new(false),
-    };
+    let signing = Signing::new();
     Effect::new(move |_| {
         signing.interactive.set(true);
         #[cfg(feature = "hydrate")]
@@ -90,12 +87,7 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 /// The signing state of the app.
 pub fn use_signing() -> Signing {
-    use_context::<Signing>().unwrap_or_else(|| Signing {
-        wallet: RwSignal::new(None),
-        nostr: RwSignal::new(None),
-        mode: RwSignal::new(SignWith::Ethereum),
-        interactive: RwSignal::new(false),
-    })
+    use_context::<Signing>().unwrap_or_else(Signing::new)
 }
 
 /// The connected account in the header, or a button to connect one.
@@ -103,39 +95,103 @@ pub fn use_signing() -> Signing {
 pub fn ConnectButton() -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
-    let connect = move |_| {
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts};
-            let Some(wallet) = discover_wallets().into_iter().next() else {
-                notice.set(Notice::Error(WalletError::NoWallet.to_string()));
-                return;
-            };
-            match request_accounts(&wallet.id).await {
-                Ok(account) => {
-                    notice.set(Notice::Empty);
-                    signing.wallet.set(Some((wallet, account)));
-                }
-                Err(error) => notice.set(Notice::Error(error.to_string())),
-            }
-        });
-    };
     view! {
         <div class="connect">
             {move || match signing.wallet.get() {
-                Some((wallet, account)) => view! {
-                    <span class="connected-account" title=format!("Connected with {}", wallet.name)>
-                        <span class="visually-hidden">"Connected account: "</span>
-                        <code data-testid="header-account">{shorten(&account)}</code>
-                    </span>
-                }.into_any(),
+                Some((wallet, account)) => {
+                    let account = account.to_lowercase();
+                    view! {
+                        <span class="connected-account" title=format!("Connected with {}", wallet.name)>
+                            <span class="visually-hidden">"Connected account: "</span>
+                            <img class="identicon" src=crate::identity::identicon_path(&account) alt="" width="16" height="16" />
+                            <code data-testid="header-account">{shorten(&account)}</code>
+                        </span>
+                    }.into_any()
+                }
                 None => view! {
-                    <button type="button" class="button" disabled=move || !signing.interactive.get() on:click=connect>"Connect wallet"</button>
+                    <button type="button" class="button" disabled=move || !signing.interactive.get() on:click=move |_| connect_wallet_in_background(signing, None, notice)>
+                        "Connect wallet"
+                    </button>
                 }.into_any(),
             }}
+            <WalletChoices notice />
             <super::LiveNotice notice />
         </div>
     }
+}
+
+/// The installed wallets as buttons, while the visitor has to choose one.
+#[component]
+pub fn WalletChoices(notice: RwSignal<Notice>) -> impl IntoView {
+    let signing = use_signing();
+    view! {
+        <Show when=move || !signing.choices.with(Vec::is_empty)>
+            <fieldset class="wallet-choices">
+                <legend>"Choose a wallet"</legend>
+                <For each=move || signing.choices.get() key=|wallet| wallet.id.clone() let:wallet>
+                    <button type="button" class="button" on:click=move |_| connect_wallet_in_background(signing, Some(wallet.clone()), notice)>
+                        {format!("Use {}", wallet.name)}
+                    </button>
+                </For>
+            </fieldset>
+        </Show>
+    }
+}
+
+/// [`connect_wallet`] started from a click.
+pub fn connect_wallet_in_background(
+    signing: Signing,
+    chosen: Option<WalletInfo>,
+    notice: RwSignal<Notice>,
+) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        if let Err(message) = connect_wallet(signing, chosen, notice).await {
+            notice.set(Notice::Error(message));
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (signing, chosen, notice);
+}
+
+/// Connects the chosen wallet, or the only one installed; with several installed and none
+/// chosen, offers them ([`WalletChoices`]) and says so. `notice` follows each step.
+#[cfg(feature = "hydrate")]
+pub async fn connect_wallet(
+    signing: Signing,
+    chosen: Option<WalletInfo>,
+    notice: RwSignal<Notice>,
+) -> Result<(WalletInfo, String), String> {
+    use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts};
+
+    let wallet = match chosen {
+        Some(wallet) => wallet,
+        None => {
+            let mut wallets = discover_wallets();
+            match wallets.len() {
+                0 => return Err(WalletError::NoWallet.to_string()),
+                1 => wallets.remove(0),
+                _ => {
+                    signing.choices.set(wallets);
+                    return Err(
+                        "Several wallets are installed: choose one at the top of the page."
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+    };
+    notice.set(Notice::Progress(format!(
+        "Waiting for {} to share your account…",
+        wallet.name
+    )));
+    let account = request_accounts(&wallet.id)
+        .await
+        .map_err(|error| error.to_string())?;
+    notice.set(Notice::Empty);
+    signing.choices.set(Vec::new());
+    signing.wallet.set(Some((wallet.clone(), account.clone())));
+    Ok((wallet, account))
 }
 
 fn shorten(account: &str) -> String {
@@ -147,6 +203,16 @@ fn shorten(account: &str) -> String {
 }
 
 impl Signing {
+    fn new() -> Self {
+        Self {
+            wallet: RwSignal::new(None),
+            choices: RwSignal::new(Vec::new()),
+            nostr: RwSignal::new(None),
+            mode: RwSignal::new(SignWith::Ethereum),
+            interactive: RwSignal::new(false),
+        }
+    }
+
     /// Whether the connected Ethereum account is one of `addresses` (normalised, lower case).
     pub fn connected_is_one_of(&self, addresses: &[String]) -> bool {
         self.wallet
@@ -206,7 +272,7 @@ async fn browser_sign_and_submit(
 ) -> Result<SubmitReply, String> {
     use serde_json::json;
 
-    use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts, sign_message};
+    use crate::browser::ethereum::sign_message;
     use crate::browser::nostr::{get_public_key, sign_event};
     use crate::server_fns::{nostr_form, submit_event};
 
@@ -216,21 +282,7 @@ async fn browser_sign_and_submit(
     if mode.uses_ethereum() {
         let (wallet, account) = match signing.wallet.get_untracked() {
             Some(connection) => connection,
-            None => {
-                let wallet = discover_wallets()
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| WalletError::NoWallet.to_string())?;
-                notice.set(Notice::Progress(format!(
-                    "Waiting for {} to share your account…",
-                    wallet.name
-                )));
-                let account = request_accounts(&wallet.id)
-                    .await
-                    .map_err(|error| error.to_string())?;
-                signing.wallet.set(Some((wallet.clone(), account.clone())));
-                (wallet, account)
-            }
+            None => connect_wallet(signing, None, notice).await?,
         };
         let address = account.parse().map_err(|_| {
             format!("Your wallet gave an address this forum cannot read: {account}.")

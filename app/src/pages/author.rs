@@ -5,6 +5,7 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::EventList;
+use crate::model::AuthorIdentity;
 use crate::server_fns::load_author;
 
 /// `/authors/:id`: an Ethereum address (any case), a Nostr hex key or an npub.
@@ -26,24 +27,72 @@ pub fn AuthorPage() -> impl IntoView {
     view! {
         <Title text=move || format!("Author {}", id()) />
         <Meta name="description" content="What this author signed, verified by this server." />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Ok(view) => view! {
+                        <AuthorHeader id=id() identity=view.identity />
+                        <section class="feed" aria-label="Events by this author">
+                            {if view.page.events.is_empty() {
+                                view! { <p class="empty">"Nothing signed by this key here yet."</p> }.into_any()
+                            } else {
+                                let more_href = view.page.next_before.map(|before| format!("?before={before}"));
+                                view! { <EventList events=view.page.events more_href /> }.into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! {
+                        <AuthorHeader id=id() identity=None />
+                        <p class="notice notice-error" role="alert">{error.to_string()}</p>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The author's identicon, name and keys, with links to see them elsewhere.
+#[component]
+fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
+    let Some(identity) = identity else {
+        return view! {
+            <section class="card author-card">
+                <h1>"Author"</h1>
+                <p><code class="address" data-testid="author-id">{id}</code></p>
+                <p class="hint">"This is not an Ethereum address or a Nostr key."</p>
+            </section>
+        }
+        .into_any();
+    };
+    let heading = identity
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} author", identity.network));
+    let explorer_label = if identity.network == "Ethereum" {
+        "See the address on Etherscan"
+    } else {
+        "See the profile on njump.me"
+    };
+    view! {
         <section class="card author-card">
-            <h1>"Author"</h1>
-            <p><code class="address" data-testid="author-id">{id}</code></p>
-            <p class="hint">"Only events this key verifiably signed are listed here."</p>
-        </section>
-        <section class="feed" aria-label="Events by this author">
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match resource.await {
-                        Ok(page) if page.events.is_empty() => view! { <p class="empty">"Nothing signed by this key here yet."</p> }.into_any(),
-                        Ok(page) => {
-                            let more_href = page.next_before.map(|before| format!("?before={before}"));
-                            view! { <EventList events=page.events more_href /> }.into_any()
-                        }
-                        Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <img class="identicon identicon-large" src=identity.identicon alt="" width="80" height="80" />
+            <div class="author-details">
+                <h1>{heading}</h1>
+                <dl class="author-keys">
+                    <dt>{format!("{} {}", identity.network, if identity.network == "Ethereum" { "address" } else { "key" })}</dt>
+                    <dd><code class="address" data-testid="author-id">{identity.shown.clone()}</code></dd>
+                    <dt>{if identity.network == "Ethereum" { "Checksum form" } else { "Hex form" }}</dt>
+                    <dd><code class="address">{identity.also_known_as}</code></dd>
+                </dl>
+                <p class="author-links">
+                    <a href=identity.explorer_href rel="nofollow noopener" target="_blank">{explorer_label}</a>
+                    {identity.nostr_uri.map(|uri| view! {
+                        " · "<a href=uri>"Open in your Nostr app"</a>
+                    })}
+                </p>
+                <p class="hint">"Only events this key verifiably signed are listed here."</p>
+            </div>
         </section>
     }
+    .into_any()
 }

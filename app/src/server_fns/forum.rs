@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::UserFacingError;
-use crate::model::{EventPage, EventView, InstancePolicy, ThreadView};
+use crate::model::{AuthorPageView, EventPage, EventView, InstancePolicy, ThreadView};
 
 /// Events per feed page.
 pub const FEED_PAGE_SIZE: u32 = 25;
@@ -28,6 +28,9 @@ fn forum() -> Result<forum::Forum, UserFacingError> {
         UserFacingError::Internal
     })
 }
+
+#[cfg(feature = "ssr")]
+use super::view_model::{Display, event_view};
 
 #[cfg(feature = "ssr")]
 fn read_failed(error: forum::ReadError) -> UserFacingError {
@@ -78,23 +81,27 @@ pub async fn load_feed(
         before,
         since: None,
     };
-    let events = forum()?
+    let forum = forum()?;
+    let events = forum
         .feed(&FeedRequest {
             filter,
             page: Some(page),
         })
         .await
         .map_err(read_failed)?;
-    Ok(page_of(&events))
+    Ok(page_of(&events, &Display::of(&forum.settings())))
 }
 
 #[cfg(feature = "ssr")]
-fn page_of(events: &[forum::envelope::StoredEvent]) -> EventPage {
+fn page_of(events: &[forum::envelope::StoredEvent], display: &Display) -> EventPage {
     let next_before = (events.len() >= FEED_PAGE_SIZE as usize)
         .then(|| events.last().map(|event| event.key))
         .flatten();
     EventPage {
-        events: events.iter().map(super::view_model::event_view).collect(),
+        events: events
+            .iter()
+            .map(|event| event_view(event, display))
+            .collect(),
         next_before,
     }
 }
@@ -108,14 +115,19 @@ pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
         action: Some("reply".into()),
         ..FeedFilter::default()
     };
-    let events = forum()?
+    let forum = forum()?;
+    let events = forum
         .feed(&FeedRequest {
             filter,
             page: Some(Page::first(15)),
         })
         .await
         .map_err(read_failed)?;
-    Ok(events.iter().map(super::view_model::event_view).collect())
+    let display = Display::of(&forum.settings());
+    Ok(events
+        .iter()
+        .map(|event| event_view(event, &display))
+        .collect())
 }
 
 /// An event with its comment tree; `None` when no visible event has this id.
@@ -126,9 +138,10 @@ pub async fn load_thread(id: String) -> Result<Option<ThreadView>, UserFacingErr
     let Some(root) = forum.event(&id).await.map_err(read_failed)? else {
         return Ok(None);
     };
-    let comments = comment_tree(&forum, root.key, THREAD_DEPTH).await?;
+    let display = Display::of(&forum.settings());
+    let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &display).await?;
     Ok(Some(ThreadView {
-        event: super::view_model::event_view(&root),
+        event: event_view(&root, &display),
         comments,
     }))
 }
@@ -139,6 +152,7 @@ async fn comment_tree(
     forum: &forum::Forum,
     root: i64,
     depth: u32,
+    display: &Display,
 ) -> Result<Vec<crate::model::CommentNode>, UserFacingError> {
     use crate::model::CommentNode;
 
@@ -162,6 +176,7 @@ async fn comment_tree(
         parent: i64,
         levels: &[Vec<forum::envelope::StoredEvent>],
         depth: usize,
+        display: &Display,
     ) -> Vec<CommentNode> {
         levels
             .get(depth)
@@ -169,17 +184,20 @@ async fn comment_tree(
             .flatten()
             .filter(|event| event.parent_key == Some(parent))
             .map(|event| CommentNode {
-                event: super::view_model::event_view(event),
-                replies: build(event.key, levels, depth + 1),
+                event: event_view(event, display),
+                replies: build(event.key, levels, depth + 1, display),
             })
             .collect()
     }
-    Ok(build(root, &levels, 0))
+    Ok(build(root, &levels, 0, display))
 }
 
 /// What an author verifiably signed, newest first.
 #[server(prefix = "/_fn", endpoint = "author")]
-pub async fn load_author(id: String, before: Option<i64>) -> Result<EventPage, UserFacingError> {
+pub async fn load_author(
+    id: String,
+    before: Option<i64>,
+) -> Result<AuthorPageView, UserFacingError> {
     use forum::query::Page;
 
     let page = Page {
@@ -187,11 +205,13 @@ pub async fn load_author(id: String, before: Option<i64>) -> Result<EventPage, U
         before,
         since: None,
     };
-    let events = forum()?
-        .author_events(&id, page)
-        .await
-        .map_err(read_failed)?;
-    Ok(page_of(&events))
+    let forum = forum()?;
+    let display = Display::of(&forum.settings());
+    let events = forum.author_events(&id, page).await.map_err(read_failed)?;
+    Ok(AuthorPageView {
+        identity: super::view_model::author_identity(&id, &display),
+        page: page_of(&events, &display),
+    })
 }
 
 /// Who may do what here, for the pages to offer the right actions.

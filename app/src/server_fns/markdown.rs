@@ -1,12 +1,62 @@
 //! Markdown to HTML on the server, safe to insert: raw HTML is shown as text, links keep only
-//! http, https and mailto and get `rel="nofollow noopener ugc"`, images become links (media
-//! are not embedded unless the instance turns that on). Signed text is never changed; this
-//! is only how it is shown (DECISIONS.md, Security 5).
+//! http, https and mailto and get `rel="nofollow noopener ugc"`, markdown images become
+//! links. Media are embedded only where the instance turns that on, and only from a line that
+//! is nothing but an https link to a media file (as the old client did). Signed text is never
+//! changed; this is only how it is shown (DECISIONS.md, Security 5).
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream, html};
 
-/// The HTML of `markdown`.
-pub fn render(markdown: &str) -> String {
+/// Which kinds of media a full-line link embeds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MediaEmbeds {
+    /// `<img>` for jpeg, jpg, png, gif, bmp, webp, avif, ico.
+    pub images: bool,
+    /// `<video>` for mp4, webm, mov, ogv.
+    pub videos: bool,
+    /// `<audio>` for mp3, wav, flac, aac, ogg, opus.
+    pub audio: bool,
+}
+
+const IMAGE_EXTENSIONS: [&str; 8] = ["jpeg", "jpg", "png", "gif", "bmp", "webp", "avif", "ico"];
+const VIDEO_EXTENSIONS: [&str; 4] = ["mp4", "webm", "mov", "ogv"];
+const AUDIO_EXTENSIONS: [&str; 6] = ["mp3", "wav", "flac", "aac", "ogg", "opus"];
+
+impl MediaEmbeds {
+    /// The element a full-line `url` becomes, if it links to media of an enabled kind.
+    fn element_for(self, url: &str) -> Option<String> {
+        if !(self.images || self.videos || self.audio) {
+            return None;
+        }
+        let lower = url.to_ascii_lowercase();
+        let rest = lower.strip_prefix("https://")?;
+        if rest.is_empty() || url.contains(char::is_whitespace) {
+            return None;
+        }
+        // The extension of the path, not of a query string or fragment.
+        let path = rest.split(['?', '#']).next().unwrap_or_default();
+        let extension = path.rsplit_once('.').map(|(_, extension)| extension)?;
+        let src = escape_attribute(url);
+        if self.images && IMAGE_EXTENSIONS.contains(&extension) {
+            // No referrer: the host of the picture need not learn which thread was read.
+            Some(format!(
+                r#"<img class="embedded" src="{src}" alt="Image from a link in the text" loading="lazy" decoding="async" referrerpolicy="no-referrer">"#
+            ))
+        } else if self.videos && VIDEO_EXTENSIONS.contains(&extension) {
+            Some(format!(
+                r#"<video class="embedded" src="{src}" controls preload="none" referrerpolicy="no-referrer"></video>"#
+            ))
+        } else if self.audio && AUDIO_EXTENSIONS.contains(&extension) {
+            Some(format!(
+                r#"<audio class="embedded" src="{src}" controls preload="none"></audio>"#
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// The HTML of `markdown`, embedding `media` from full-line links.
+pub fn render(markdown: &str, media: MediaEmbeds) -> String {
     // Legacy events signed by the old client hold `&lt;`, `&gt;` and `&amp;` for the
     // characters they stand for.
     let text = markdown
@@ -16,7 +66,9 @@ pub fn render(markdown: &str) -> String {
     let options =
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
     let mut link_open = Vec::new();
-    let events = Parser::new_ext(&text, options).map(|event| match event {
+    let events: Vec<Event<'_>> = TextMergeStream::new(Parser::new_ext(&text, options)).collect();
+    let events = embed_full_line_media(events, media);
+    let events = events.into_iter().map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
             match safe_url(&dest_url) {
@@ -48,6 +100,40 @@ pub fn render(markdown: &str) -> String {
     out
 }
 
+/// Replaces each text that is a whole line of a paragraph and a media link by its element.
+fn embed_full_line_media(mut events: Vec<Event<'_>>, media: MediaEmbeds) -> Vec<Event<'_>> {
+    if media == MediaEmbeds::default() {
+        return events;
+    }
+    let line_start = |event: Option<&Event<'_>>| {
+        matches!(
+            event,
+            Some(Event::Start(Tag::Paragraph) | Event::SoftBreak | Event::HardBreak)
+        )
+    };
+    let line_end = |event: Option<&Event<'_>>| {
+        matches!(
+            event,
+            Some(Event::End(TagEnd::Paragraph) | Event::SoftBreak | Event::HardBreak)
+        )
+    };
+    for index in 0..events.len() {
+        let element = match &events[index] {
+            Event::Text(text)
+                if line_start(index.checked_sub(1).and_then(|before| events.get(before)))
+                    && line_end(events.get(index + 1)) =>
+            {
+                media.element_for(text.trim())
+            }
+            _ => None,
+        };
+        if let Some(element) = element {
+            events[index] = Event::Html(CowStr::from(element));
+        }
+    }
+    events
+}
+
 fn safe_url(url: &str) -> Option<&str> {
     let lower = url.trim().to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:"))
@@ -65,6 +151,64 @@ fn escape_attribute(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn render(markdown: &str) -> String {
+        super::render(markdown, MediaEmbeds::default())
+    }
+
+    const ALL_MEDIA: MediaEmbeds = MediaEmbeds {
+        images: true,
+        videos: true,
+        audio: true,
+    };
+
+    #[test]
+    fn full_line_media_links_embed_only_when_enabled() {
+        let text = "Look:\nhttps://example.com/cat.PNG\n\nhttps://example.com/clip.mp4?x=1\n\nhttps://example.com/song.mp3";
+        let plain = render(text);
+        assert!(!plain.contains("<img") && !plain.contains("<video") && !plain.contains("<audio"));
+        let html = super::render(text, ALL_MEDIA);
+        assert!(
+            html.contains(r#"<img class="embedded" src="https://example.com/cat.PNG""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<video class="embedded" src="https://example.com/clip.mp4?x=1""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<audio class="embedded" src="https://example.com/song.mp3""#),
+            "{html}"
+        );
+        let images_only = super::render(
+            text,
+            MediaEmbeds {
+                images: true,
+                ..MediaEmbeds::default()
+            },
+        );
+        assert!(
+            images_only.contains("<img") && !images_only.contains("<video"),
+            "{images_only}"
+        );
+    }
+
+    #[test]
+    fn only_whole_https_lines_embed() {
+        for text in [
+            "see https://example.com/cat.png here",
+            "http://example.com/cat.png",
+            "`https://example.com/cat.png`",
+            "[https://example.com/cat.png](https://example.com/cat.png)",
+            "https://example.com/cat.png\" onerror=\"alert(1)",
+            "javascript:alert(1)//.png",
+        ] {
+            let html = super::render(text, ALL_MEDIA);
+            assert!(!html.contains("<img"), "{text} → {html}");
+        }
+        let html = super::render("https://example.com/a\"b.png", ALL_MEDIA);
+        assert!(!html.contains(r#"a"b"#), "{html}");
+    }
 
     #[test]
     fn raw_html_is_text_and_unsafe_links_are_dropped() {

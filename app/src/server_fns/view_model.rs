@@ -5,7 +5,39 @@ use serde_json::Value;
 use spasm::js_value::js_string;
 use spasm::timestamps::to_long_timestamp;
 
-use crate::model::{AuthorView, EventView, ParentData, ReactionCount};
+use super::markdown::{self, MediaEmbeds};
+use crate::identity::{auto_generated_name, identicon_path};
+use crate::model::{AuthorIdentity, AuthorView, EventView, ParentData, ReactionCount};
+
+/// How this instance shows events: its display settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Display {
+    /// Authors get the old client's generated names.
+    auto_names: bool,
+    /// What full-line links embed in posts.
+    post_media: MediaEmbeds,
+    /// What full-line links embed in comments.
+    comment_media: MediaEmbeds,
+}
+
+impl Display {
+    /// The display settings of an instance.
+    pub fn of(settings: &forum::Settings) -> Self {
+        Self {
+            auto_names: settings.enable_auto_generated_names,
+            post_media: MediaEmbeds {
+                images: settings.enable_embed_image_tags_in_posts,
+                videos: settings.enable_embed_video_tags_in_posts,
+                audio: settings.enable_embed_audio_tags_in_posts,
+            },
+            comment_media: MediaEmbeds {
+                images: settings.enable_embed_image_tags_in_comments,
+                videos: settings.enable_embed_video_tags_in_comments,
+                audio: settings.enable_embed_audio_tags_in_comments,
+            },
+        }
+    }
+}
 
 /// Reactions in the order the forum shows them.
 const REACTION_ORDER: [&str; 6] = [
@@ -18,7 +50,7 @@ const REACTION_ORDER: [&str; 6] = [
 ];
 
 /// The view of a stored event.
-pub fn event_view(stored: &StoredEvent) -> EventView {
+pub fn event_view(stored: &StoredEvent, display: &Display) -> EventView {
     let event: Value = serde_json::from_str(&stored.event_json).unwrap_or(Value::Null);
     let text = |key: &str| match event.get(key) {
         Some(Value::String(text)) => text.clone(),
@@ -34,7 +66,13 @@ pub fn event_view(stored: &StoredEvent) -> EventView {
         .collect();
     let spasmid = ids.first().cloned().unwrap_or_default();
     let content = text("content");
-    let authors = authors_of(&event);
+    let action = text("action");
+    let media = if action == "post" {
+        display.post_media
+    } else {
+        display.comment_media
+    };
+    let authors = authors_of(&event, display);
     let mut reactions: Vec<ReactionCount> = stored
         .stats
         .reactions
@@ -70,10 +108,10 @@ pub fn event_view(stored: &StoredEvent) -> EventView {
         key: stored.key,
         href: format!("/news/{}", encode_path(&spasmid)),
         spasmid,
-        action: text("action"),
+        action,
         title: text("title"),
         excerpt: excerpt(&content, 140),
-        body_html: super::markdown::render(&content),
+        body_html: markdown::render(&content, media),
         added_at_ms: stored.added_at_ms,
         signed_at_ms: event.get("timestamp").and_then(to_long_timestamp),
         categories: event
@@ -103,7 +141,7 @@ pub fn event_view(stored: &StoredEvent) -> EventView {
     }
 }
 
-fn authors_of(event: &Value) -> Vec<AuthorView> {
+fn authors_of(event: &Value, display: &Display) -> Vec<AuthorView> {
     let mut authors: Vec<AuthorView> = Vec::new();
     for author in event
         .get("authors")
@@ -122,11 +160,17 @@ fn authors_of(event: &Value) -> Vec<AuthorView> {
             };
             let verified = address.get("verified") == Some(&Value::Bool(true));
             let normalised = forum::AuthorAddress::from_claimed(value);
-            let (network, short) = if normalised.as_str().starts_with("0x") {
-                ("Ethereum", shorten(normalised.as_str(), 6, 4))
+            // The form the old client shows, and seeds its icon and name with.
+            let (network, shown) = if normalised.as_str().starts_with("0x") {
+                ("Ethereum", normalised.as_str().to_owned())
             } else {
                 let npub = spasm::nostr::nip19::to_npub_lenient(normalised.as_str());
-                ("Nostr", shorten(&npub, 9, 4))
+                ("Nostr", npub)
+            };
+            let short = if network == "Ethereum" {
+                shorten(&shown, 6, 4)
+            } else {
+                shorten(&shown, 9, 4)
             };
             if authors
                 .iter()
@@ -140,10 +184,48 @@ fn authors_of(event: &Value) -> Vec<AuthorView> {
                 short,
                 verified,
                 network: network.to_owned(),
+                name: display
+                    .auto_names
+                    .then(|| auto_generated_name(&shown))
+                    .filter(|name| !name.is_empty()),
+                identicon: identicon_path(&shown),
             });
         }
     }
     authors
+}
+
+/// Who an author page's id names; `None` when it is no address or key.
+pub fn author_identity(id: &str, display: &Display) -> Option<AuthorIdentity> {
+    let address = forum::AuthorAddress::parse(id).ok()?;
+    let normalised = address.as_str();
+    let identity = if let Ok(ethereum) = normalised.parse::<spasm::ethereum::EthereumAddress>() {
+        AuthorIdentity {
+            network: "Ethereum".into(),
+            shown: normalised.to_owned(),
+            also_known_as: ethereum.to_checksum(),
+            name: None,
+            identicon: identicon_path(normalised),
+            explorer_href: format!("https://etherscan.io/address/{normalised}"),
+            nostr_uri: None,
+        }
+    } else {
+        let npub = spasm::nostr::nip19::to_npub_lenient(normalised);
+        AuthorIdentity {
+            network: "Nostr".into(),
+            identicon: identicon_path(&npub),
+            explorer_href: format!("https://njump.me/{npub}"),
+            nostr_uri: Some(format!("nostr:{npub}")),
+            also_known_as: normalised.to_owned(),
+            shown: npub,
+            name: None,
+        }
+    };
+    let name = display
+        .auto_names
+        .then(|| auto_generated_name(&identity.shown))
+        .filter(|name| !name.is_empty());
+    Some(AuthorIdentity { name, ..identity })
 }
 
 /// What a reply or reaction to this event needs, with mentions sorted as spasm.js does.

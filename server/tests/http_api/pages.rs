@@ -170,3 +170,56 @@ async fn oversized_bodies_are_refused_with_413() {
     let (status, _) = app.send(request).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identicons_are_cached_svg_and_only_for_addresses() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/identicons/0xf8553015220a857eda377a1e903c9e5afb3ac2fa.svg")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(
+        response.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    for path in [
+        "/identicons/0xabc",
+        "/identicons/.svg",
+        "/identicons/a%22b.svg",
+        "/identicons/..%2F..%2Fetc.svg",
+    ] {
+        let (status, _) = app.get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authors_are_shown_with_identicons_and_generated_names() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app
+        .get("/authors/0xF8553015220A857eDA377A1E903c9E5AFb3aC2Fa")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>BlackSpaceDev</h1>"), "{html}");
+    assert!(html.contains("/identicons/0xf8553015220a857eda377a1e903c9e5afb3ac2fa.svg"));
+    assert!(
+        html.contains("0xF8553015220A857eDA377A1E903c9E5AFb3aC2Fa"),
+        "checksum form"
+    );
+    let (status, html) = app
+        .get("/authors/npub1sg6plzptd64u62a878hep2kev88swjh3tw00gjsfl8f237lmu63q0uf63m")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>GrayMeshExplorer</h1>"), "{html}");
+    assert!(html.contains("nostr:npub1sg6plzptd64u62a878hep2kev88swjh3tw00gjsfl8f237lmu63q0uf63m"));
+}
