@@ -17,39 +17,30 @@ pub enum Notice {
 }
 
 impl Notice {
-    fn class(&self) -> &'static str {
+    fn kind(&self) -> &'static str {
         match self {
-            Notice::Empty => "notice",
-            Notice::Progress(_) => "notice notice-progress",
-            Notice::Success(_) => "notice notice-success",
-            Notice::Error(_) => "notice notice-error",
-        }
-    }
-
-    fn text(&self) -> String {
-        match self {
-            Notice::Empty => String::new(),
-            Notice::Progress(text) | Notice::Success(text) | Notice::Error(text) => text.clone(),
+            Notice::Empty => "empty",
+            Notice::Progress(_) => "progress",
+            Notice::Success(_) => "success",
+            Notice::Error(_) => "error",
         }
     }
 }
 
-/// An `aria-live` paragraph showing `notice`; errors are announced assertively.
+/// A polite live region showing `notice`. Errors are inside an element with the `alert`
+/// role, which is announced at once. The region itself never changes its role, so it is
+/// in the page (and known to screen readers) before anything is said in it; and a long
+/// thread, with a notice under each comment, stays cheap to render.
 #[component]
 pub fn LiveNotice(notice: RwSignal<Notice>) -> impl IntoView {
     view! {
-        <p
-            class=move || notice.with(Notice::class)
-            role=move || if matches!(notice.get(), Notice::Error(_)) { "alert" } else { "status" }
-            aria-live=move || if matches!(notice.get(), Notice::Error(_)) { "assertive" } else { "polite" }
-            data-notice=move || notice.with(|n| match n {
-                Notice::Empty => "empty",
-                Notice::Progress(_) => "progress",
-                Notice::Success(_) => "success",
-                Notice::Error(_) => "error",
-            })
-        >
-            {move || notice.with(Notice::text)}
+        <p class="notice" role="status" aria-live="polite" data-notice=move || notice.with(Notice::kind)>
+            {move || notice.with(|notice| match notice {
+                Notice::Empty => None,
+                Notice::Progress(text) => Some(view! { <span class="notice-progress">{text.clone()}</span> }.into_any()),
+                Notice::Success(text) => Some(view! { <span class="notice-success">{text.clone()}</span> }.into_any()),
+                Notice::Error(text) => Some(view! { <span class="notice-error" role="alert">{text.clone()}</span> }.into_any()),
+            })}
         </p>
     }
 }

@@ -38,8 +38,11 @@ impl SignWith {
 pub struct Signing {
     /// The connected wallet and account.
     pub wallet: RwSignal<Option<(WalletInfo, String)>>,
-    /// The installed wallets to choose from, while the visitor has to choose.
-    pub choices: RwSignal<Vec<WalletInfo>>,
+    /// The installed wallets to choose from while the visitor has to choose, and the
+    /// notice of the place that asked (the choice is offered there, once).
+    pub choices: RwSignal<Option<(Vec<WalletInfo>, RwSignal<Notice>)>>,
+    /// The header's notice, where connections made on the way to signing are reported.
+    pub header_notice: RwSignal<Notice>,
     /// The connected Nostr key (hex), remembered across visits.
     pub nostr: RwSignal<Option<String>>,
     /// Which keys sign.
@@ -94,7 +97,7 @@ pub fn use_signing() -> Signing {
 #[component]
 pub fn ConnectButton() -> impl IntoView {
     let signing = use_signing();
-    let notice = RwSignal::new(Notice::Empty);
+    let notice = signing.header_notice;
     view! {
         <div class="connect">
             {move || match signing.wallet.get() {
@@ -125,10 +128,10 @@ pub fn ConnectButton() -> impl IntoView {
 pub fn WalletChoices(notice: RwSignal<Notice>) -> impl IntoView {
     let signing = use_signing();
     view! {
-        <Show when=move || !signing.choices.with(Vec::is_empty)>
+        <Show when=move || signing.choices.with(|choices| choices.as_ref().is_some_and(|(_, asked)| *asked == notice))>
             <fieldset class="wallet-choices">
                 <legend>"Choose a wallet"</legend>
-                <For each=move || signing.choices.get() key=|wallet| wallet.id.clone() let:wallet>
+                <For each=move || signing.choices.with(|choices| choices.as_ref().map(|(wallets, _)| wallets.clone()).unwrap_or_default()) key=|wallet| wallet.id.clone() let:wallet>
                     <button type="button" class="button" on:click=move |_| connect_wallet_in_background(signing, Some(wallet.clone()), notice)>
                         {format!("Use {}", wallet.name)}
                     </button>
@@ -172,11 +175,15 @@ pub async fn connect_wallet(
                 0 => return Err(WalletError::NoWallet.to_string()),
                 1 => wallets.remove(0),
                 _ => {
-                    signing.choices.set(wallets);
-                    return Err(
-                        "Several wallets are installed: choose one at the top of the page."
-                            .to_owned(),
-                    );
+                    signing.choices.set(Some((wallets, notice)));
+                    let place = if notice == signing.header_notice {
+                        "at the top of the page"
+                    } else {
+                        "below"
+                    };
+                    return Err(format!(
+                        "Several wallets are installed: choose one {place}."
+                    ));
                 }
             }
         }
@@ -189,7 +196,7 @@ pub async fn connect_wallet(
         .await
         .map_err(|error| error.to_string())?;
     notice.set(Notice::Empty);
-    signing.choices.set(Vec::new());
+    signing.choices.set(None);
     signing.wallet.set(Some((wallet.clone(), account.clone())));
     Ok((wallet, account))
 }
@@ -206,7 +213,8 @@ impl Signing {
     fn new() -> Self {
         Self {
             wallet: RwSignal::new(None),
-            choices: RwSignal::new(Vec::new()),
+            choices: RwSignal::new(None),
+            header_notice: RwSignal::new(Notice::Empty),
             nostr: RwSignal::new(None),
             mode: RwSignal::new(SignWith::Ethereum),
             interactive: RwSignal::new(false),
@@ -282,7 +290,8 @@ async fn browser_sign_and_submit(
     if mode.uses_ethereum() {
         let (wallet, account) = match signing.wallet.get_untracked() {
             Some(connection) => connection,
-            None => connect_wallet(signing, None, notice).await?,
+            // Reported in the header, where the choice of wallets and the account appear.
+            None => connect_wallet(signing, None, signing.header_notice).await?,
         };
         let address = account.parse().map_err(|_| {
             format!("Your wallet gave an address this forum cannot read: {account}.")

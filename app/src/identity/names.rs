@@ -109,9 +109,9 @@ pub fn auto_generated_name(seed: &str) -> String {
     }
     let mut number = seed_number(seed);
     loop {
-        let name = name_from_number(number);
-        if name.len() <= MAX_NAME_LENGTH {
-            return name;
+        let words = words_of(number);
+        if words.iter().map(|word| word.len()).sum::<usize>() <= MAX_NAME_LENGTH {
+            return words.iter().map(|word| title_case(word)).collect();
         }
         number += 31.0;
     }
@@ -136,7 +136,7 @@ fn seed_number(seed: &str) -> f64 {
     sum % 4_294_967_296.0
 }
 
-fn name_from_number(number: f64) -> String {
+fn words_of(number: f64) -> [&'static str; 3] {
     let pick = |factor: f64, words: &[&'static str]| -> &'static str {
         let index = ((number * factor) % words.len() as f64).abs();
         // The number is below 2^32 and the factors below 2^14: exact, so the index is whole.
@@ -147,9 +147,6 @@ fn name_from_number(number: f64) -> String {
         pick(13.0 * 17.0, &SECOND),
         pick(19.0 * 23.0 * 29.0, &THIRD),
     ]
-    .iter()
-    .map(|word| title_case(word))
-    .collect()
 }
 
 fn title_case(word: &str) -> String {

@@ -201,9 +201,9 @@ fn ReactionBar(
                     });
                 };
                 view! {
+                    // The name and count in the text are the button's accessible name.
                     <button type="button" class="reaction" data-reaction=name
                         disabled=move || !signing.interactive.get() || busy.get()
-                        aria-label=move || format!("{name}: {}", count())
                         on:click=click>
                         <span aria-hidden="true">{reaction_symbol(name)}</span>
                         " " {capitalise(name)} " " <span class="count">{count}</span>

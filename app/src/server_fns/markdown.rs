@@ -66,9 +66,7 @@ pub fn render(markdown: &str, media: MediaEmbeds) -> String {
     let options =
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
     let mut link_open = Vec::new();
-    let events: Vec<Event<'_>> = TextMergeStream::new(Parser::new_ext(&text, options)).collect();
-    let events = embed_full_line_media(events, media);
-    let events = events.into_iter().map(|event| match event {
+    let events = TextMergeStream::new(Parser::new_ext(&text, options)).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
             match safe_url(&dest_url) {
@@ -95,8 +93,10 @@ pub fn render(markdown: &str, media: MediaEmbeds) -> String {
         Event::SoftBreak => Event::HardBreak,
         other => other,
     });
+    // After the raw HTML became text: the media elements are the only HTML added here.
+    let events = embed_full_line_media(events.collect(), media);
     let mut out = String::new();
-    html::push_html(&mut out, events);
+    html::push_html(&mut out, events.into_iter());
     out
 }
 

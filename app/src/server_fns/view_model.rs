@@ -49,9 +49,56 @@ const REACTION_ORDER: [&str; 6] = [
     "downvote",
 ];
 
+/// The fields of a stored event that pages show. Everything else (the siblings with their
+/// signed strings, most of the text) is skipped while parsing rather than built and dropped:
+/// a long thread shows hundreds of events.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ShownFields {
+    ids: Value,
+    action: Value,
+    title: Value,
+    content: Value,
+    timestamp: Value,
+    authors: Value,
+    mentions: Value,
+    categories: Value,
+    parent: Value,
+    links: Value,
+    source: Value,
+}
+
+impl ShownFields {
+    /// The fields as an event object, for the helpers that read events.
+    fn into_event(self) -> Value {
+        let fields = [
+            ("ids", self.ids),
+            ("action", self.action),
+            ("title", self.title),
+            ("content", self.content),
+            ("timestamp", self.timestamp),
+            ("authors", self.authors),
+            ("mentions", self.mentions),
+            ("categories", self.categories),
+            ("parent", self.parent),
+            ("links", self.links),
+            ("source", self.source),
+        ];
+        Value::Object(
+            fields
+                .into_iter()
+                .filter(|(_, value)| !value.is_null())
+                .map(|(key, value)| (key.to_owned(), value))
+                .collect(),
+        )
+    }
+}
+
 /// The view of a stored event.
 pub fn event_view(stored: &StoredEvent, display: &Display) -> EventView {
-    let event: Value = serde_json::from_str(&stored.event_json).unwrap_or(Value::Null);
+    let event = serde_json::from_str::<ShownFields>(&stored.event_json)
+        .map(ShownFields::into_event)
+        .unwrap_or(Value::Null);
     let text = |key: &str| match event.get(key) {
         Some(Value::String(text)) => text.clone(),
         Some(value @ Value::Number(_)) => js_string(Some(value)),
@@ -266,6 +313,20 @@ fn parent_data(event: &Value, ids: Vec<String>) -> ParentData {
                 unique.push(person);
             }
         }
+        // One person with one address is already in order; sorting needs the collator,
+        // which costs more than everything else here on a long thread.
+        let single = match unique.as_slice() {
+            [person] => person["addresses"].as_array().is_some_and(|addresses| {
+                addresses.len() == 1
+                    && addresses[0]["value"]
+                        .as_str()
+                        .is_some_and(|value| !value.is_empty())
+            }),
+            _ => false,
+        };
+        if single {
+            return unique;
+        }
         spasm::spasmid::sort_authors_for_spasmid01(&Value::Array(unique))
     };
     let authors = clean(event.get("authors"));
@@ -329,5 +390,60 @@ mod tests {
         assert_eq!(excerpt("a  b\n\nc", 140), "a b c");
         assert_eq!(excerpt(&"x".repeat(200), 5), "xxxxx…");
         assert_eq!(encode_path("https://a.b/c?d"), "https%3A%2F%2Fa.b%2Fc%3Fd");
+    }
+
+    #[test]
+    fn mentions_are_what_spasm_js_sorting_gives_also_when_it_is_skipped() {
+        let person = |address: &str| serde_json::json!({"addresses": [{"format": {"name": "ethereum-pubkey"}, "value": address, "verified": true}]});
+        for authors in [
+            vec![person("0xb")],
+            vec![person("0xb"), person("0xa")],
+            vec![person("")],
+        ] {
+            let event = serde_json::json!({ "authors": authors });
+            let data = parent_data(&event, Vec::new());
+            let cleaned: Vec<Value> = authors
+                .iter()
+                .map(|author| {
+                    let address = &author["addresses"][0];
+                    serde_json::json!({"addresses": [{"value": address["value"], "format": address["format"]}]})
+                })
+                .collect();
+            let mut unique: Vec<Value> = Vec::new();
+            for person in cleaned {
+                if !unique.contains(&person) {
+                    unique.push(person);
+                }
+            }
+            let sorted = spasm::spasmid::sort_authors_for_spasmid01(&Value::Array(unique));
+            assert_eq!(data.mentions_for_reaction, sorted);
+            assert_eq!(
+                serde_json::to_string(&data.mentions_for_reaction).unwrap(),
+                serde_json::to_string(&sorted).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn author_pages_know_both_forms_of_a_key() {
+        let display = Display {
+            auto_names: true,
+            ..Display::default()
+        };
+        let ethereum =
+            author_identity("0xF8553015220A857eDA377A1E903c9E5AFb3aC2Fa", &display).unwrap();
+        assert_eq!(ethereum.shown, "0xf8553015220a857eda377a1e903c9e5afb3ac2fa");
+        assert_eq!(
+            ethereum.also_known_as,
+            "0xF8553015220a857eda377a1E903c9e5Afb3aC2fa"
+        );
+        assert_eq!(ethereum.name.as_deref(), Some("BlackSpaceDev"));
+        assert!(author_identity("not a key", &display).is_none());
+        let hidden = author_identity(
+            "0xf8553015220a857eda377a1e903c9e5afb3ac2fa",
+            &Display::default(),
+        )
+        .unwrap();
+        assert_eq!(hidden.name, None);
     }
 }

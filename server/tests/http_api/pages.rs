@@ -213,7 +213,7 @@ async fn authors_are_shown_with_identicons_and_generated_names() {
     assert!(html.contains("<h1>BlackSpaceDev</h1>"), "{html}");
     assert!(html.contains("/identicons/0xf8553015220a857eda377a1e903c9e5afb3ac2fa.svg"));
     assert!(
-        html.contains("0xF8553015220A857eDA377A1E903c9E5AFb3aC2Fa"),
+        html.contains("0xF8553015220a857eda377a1E903c9e5Afb3aC2fa"),
         "checksum form"
     );
     let (status, html) = app
