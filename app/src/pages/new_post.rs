@@ -86,8 +86,10 @@ pub fn NewPostPage() -> impl IntoView {
                 <fieldset class="sign-with">
                     <legend>"Sign with"</legend>
                     {[(SignWith::Ethereum, "sign-ethereum", "Ethereum wallet"), (SignWith::Nostr, "sign-nostr", "Nostr extension"), (SignWith::Both, "sign-both", "Both (one post, two signatures)")].into_iter().map(|(mode, id, label)| view! {
-                        <input type="radio" name="sign-with" id=id prop:checked=move || signing.mode.get() == mode on:change=move |_| signing.mode.set(mode) />
-                        <label for=id class="inline">{label}</label>
+                        <span class="choice">
+                            <input type="radio" name="sign-with" id=id prop:checked=move || signing.mode.get() == mode on:change=move |_| signing.mode.set(mode) />
+                            <label for=id class="inline">{label}</label>
+                        </span>
                     }).collect_view()}
                 </fieldset>
                 <p class="sign-preview" aria-live="polite">{preview}</p>
