@@ -104,8 +104,7 @@ fn sign_and_verify(state: CheckState) {
             return;
         };
         let message = state.message.get_untracked();
-        // Milliseconds since the epoch; the browser's clock is a float of whole milliseconds.
-        let now = js_sys::Date::now() as u64;
+        let now = crate::browser::now_ms();
         let body = post(
             TEST_POST_TITLE,
             &message,

@@ -125,7 +125,7 @@ fn SettingsForm(initial: Map<String, Value>) -> impl IntoView {
         busy.set(true);
         signing.mode.set(SignWith::Ethereum);
         leptos::task::spawn_local(async move {
-            let now = now_ms();
+            let now = crate::browser::now_ms();
             // The form keeps the saved values; the notice says whether the server took them.
             let _ = sign_and_submit(
                 signing,
@@ -160,15 +160,4 @@ fn label_of(key: &str) -> String {
         }
     }
     out
-}
-
-fn now_ms() -> u64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now() as u64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0
-    }
 }

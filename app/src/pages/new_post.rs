@@ -45,7 +45,7 @@ pub fn NewPostPage() -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let now = now_ms();
+            let now = crate::browser::now_ms();
             let chosen = (category_name != "any").then_some(category_name);
             let reply = sign_and_submit(
                 signing,
@@ -98,16 +98,5 @@ pub fn NewPostPage() -> impl IntoView {
                 <LiveNotice notice />
             </form>
         </section>
-    }
-}
-
-fn now_ms() -> u64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now() as u64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0
     }
 }

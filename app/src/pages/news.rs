@@ -135,7 +135,7 @@ fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
         let info = parent.to_parent_info();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let now = now_ms();
+            let now = crate::browser::now_ms();
             let deleted =
                 sign_and_submit(signing, notice, describe("moderate", ""), move |authors| {
                     moderate_delete(&info, now, authors)
@@ -188,7 +188,7 @@ fn ReactionBar(
                     busy.set(true);
                     leptos::task::spawn_local(async move {
                         let info = parent.to_parent_info();
-                        let now = now_ms();
+                        let now = crate::browser::now_ms();
                         let reply = sign_and_submit(signing, notice, describe("react", name), move |authors| react(&info, reaction, now, authors)).await;
                         if reply.is_some() {
                             counts.update(|counts| match counts.iter_mut().find(|count| count.name == name) {
@@ -237,7 +237,7 @@ fn ReplyForm(
         let info = parent.to_parent_info();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let now = now_ms();
+            let now = crate::browser::now_ms();
             let reply_event =
                 sign_and_submit(signing, notice, describe("reply", ""), move |authors| {
                     reply(&info, &content, now, authors)
@@ -324,16 +324,4 @@ fn capitalise(name: &str) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(characters).collect())
         .unwrap_or_default()
-}
-
-/// Milliseconds since the epoch, from the browser's clock.
-fn now_ms() -> u64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now() as u64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0
-    }
 }
