@@ -2,6 +2,7 @@
 
 mod event_card;
 mod notice;
+mod page_meta;
 mod signature_check;
 mod signing;
 mod theme_toggle;
@@ -10,6 +11,7 @@ pub use event_card::{
     AuthorLine, Counts, EventCard, EventList, format_date, plural, reaction_symbol,
 };
 pub use notice::{LiveNotice, Notice};
+pub use page_meta::PageMeta;
 pub use signature_check::SignatureCheck;
 pub use signing::{
     ConnectButton, NeedsJavaScript, SignWith, Signing, describe, provide_signing, sign_and_submit,

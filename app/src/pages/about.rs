@@ -1,16 +1,14 @@
 //! About this forum, and a place to check that your wallet works.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 
-use crate::components::SignatureCheck;
+use crate::components::{PageMeta, SignatureCheck};
 
 /// What the forum is, how signing works, and the wallet check.
 #[component]
 pub fn AboutPage() -> impl IntoView {
     view! {
-        <Title text="About" />
-        <Meta name="description" content="How the Spasm forum works: every post is signed by its author and verified by this server." />
+        <PageMeta title="About" description="How the Spasm forum works: every post is signed by its author and verified by this server." canonical="/about" />
         <section class="card intro" aria-labelledby="intro-title">
             <h1 id="intro-title">"Welcome to the Spasm forum"</h1>
             <p>

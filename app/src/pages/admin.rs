@@ -2,12 +2,11 @@
 //! event. The form shows only once an admin's wallet is connected.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde_json::{Map, Value};
 use spasm::body::app_config;
 
 use crate::components::{
-    LiveNotice, NeedsJavaScript, Notice, SignWith, describe, sign_and_submit, use_signing,
+    LiveNotice, NeedsJavaScript, Notice, PageMeta, SignWith, describe, sign_and_submit, use_signing,
 };
 use crate::server_fns::{load_policy, load_settings};
 
@@ -26,7 +25,7 @@ pub fn AdminPage() -> impl IntoView {
         signing.connected_is_one_of(&admins)
     };
     view! {
-        <Title text="Admin" />
+        <PageMeta title="Admin" description="This instance's settings, changed by an admin's signature." />
         <section class="card">
             <h1>"Instance settings"</h1>
             <p class="hint">

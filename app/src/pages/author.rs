@@ -1,10 +1,9 @@
 //! An author's page: their identities and what they verifiably signed.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::EventList;
+use crate::components::{EventList, PageMeta};
 use crate::model::AuthorIdentity;
 use crate::server_fns::load_author;
 
@@ -25,8 +24,6 @@ pub fn AuthorPage() -> impl IntoView {
         |(id, before)| load_author(id, before),
     );
     view! {
-        <Title text=move || format!("Author {}", id()) />
-        <Meta name="description" content="What this author signed, verified by this server." />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match resource.await {
@@ -56,6 +53,7 @@ pub fn AuthorPage() -> impl IntoView {
 fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
     let Some(identity) = identity else {
         return view! {
+            <PageMeta title="Unknown author" description="This is not an Ethereum address or a Nostr key." />
             <section class="card author-card">
                 <h1>"Author"</h1>
                 <p><code class="address" data-testid="author-id">{id}</code></p>
@@ -73,7 +71,29 @@ fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
     } else {
         "See the profile on njump.me"
     };
+    let short = if identity.shown.len() > 16 {
+        format!(
+            "{}...{}",
+            &identity.shown[..8],
+            &identity.shown[identity.shown.len() - 4..]
+        )
+    } else {
+        identity.shown.clone()
+    };
+    let page_title = format!("{heading} ({short})");
+    let description = format!(
+        "What the {} {} {} verifiably signed on this forum.",
+        identity.network,
+        if identity.network == "Ethereum" {
+            "address"
+        } else {
+            "key"
+        },
+        identity.shown
+    );
+    let canonical = format!("/authors/{}", identity.shown);
     view! {
+        <PageMeta title=page_title description canonical kind="profile" />
         <section class="card author-card">
             <img class="identicon identicon-large" src=identity.identicon alt="" width="80" height="80" />
             <div class="author-details">

@@ -1,10 +1,9 @@
 //! The front page: the feed of posts with its filters, and the newest comments.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{AuthorLine, EventList};
+use crate::components::{AuthorLine, EventList, PageMeta};
 use crate::server_fns::{load_feed, load_latest_comments};
 
 /// Categories offered in the filter (as the existing client's default list).
@@ -52,8 +51,7 @@ pub fn HomePage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="" />
-        <Meta name="description" content="A federated forum where every post is signed by its author and verified by this server." />
+        <PageMeta title="" description="A federated forum where every post is signed by its author and verified by this server." canonical="/" />
         <section class="intro" aria-labelledby="intro-title">
             <h1 id="intro-title">"Spasm forum"</h1>
             <p>

@@ -1,13 +1,12 @@
 //! Writing a new post: title, text and category; the wallet signs it; the forum stores it.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use spasm::body::post;
 
 use super::home::CATEGORIES;
 use crate::components::{
-    LiveNotice, NeedsJavaScript, Notice, SignWith, describe, sign_and_submit, use_signing,
+    LiveNotice, NeedsJavaScript, Notice, PageMeta, SignWith, describe, sign_and_submit, use_signing,
 };
 
 /// `/newpost`.
@@ -69,7 +68,7 @@ pub fn NewPostPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text="New post" />
+        <PageMeta title="New post" description="Write a post and sign it with your Ethereum wallet or Nostr extension." />
         <section class="card">
             <h1>"New post"</h1>
             <form class="post-form" on:submit=submit>

@@ -1,12 +1,11 @@
 //! The post page: an event with its authors, body, reactions, reply form and comment tree.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_params_map;
 use spasm::body::{Reaction, moderate_delete, react, reply};
 
 use crate::components::{
-    AuthorLine, LiveNotice, NeedsJavaScript, Notice, describe, format_date, plural,
+    AuthorLine, LiveNotice, NeedsJavaScript, Notice, PageMeta, describe, format_date, plural,
     reaction_symbol, sign_and_submit, use_signing,
 };
 use crate::model::{CommentNode, EventView, ParentData};
@@ -39,12 +38,7 @@ pub fn NewsPage() -> impl IntoView {
                         let description = thread.event.excerpt.clone();
                         let canonical = thread.event.href.clone();
                         view! {
-                            <Title text=title.clone() />
-                            <Meta name="description" content=description.clone() />
-                            <Meta property="og:title" content=title />
-                            <Meta property="og:description" content=description />
-                            <Meta property="og:type" content="article" />
-                            <Link rel="canonical" href=canonical />
+                            <PageMeta title description canonical kind="article" />
                             <EventArticle event=thread.event.clone() on_change=changed />
                             <section class="comments" aria-labelledby="comments-title">
                                 <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>
@@ -59,7 +53,7 @@ pub fn NewsPage() -> impl IntoView {
                             response.set_status(http::StatusCode::NOT_FOUND);
                         }
                         view! {
-                        <Title text="Event not found" />
+                        <PageMeta title="Event not found" description="No event with this id is stored on this instance." />
                         <section class="card">
                             <h1>"Event not found"</h1>
                             <p>"No event with this id is stored on this instance. It may have been deleted by a moderator, or it never reached this server."</p>

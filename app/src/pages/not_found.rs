@@ -1,8 +1,9 @@
 //! The page for addresses that lead nowhere.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
+
+use crate::components::PageMeta;
 
 /// "Page not found", answered with HTTP 404.
 #[component]
@@ -12,7 +13,7 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found" />
+        <PageMeta title="Page not found" description="There is no page at this address." />
         <section class="card error-page" aria-labelledby="not-found-title">
             <p class="error-code">"404"</p>
             <h1 id="not-found-title">"Page not found"</h1>

@@ -223,3 +223,27 @@ async fn authors_are_shown_with_identicons_and_generated_names() {
     assert!(html.contains("<h1>GrayMeshExplorer</h1>"), "{html}");
     assert!(html.contains("nostr:npub1sg6plzptd64u62a878hep2kev88swjh3tw00gjsfl8f237lmu63q0uf63m"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_describe_themselves_for_search_engines_and_link_previews() {
+    let app = TestApp::spawn().await;
+    let (_, front) = app.get("/").await;
+    assert!(
+        front.contains(r#"<link href="/" rel="canonical">"#),
+        "{front}"
+    );
+    assert!(front.contains(r#"<meta property="og:title" content="Spasm forum""#));
+    assert!(front.contains(r#"<meta name="description""#));
+    assert!(!front.contains("noindex"));
+    let (_, about) = app.get("/about").await;
+    assert!(about.contains(r#"<link href="/about" rel="canonical">"#));
+    let (_, author) = app
+        .get("/authors/0xF8553015220A857eDA377A1E903c9E5AFb3aC2Fa")
+        .await;
+    assert!(author.contains(
+        r#"<link href="/authors/0xf8553015220a857eda377a1e903c9e5afb3ac2fa" rel="canonical">"#
+    ));
+    assert!(author.contains(r#"<meta property="og:type" content="profile""#));
+    let (_, new_post) = app.get("/newpost").await;
+    assert!(new_post.contains(r#"<meta name="robots" content="noindex""#));
+}

@@ -1,0 +1,40 @@
+//! A page's title, description, canonical address and OpenGraph tags, rendered on the
+//! server so that search engines and link previews see them without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+
+/// What a page says about itself in `<head>`.
+#[component]
+pub fn PageMeta(
+    /// The page's own title; empty for the front page (the site's name alone).
+    #[prop(into)]
+    title: String,
+    /// One or two sentences about the page.
+    #[prop(into)]
+    description: String,
+    /// The page's canonical path; `None` for pages that are not to be indexed.
+    #[prop(optional, into)]
+    canonical: Option<String>,
+    /// The OpenGraph type: `website`, `article` or `profile`.
+    #[prop(default = "website")]
+    kind: &'static str,
+) -> impl IntoView {
+    let shared_title = if title.is_empty() {
+        "Spasm forum".to_owned()
+    } else {
+        title.clone()
+    };
+    let indexed = canonical.is_some();
+    view! {
+        <Title text=title />
+        <Meta name="description" content=description.clone() />
+        <Meta property="og:site_name" content="Spasm forum" />
+        <Meta property="og:title" content=shared_title />
+        <Meta property="og:description" content=description />
+        <Meta property="og:type" content=kind />
+        <Meta name="twitter:card" content="summary" />
+        {canonical.map(|href| view! { <Link rel="canonical" href=href /> })}
+        {(!indexed).then(|| view! { <Meta name="robots" content="noindex" /> })}
+    }
+}
