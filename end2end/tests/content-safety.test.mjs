@@ -71,7 +71,7 @@ for (const javaScript of [false, true]) {
         assert.equal(unsafe, 0);
         // The only pictures are the identicons this server draws.
         const pictures = await page.locator('main img').evaluateAll((images) => images.map((image) => image.getAttribute('src')));
-        assert.ok(pictures.every((src) => /^\/identicons\/[0-9a-z]+\.svg$/.test(src)), pictures.join('\n'));
+        assert.ok(pictures.every((src) => /^\/identicons\/([0-9A-Za-z]|%[0-9A-F]{2})+\.svg$/.test(src)), pictures.join('\n'));
         const hrefs = await page.locator('main a').evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
         assert.ok(hrefs.every((href) => !/^\s*javascript:/i.test(href)), hrefs.join('\n'));
         if (path === '/post') {

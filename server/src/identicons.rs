@@ -4,7 +4,8 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// Seeds are addresses and npubs; anything longer or stranger is not one.
+/// Seeds are addresses and npubs, or what an unverified event claims as one; nothing
+/// longer is drawn.
 const MAX_SEED_LENGTH: usize = 100;
 
 /// The SVG of one seed; the same seed always gives the same picture, so it is cached for
@@ -24,7 +25,5 @@ pub async fn identicon(Path(file): Path<String>) -> Response {
 }
 
 fn is_seed(seed: &str) -> bool {
-    !seed.is_empty()
-        && seed.len() <= MAX_SEED_LENGTH
-        && seed.bytes().all(|byte| byte.is_ascii_alphanumeric())
+    !seed.is_empty() && seed.len() <= MAX_SEED_LENGTH && !seed.chars().any(char::is_control)
 }

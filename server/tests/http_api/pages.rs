@@ -192,11 +192,16 @@ async fn identicons_are_cached_svg_and_only_for_addresses() {
             .unwrap()
             .contains("immutable")
     );
+    // What unverified events claim as addresses is drawn too, from its encoded path.
+    let (status, svg) = app.get("/identicons/a%22b%2F%2E%2E.svg").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(svg.starts_with("<svg"));
+    let too_long = format!("/identicons/{}.svg", "a".repeat(101));
     for path in [
         "/identicons/0xabc",
         "/identicons/.svg",
-        "/identicons/a%22b.svg",
-        "/identicons/..%2F..%2Fetc.svg",
+        "/identicons/a%0Ab.svg",
+        too_long.as_str(),
     ] {
         let (status, _) = app.get(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
