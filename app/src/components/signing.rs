@@ -149,8 +149,13 @@ pub fn connect_wallet_in_background(
 ) {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
-        if let Err(message) = connect_wallet(signing, chosen, notice).await {
-            notice.set(Notice::Error(message));
+        match connect_wallet(signing, chosen, notice).await {
+            Ok(_) => {}
+            // Not a failure: the choices are on screen.
+            Err(message) if signing.choices.with_untracked(Option::is_some) => {
+                notice.set(Notice::Progress(message));
+            }
+            Err(message) => notice.set(Notice::Error(message)),
         }
     });
     #[cfg(not(feature = "hydrate"))]
@@ -168,7 +173,11 @@ pub async fn connect_wallet(
     use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts};
 
     let wallet = match chosen {
-        Some(wallet) => wallet,
+        Some(wallet) => {
+            // Chosen: the choice is made, whatever the wallet answers.
+            signing.choices.set(None);
+            wallet
+        }
         None => {
             let mut wallets = discover_wallets();
             match wallets.len() {
