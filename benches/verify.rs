@@ -5,13 +5,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use k256::ecdsa::SigningKey;
 use serde_json::{Value, json};
 use spasm::convert::{convert_to_nostr, convert_to_spasm, parse_and_convert};
 use spasm::ethereum::{EthereumSignature, personal_sign_digest, recover_personal_sign_signer};
 use spasm::nostr::{nip01_event_id, verify_nostr_event};
 use spasm::spasmid::spasmid01;
+
+// The server's allocator: the path allocates while the signature checks do not, so the
+// figures are the server's only with it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Fixture {
     body: String,
@@ -109,5 +114,77 @@ fn benches(c: &mut Criterion) {
     });
 }
 
+/// The whole path against the raw checks it contains, timed in alternation so that a machine
+/// whose speed drifts (a shared virtual machine) slows both alike: the median of the
+/// per-round ratios.
+fn side_by_side() {
+    const ROUNDS: usize = 41;
+    const BATCH: u32 = 100;
+    let fixture = fixture();
+    let signature: EthereumSignature = fixture.signature.parse().unwrap();
+    let time = |work: &dyn Fn()| {
+        let started = std::time::Instant::now();
+        for _ in 0..BATCH {
+            work();
+        }
+        started.elapsed().as_secs_f64() / f64::from(BATCH)
+    };
+    let ethereum = || {
+        std::hint::black_box(
+            recover_personal_sign_signer(std::hint::black_box(fixture.body.as_bytes()), &signature)
+                .unwrap(),
+        );
+    };
+    let nostr = || {
+        std::hint::black_box(
+            verify_nostr_event(std::hint::black_box(&fixture.nostr_event)).unwrap(),
+        );
+    };
+    let single = || {
+        std::hint::black_box(parse_and_convert(std::hint::black_box(&fixture.single)).unwrap());
+    };
+    let multi = || {
+        std::hint::black_box(parse_and_convert(std::hint::black_box(&fixture.multi)).unwrap());
+    };
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let (mut single_ratios, mut multi_ratios) = (Vec::new(), Vec::new());
+    let (mut raw_single, mut raw_multi, mut path_single, mut path_multi) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let eth = time(&ethereum);
+        let single_path = time(&single);
+        let nostr_raw = time(&nostr);
+        let eth_again = time(&ethereum);
+        let multi_path = time(&multi);
+        single_ratios.push(single_path / eth);
+        multi_ratios.push(multi_path / (eth_again + nostr_raw));
+        raw_single.push(eth);
+        path_single.push(single_path);
+        raw_multi.push(eth_again + nostr_raw);
+        path_multi.push(multi_path);
+    }
+    println!("side by side, median of {ROUNDS} alternating rounds of {BATCH}:");
+    println!(
+        "  single-signed: raw EIP-191 recovery {:.1} µs, whole path {:.1} µs, ratio {:.3}",
+        median(raw_single) * 1e6,
+        median(path_single) * 1e6,
+        median(single_ratios)
+    );
+    println!(
+        "  multi-signed:  raw EIP-191 + Nostr {:.1} µs, whole path {:.1} µs, ratio {:.3}",
+        median(raw_multi) * 1e6,
+        median(path_multi) * 1e6,
+        median(multi_ratios)
+    );
+}
+
 criterion_group!(verify, benches);
-criterion_main!(verify);
+
+fn main() {
+    verify();
+    side_by_side();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -55,7 +55,8 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="forum-style" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Title formatter=|title: String| {
-            if title.is_empty() { "Spasm forum".to_string() } else { format!("{title} · Spasm forum") }
+            let title = if title.is_empty() { "Spasm forum".to_string() } else { format!("{title} · Spasm forum") };
+            components::title_text(title)
         } />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

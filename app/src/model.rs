@@ -162,6 +162,21 @@ pub struct AuthorIdentity {
     pub explorer_href: String,
     /// `nostr:npub…`, for Nostr apps.
     pub nostr_uri: Option<String>,
+    /// What a Nostr key says about itself in its newest profile known here.
+    pub profile: Option<ProfileView>,
+}
+
+/// A Nostr profile as an author page shows it: each field already safe to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView {
+    /// The name the key chose.
+    pub name: Option<String>,
+    /// Its description of itself (plain text).
+    pub about: Option<String>,
+    /// Its website (`http(s)`).
+    pub website: Option<String>,
+    /// Its picture (`https`), only when the instance shows profile pictures.
+    pub picture: Option<String>,
 }
 
 /// An author page: who, and a page of what they verifiably signed.

@@ -38,7 +38,7 @@ function seed() {
     const whitelisted = author(1);
     const root = await publish(url, whitelisted, {
       action: 'post',
-      title: '<script>window.__pwned="title"</script><img src=x onerror="window.__pwned=1">',
+      title: '</title><script>window.__pwned="title"</script><img src=x onerror="window.__pwned=1">',
       content: HOSTILE.join('\n\n'),
     });
     for (const [index, content] of HOSTILE.entries()) {

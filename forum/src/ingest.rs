@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use spasm::convert::{ConvertError, convert_to_spasm};
 
 use crate::address::AuthorAddress;
+use crate::profile::ProfileUpdate;
 use crate::record::NewEvent;
 use crate::service::{Forum, now_ms};
 use crate::settings::{AddressList, Settings};
@@ -89,6 +90,8 @@ pub enum AcceptedKind {
     Restored,
     /// An admin changed the instance settings.
     AppConfigUpdated,
+    /// A Nostr key's profile (kind 0) replaced the older one.
+    ProfileSaved,
 }
 
 /// A stored event.
@@ -111,6 +114,7 @@ impl Accepted {
             AcceptedKind::Deleted => "Success. Action saved and target deleted",
             AcceptedKind::Restored => "Success. Moderation undone and target restored",
             AcceptedKind::AppConfigUpdated => "SUCCESS: App config updated",
+            AcceptedKind::ProfileSaved => "Success. The Nostr profile was saved",
         }
     }
 }
@@ -165,6 +169,9 @@ pub enum SubmitError {
     /// Stored already.
     #[error("An event with the same Spasm ID is already in database.")]
     Duplicate,
+    /// A profile of the same key, signed later, is stored already.
+    #[error("A newer profile of this key is already in database.")]
+    StaleProfile,
     /// The signer did the same to the same target before.
     #[error("Sorry, but you've already submitted the same action")]
     DuplicateAction,
@@ -244,7 +251,7 @@ impl SubmitError {
             | Self::NoAdmins
             | Self::NotAdmin => 403,
             Self::TargetNotFound | Self::NothingToRestore => 404,
-            Self::Duplicate | Self::DuplicateAction => 409,
+            Self::Duplicate | Self::DuplicateAction | Self::StaleProfile => 409,
             Self::TargetDeleted => 410,
             Self::RateLimited { .. } => 429,
             Self::Storage(_) => 500,
@@ -298,6 +305,10 @@ impl Forum {
             return self.submit_admin_event(&event, &settings).await;
         }
         check_submit_gates(&event, &settings, &origin)?;
+        // A profile describes its key; it is kept beside the events, not among them.
+        if let Some(profile) = ProfileUpdate::of(&verified) {
+            return self.save_profile(&profile, &event).await;
+        }
         match action.as_str() {
             "moderate" => self.submit_moderation(&event, &settings).await,
             _ => self.store_event(&event, &origin).await,
@@ -381,6 +392,21 @@ impl Forum {
             InsertOutcome::TargetNotFound => Err(SubmitError::TargetNotFound),
             InsertOutcome::TargetDeleted => Err(SubmitError::TargetDeleted),
         }
+    }
+
+    async fn save_profile(
+        &self,
+        profile: &ProfileUpdate,
+        event: &NewEvent,
+    ) -> Result<Accepted, SubmitError> {
+        if !self.store().save_nostr_profile(profile, now_ms()).await? {
+            return Err(SubmitError::StaleProfile);
+        }
+        Ok(Accepted {
+            kind: AcceptedKind::ProfileSaved,
+            spasmid: event.spasmid().to_owned(),
+            key: None,
+        })
     }
 
     async fn submit_moderation(

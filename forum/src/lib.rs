@@ -9,6 +9,7 @@
 pub mod address;
 pub mod envelope;
 pub mod ingest;
+pub mod profile;
 pub mod query;
 pub mod rate;
 pub mod record;

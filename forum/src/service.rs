@@ -4,6 +4,7 @@ use std::sync::{Arc, RwLock};
 
 use serde_json::Value;
 use spasm::formats::is_valid_url;
+use spasm::nostr::NostrProfile;
 use spasm::nostr::nip19::{decode_nevent, decode_note};
 
 use crate::address::{AddressError, AuthorAddress};
@@ -265,6 +266,19 @@ impl Forum {
     pub async fn author_events(&self, id: &str, page: Page) -> Result<Vec<StoredEvent>, ReadError> {
         let author = AuthorAddress::parse(id)?;
         Ok(self.store.by_author(&author, page).await?)
+    }
+
+    /// What a Nostr key (hex or npub) says about itself in its newest stored profile;
+    /// `None` for other keys, unknown profiles and profiles with nothing to show.
+    pub async fn nostr_profile(&self, id: &str) -> Result<Option<NostrProfile>, ReadError> {
+        let author = AuthorAddress::parse(id)?;
+        if author.as_str().starts_with("0x") {
+            return Ok(None);
+        }
+        let stored = self.store.nostr_profile(&author).await?;
+        Ok(stored
+            .and_then(|stored| stored.profile())
+            .filter(|profile| !profile.is_empty()))
     }
 
     /// The moderation audit trail.

@@ -86,6 +86,8 @@ pub struct Settings {
     pub enable_embed_audio_tags_in_posts: bool,
     /// The same in comments.
     pub enable_embed_audio_tags_in_comments: bool,
+    /// Author pages show the picture of a known Nostr profile (loaded from its host).
+    pub enable_nostr_display_profiles_pictures: bool,
 }
 
 impl Default for Settings {
@@ -127,6 +129,7 @@ impl Default for Settings {
             enable_embed_video_tags_in_comments: false,
             enable_embed_audio_tags_in_posts: false,
             enable_embed_audio_tags_in_comments: false,
+            enable_nostr_display_profiles_pictures: false,
         }
     }
 }

@@ -240,6 +240,79 @@ async fn an_event_is_stored_once(test: &TestForum) {
     assert_eq!(feed.len(), 1);
 }
 
+/// A kind-0 event (a Nostr profile) by `key`, signed at `created_at` (seconds).
+fn profile_event(key: &TestKey, created_at: u64, content: &Value) -> Value {
+    key.sign_nostr_event(json!({
+        "kind": 0,
+        "created_at": created_at,
+        "tags": [],
+        "content": content.to_string(),
+    }))
+}
+
+on_both_databases!(
+    the_newest_nostr_profile_of_a_key_is_kept_beside_the_events,
+    Settings::default()
+);
+async fn the_newest_nostr_profile_of_a_key_is_kept_beside_the_events(test: &TestForum) {
+    let key = alice();
+    let npub = spasm::nostr::nip19::to_npub_lenient(&key.nostr_pubkey().to_string());
+    assert_eq!(test.forum.nostr_profile(&npub).await.unwrap(), None);
+
+    let first = profile_event(
+        &key,
+        1_700_000_100,
+        &json!({"name": "Alice", "about": "First"}),
+    );
+    let accepted = submit(test, &first).await.unwrap();
+    assert_eq!(accepted.kind, AcceptedKind::ProfileSaved);
+    let shown = test.forum.nostr_profile(&npub).await.unwrap().unwrap();
+    assert_eq!(shown.name.as_deref(), Some("Alice"));
+    assert_eq!(shown.about.as_deref(), Some("First"));
+
+    // An older profile arriving later does not replace a newer one (the old client kept
+    // whichever arrived first); a newer one does, found by hex key too.
+    let older = profile_event(&key, 1_700_000_000, &json!({"name": "Old Alice"}));
+    let error = submit(test, &older).await.unwrap_err();
+    assert!(matches!(error, SubmitError::StaleProfile), "{error}");
+    assert_eq!(error.status(), 409);
+    let newer = profile_event(&key, 1_700_000_200, &json!({"display_name": "Alice B."}));
+    submit(test, &newer).await.unwrap();
+    let hex = key.nostr_pubkey().to_string();
+    let shown = test.forum.nostr_profile(&hex).await.unwrap().unwrap();
+    assert_eq!(shown.name.as_deref(), Some("Alice B."));
+    assert_eq!(shown.about, None);
+
+    // A tampered profile is refused; profiles are neither in feeds nor on author pages.
+    let mut tampered = profile_event(&key, 1_700_000_300, &json!({"name": "Mallory"}));
+    tampered["content"] = Value::from(json!({"name": "Alice"}).to_string());
+    assert!(matches!(
+        submit(test, &tampered).await.unwrap_err(),
+        SubmitError::NotConvertible(_)
+    ));
+    assert!(
+        feed(test, FeedFilter::default(), Page::first(10))
+            .await
+            .is_empty()
+    );
+    let listed = test
+        .forum
+        .author_events(&hex, Page::first(10))
+        .await
+        .unwrap();
+    assert!(listed.is_empty());
+    // Another key's profile is its own; Ethereum addresses have none.
+    assert_eq!(
+        test.forum
+            .nostr_profile(&bob().nostr_pubkey().to_string())
+            .await
+            .unwrap(),
+        None
+    );
+    let address = key.ethereum_address().to_lowercase_hex();
+    assert_eq!(test.forum.nostr_profile(&address).await.unwrap(), None);
+}
+
 on_both_databases!(
     reactions_are_counted_once_per_signer_and_kind,
     Settings::default()

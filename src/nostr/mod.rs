@@ -3,8 +3,10 @@
 mod event;
 mod keys;
 pub mod nip19;
+pub mod profile;
 
 pub use event::{
     NostrEventError, VerifiedNostrSigner, nip01_event_id, nip01_serialization, verify_nostr_event,
 };
 pub use keys::{NostrEventId, NostrHexError, NostrPublicKey, NostrSignature};
+pub use profile::{METADATA_KIND, NostrProfile, NostrProfileError};

@@ -11,7 +11,7 @@ pub use event_card::{
     AuthorLine, Counts, EventCard, EventList, format_date, plural, reaction_symbol,
 };
 pub use notice::{LiveNotice, Notice};
-pub use page_meta::PageMeta;
+pub use page_meta::{PageMeta, title_text};
 pub use signature_check::SignatureCheck;
 pub use signing::{
     ConnectButton, NeedsJavaScript, SignWith, Signing, describe, provide_signing, sign_and_submit,

@@ -38,3 +38,31 @@ pub fn PageMeta(
         {(!indexed).then(|| view! { <Meta name="robots" content="noindex" /> })}
     }
 }
+
+/// The text of the document's title. On the server it is escaped: leptos_meta writes the
+/// `<title>` element's text as it is given, and a title such as `</title><script>…` from a
+/// post or a profile would otherwise end the element and run. In the browser it becomes
+/// `document.title`, which is plain text.
+pub fn title_text(title: String) -> String {
+    if cfg!(feature = "ssr") {
+        title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        title
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::title_text;
+
+    #[test]
+    fn server_titles_cannot_end_the_title_element() {
+        assert_eq!(
+            title_text("</title><script>x()</script> & co".into()),
+            "&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt; &amp; co"
+        );
+    }
+}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::{EventList, PageMeta};
-use crate::model::AuthorIdentity;
+use crate::model::{AuthorIdentity, ProfileView};
 use crate::server_fns::load_author;
 
 /// `/authors/:id`: an Ethereum address (any case), a Nostr hex key or an npub.
@@ -62,10 +62,25 @@ fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
         }
         .into_any();
     };
-    let heading = identity
-        .name
+    let profile = identity.profile.clone();
+    let profile_name = profile.as_ref().and_then(|profile| profile.name.clone());
+    let heading = profile_name
         .clone()
+        .or_else(|| identity.name.clone())
         .unwrap_or_else(|| format!("{} author", identity.network));
+    // A picture the key chose, when the instance shows them; the identicon otherwise.
+    let picture = profile.as_ref().and_then(|profile| profile.picture.clone());
+    let avatar = match picture {
+        Some(picture) => view! {
+            <img class="identicon identicon-large profile-picture" src=picture alt="Profile picture"
+                width="80" height="80" referrerpolicy="no-referrer" loading="lazy" />
+        }
+        .into_any(),
+        None => view! {
+            <img class="identicon identicon-large" src=identity.identicon.clone() alt="" width="80" height="80" />
+        }
+        .into_any(),
+    };
     let explorer_label = if identity.network == "Ethereum" {
         "See the address on Etherscan"
     } else {
@@ -95,9 +110,10 @@ fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
     view! {
         <PageMeta title=page_title description canonical kind="profile" />
         <section class="card author-card">
-            <img class="identicon identicon-large" src=identity.identicon alt="" width="80" height="80" />
+            {avatar}
             <div class="author-details">
                 <h1>{heading}</h1>
+                {profile.map(|profile| view! { <NostrProfileDetails profile has_name=profile_name.is_some() /> })}
                 <dl class="author-keys">
                     <dt>{format!("{} {}", identity.network, if identity.network == "Ethereum" { "address" } else { "key" })}</dt>
                     <dd><code class="address" data-testid="author-id">{identity.shown.clone()}</code></dd>
@@ -115,4 +131,19 @@ fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// What the key says about itself, marked as its own words.
+#[component]
+fn NostrProfileDetails(profile: ProfileView, has_name: bool) -> impl IntoView {
+    view! {
+        <div class="nostr-profile" data-testid="nostr-profile">
+            {has_name.then(|| view! { <p class="hint">"Name from the key's own signed Nostr profile."</p> })}
+            {profile.about.map(|about| view! { <p class="profile-about">{about}</p> })}
+            {profile.website.map(|website| {
+                let text = website.clone();
+                view! { <p><a href=website rel="nofollow noopener ugc" target="_blank">{text}</a></p> }
+            })}
+        </div>
+    }
 }

@@ -18,6 +18,8 @@ pub struct Display {
     post_media: MediaEmbeds,
     /// What full-line links embed in comments.
     comment_media: MediaEmbeds,
+    /// Author pages show Nostr profile pictures.
+    pub profile_pictures: bool,
 }
 
 impl Display {
@@ -35,6 +37,7 @@ impl Display {
                 videos: settings.enable_embed_video_tags_in_comments,
                 audio: settings.enable_embed_audio_tags_in_comments,
             },
+            profile_pictures: settings.enable_nostr_display_profiles_pictures,
         }
     }
 }
@@ -255,6 +258,7 @@ pub fn author_identity(id: &str, display: &Display) -> Option<AuthorIdentity> {
             identicon: identicon_path(normalised),
             explorer_href: format!("https://etherscan.io/address/{normalised}"),
             nostr_uri: None,
+            profile: None,
         }
     } else {
         let npub = spasm::nostr::nip19::to_npub_lenient(normalised);
@@ -266,6 +270,7 @@ pub fn author_identity(id: &str, display: &Display) -> Option<AuthorIdentity> {
             also_known_as: normalised.to_owned(),
             shown: npub,
             name: None,
+            profile: None,
         }
     };
     let name = display

@@ -19,6 +19,7 @@ pub use sqlite::SqliteStore;
 
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
+use crate::profile::{ProfileUpdate, StoredProfile};
 use crate::query::{FeedFilter, Page};
 use crate::record::NewEvent;
 
@@ -241,6 +242,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         action_prefix: &str,
         limit: u32,
     ) -> Result<Vec<AdminEvent>, StorageError>;
+
+    /// Keeps a Nostr profile unless a newer one of its key is stored; `false` when the
+    /// stored one is newer (or the same).
+    async fn save_nostr_profile(
+        &self,
+        update: &ProfileUpdate,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// The stored profile of a Nostr key.
+    async fn nostr_profile(
+        &self,
+        pubkey: &AuthorAddress,
+    ) -> Result<Option<StoredProfile>, StorageError>;
 
     /// The feed: visible events matching `filter`, newest first. `min_reactions` is the
     /// hot/rising threshold when the filter asks for one.

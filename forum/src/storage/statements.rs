@@ -51,6 +51,18 @@ pub(super) const INSERT_ADMIN_EVENT: &str = "INSERT INTO admin_events (spasmid, 
 pub(super) const ADMIN_EVENTS: &str = "SELECT action, signer, content, added_at_ms FROM admin_events \
      WHERE action >= $1 AND action < $2 ORDER BY id DESC LIMIT $3";
 
+/// Keeps a profile unless the stored one of its key is newer (NIP-01 replaceable events:
+/// the later `created_at`, on a tie the lower id).
+pub(super) const SAVE_PROFILE: &str = "INSERT INTO nostr_profiles (pubkey, created_at, event_id, added_at_ms, event_json) \
+     VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (pubkey) DO UPDATE SET created_at = excluded.created_at, event_id = excluded.event_id, \
+         added_at_ms = excluded.added_at_ms, event_json = excluded.event_json \
+     WHERE excluded.created_at > nostr_profiles.created_at \
+         OR (excluded.created_at = nostr_profiles.created_at AND excluded.event_id < nostr_profiles.event_id)";
+
+pub(super) const PROFILE: &str =
+    "SELECT created_at, event_json FROM nostr_profiles WHERE pubkey = $1";
+
 pub(super) const STATS_OF: &str = "SELECT target_key, action, content, total, latest_ms FROM reaction_counts WHERE target_key IN ";
 
 /// `$start, $start+1, …` for `count` bound values.

@@ -252,3 +252,57 @@ async fn pages_describe_themselves_for_search_engines_and_link_previews() {
     let (_, new_post) = app.get("/newpost").await;
     assert!(new_post.contains(r#"<meta name="robots" content="noindex""#));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nostr_profile_names_its_author_page_safely() {
+    use forum::Settings;
+    use serde_json::json;
+
+    let key = testkit::TestKey::from_seed(21);
+    let npub = spasm::nostr::nip19::to_npub_lenient(&key.nostr_pubkey().to_string());
+    let profile = key.sign_nostr_event(json!({
+        "kind": 0,
+        "created_at": 1_700_000_000,
+        "tags": [],
+        "content": json!({
+            "name": "</title><script>alert(1)</script>Zed",
+            "about": "Writes about <b>keys</b>.",
+            "website": "https://zed.example/",
+            "picture": "https://img.example/zed.png",
+        }).to_string(),
+    }));
+    for pictures in [false, true] {
+        let app = TestApp::with(
+            Settings {
+                enable_nostr_display_profiles_pictures: pictures,
+                ..Settings::default()
+            },
+            crate::unlimited(),
+        )
+        .await;
+        let (status, body) = app.submit(&profile).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert!(body.contains("Nostr profile was saved"), "{body}");
+        let (status, body) = app.submit(&profile).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+        let (status, html) = app.get(&format!("/authors/{npub}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("<h1>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;Zed</h1>"),
+            "the chosen name, escaped: {html}"
+        );
+        assert!(
+            html.contains("<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;Zed"),
+            "the title cannot be ended early: {html}"
+        );
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(html.contains("Writes about &lt;b&gt;keys&lt;/b&gt;."));
+        assert!(html.contains(r#"href="https://zed.example/" rel="nofollow noopener ugc""#));
+        assert_eq!(
+            html.contains(r#"src="https://img.example/zed.png""#),
+            pictures,
+            "the picture only where the host shows them"
+        );
+    }
+}

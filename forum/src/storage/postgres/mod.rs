@@ -19,6 +19,7 @@ use super::{
 };
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
+use crate::profile::{ProfileUpdate, StoredProfile};
 use crate::query::{FeedFilter, Page};
 use crate::record::NewEvent;
 
@@ -110,6 +111,21 @@ impl Store for PostgresStore {
         limit: u32,
     ) -> Result<Vec<AdminEvent>, StorageError> {
         self.read_admin_events(action_prefix, limit).await
+    }
+
+    async fn save_nostr_profile(
+        &self,
+        update: &ProfileUpdate,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        self.save_profile(update, now_ms).await
+    }
+
+    async fn nostr_profile(
+        &self,
+        pubkey: &AuthorAddress,
+    ) -> Result<Option<StoredProfile>, StorageError> {
+        self.read_profile(pubkey).await
     }
 
     async fn feed(

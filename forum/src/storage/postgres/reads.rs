@@ -6,7 +6,9 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use super::{PostgresStore, query};
+use crate::address::AuthorAddress;
 use crate::envelope::{Counter, Stats, StoredEvent};
+use crate::profile::StoredProfile;
 use crate::query::Page;
 use crate::storage::statements::{self, Sql};
 use crate::storage::{AdminEvent, ModerationRecord, StorageError};
@@ -33,6 +35,23 @@ impl PostgresStore {
                 })
             })
             .collect()
+    }
+
+    pub(super) async fn read_profile(
+        &self,
+        pubkey: &AuthorAddress,
+    ) -> Result<Option<StoredProfile>, StorageError> {
+        let row = sqlx::query(statements::PROFILE)
+            .bind(pubkey.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(StoredProfile {
+                created_at: row.try_get(0)?,
+                event_json: row.try_get(1)?,
+            })
+        })
+        .transpose()
     }
 
     pub(super) async fn read_moderations(

@@ -4,6 +4,7 @@ use sqlx::{Postgres, Row, Transaction};
 
 use super::{PostgresStore, bind_all};
 use crate::address::AuthorAddress;
+use crate::profile::ProfileUpdate;
 use crate::record::NewEvent;
 use crate::storage::statements::{self, Bound};
 use crate::storage::{
@@ -127,6 +128,23 @@ impl PostgresStore {
             .await?
             .rows_affected();
         Ok(inserted == 1)
+    }
+
+    pub(super) async fn save_profile(
+        &self,
+        update: &ProfileUpdate,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let saved = sqlx::query(statements::SAVE_PROFILE)
+            .bind(update.pubkey.as_str())
+            .bind(update.created_at)
+            .bind(&update.event_id)
+            .bind(now_ms)
+            .bind(&update.event_json)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(saved == 1)
     }
 }
 

@@ -26,11 +26,15 @@ use super::{
 };
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
+use crate::profile::{ProfileUpdate, StoredProfile};
 use crate::query::{FeedFilter, Page};
 use crate::record::NewEvent;
 
 /// The schema, in order; `PRAGMA user_version` records how many were applied.
-const MIGRATIONS: [&str; 1] = [include_str!("../../../migrations/sqlite/0001_events.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("../../../migrations/sqlite/0001_events.sql"),
+    include_str!("../../../migrations/sqlite/0002_nostr_profiles.sql"),
+];
 
 /// Reader connections.
 const READERS: usize = 4;
@@ -313,6 +317,28 @@ impl Store for SqliteStore {
     ) -> Result<Vec<AdminEvent>, StorageError> {
         let prefix = action_prefix.to_owned();
         self.read(move |connection| reads::admin_events(connection, &prefix, limit))
+            .await
+    }
+
+    async fn save_nostr_profile(
+        &self,
+        update: &ProfileUpdate,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let update = update.clone();
+        self.write(move |connection| {
+            let saved = writes::save_profile(connection, &update, now_ms)?;
+            Ok((saved, saved))
+        })
+        .await
+    }
+
+    async fn nostr_profile(
+        &self,
+        pubkey: &AuthorAddress,
+    ) -> Result<Option<StoredProfile>, StorageError> {
+        let pubkey = pubkey.clone();
+        self.read(move |connection| reads::profile(connection, &pubkey))
             .await
     }
 

@@ -2,10 +2,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{params, sqlite_sql};
+use crate::address::AuthorAddress;
 use crate::envelope::{Counter, Stats, StoredEvent};
+use crate::profile::StoredProfile;
 use crate::storage::statements::{self, Sql};
 use crate::storage::{AdminEvent, ModerationRecord, StorageError};
 
@@ -84,6 +86,21 @@ pub(super) fn admin_events(
             },
         )?
         .collect::<Result<Vec<_>, _>>()?)
+}
+
+pub(super) fn profile(
+    connection: &Connection,
+    pubkey: &AuthorAddress,
+) -> Result<Option<StoredProfile>, StorageError> {
+    Ok(connection
+        .prepare_cached(&sqlite_sql(statements::PROFILE))?
+        .query_row([pubkey.as_str()], |row| {
+            Ok(StoredProfile {
+                created_at: row.get(0)?,
+                event_json: row.get(1)?,
+            })
+        })
+        .optional()?)
 }
 
 pub(super) fn moderations(

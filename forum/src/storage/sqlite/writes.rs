@@ -4,6 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{params as bound_params, sqlite_sql};
 use crate::address::AuthorAddress;
+use crate::profile::ProfileUpdate;
 use crate::record::NewEvent;
 use crate::storage::statements::{self, Bound};
 use crate::storage::{
@@ -295,4 +296,22 @@ pub(super) fn insert_admin(
             event.event_json()
         ])?;
     Ok(inserted == 1)
+}
+
+/// A Nostr profile, unless a newer one of its key is stored; `false` then.
+pub(super) fn save_profile(
+    connection: &Connection,
+    update: &ProfileUpdate,
+    now_ms: i64,
+) -> Result<bool, StorageError> {
+    let saved = connection
+        .prepare_cached(&sqlite_sql(statements::SAVE_PROFILE))?
+        .execute(params![
+            update.pubkey.as_str(),
+            update.created_at,
+            update.event_id,
+            now_ms,
+            update.event_json
+        ])?;
+    Ok(saved == 1)
 }
