@@ -13,11 +13,6 @@ use spasm::ethereum::{EthereumSignature, personal_sign_digest, recover_personal_
 use spasm::nostr::{nip01_event_id, verify_nostr_event};
 use spasm::spasmid::spasmid01;
 
-// The server's allocator: the path allocates while the signature checks do not, so the
-// figures are the server's only with it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 struct Fixture {
     body: String,
     signature: String,

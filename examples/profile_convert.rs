@@ -2,10 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-// The server's allocator, so that profiles show what the server spends.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("a JSON file");

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { newPage, waitForHydration } from '../harness/browser.mjs';
 import { installProviders } from '../harness/providers.mjs';
 import { useForum } from '../harness/forum.mjs';
-import { author, publish } from '../harness/seed.mjs';
+import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
+import { npubEncode } from 'nostr-tools/nip19';
+import { author, publish, submit } from '../harness/seed.mjs';
 
 // The seeding submits many events from one key and one address: no rate limits here.
 const forum = useForum({ env: { SPASM_SUBMITS_PER_MINUTE_PER_IP: '0', SPASM_SUBMITS_PER_MINUTE_PER_KEY: '0' } });
@@ -40,6 +42,16 @@ async function seedForum() {
   });
   seeded.first = await publish(url, alice, { action: 'reply', content: 'First comment', parent: seeded.root });
   seeded.nested = await publish(url, bob, { action: 'reply', content: 'A nested answer', parent: seeded.first });
+
+  // A Nostr key with a profile (kind 0), signed with nostr-tools.
+  const nostrKey = new Uint8Array(32).fill(0x5a);
+  seeded.npub = npubEncode(getPublicKey(nostrKey));
+  const sign = (fields) => finalizeEvent({ tags: [], ...fields }, nostrKey);
+  await submit(url, sign({
+    kind: 0,
+    created_at: 1_730_000_000,
+    content: JSON.stringify({ name: 'Nostr Nora', about: 'Writes about relays.', website: 'https://nora.example/' }),
+  }));
 }
 
 for (const javaScript of [false, true]) {
@@ -96,6 +108,18 @@ for (const javaScript of [false, true]) {
       await page.locator('.event-card').first().waitFor();
       assert.equal(await page.locator('.event-card').count(), 25);
       assert.ok((await page.locator('.event-card .verified-mark').count()) >= 25);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
+    test('a Nostr author page shows the name and words of the key\'s own profile', async () => {
+      const { context, page, errors } = await open(`/authors/${seeded.npub}`);
+      assert.equal(await page.locator('.author-card h1').textContent(), 'Nostr Nora');
+      const profile = page.getByTestId('nostr-profile');
+      assert.match(await profile.textContent(), /Writes about relays\./);
+      assert.equal(await profile.getByRole('link', { name: 'https://nora.example/' }).getAttribute('rel'), 'nofollow noopener ugc');
+      assert.match(await page.title(), /^Nostr Nora \(npub1/);
+      await page.getByText('Nothing signed by this key here yet.').waitFor();
       assert.deepEqual(errors, []);
       await context.close();
     });

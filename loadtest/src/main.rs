@@ -51,6 +51,9 @@ struct Args {
     /// Seconds of each read measurement.
     #[arg(long, default_value_t = 10)]
     read_seconds: u64,
+    /// Measure only the post page with 200 comments (and print its size).
+    #[arg(long)]
+    page_only: bool,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -69,6 +72,18 @@ async fn main() -> Result<()> {
     println!("== load test on {backend}, 2 cores, release server ==");
     let (mut server, address) = start_server(&args.server, &data_dir, database.as_deref()).await?;
     let pid = server.id().context("the server has no pid")?;
+
+    if args.page_only {
+        let page = post_page_benchmark(&args, &address).await?;
+        println!(
+            "post page with 200 comments (server-rendered HTML, one connection): p50 {:.2} ms, p99 {:.2} ms",
+            page.p50_ms, page.p99_ms
+        );
+        server.start_kill()?;
+        server.wait().await?;
+        let _ = std::fs::remove_dir_all(&data_dir);
+        return Ok(());
+    }
 
     let generated = Instant::now();
     let first = generate(0, args.events);
@@ -297,6 +312,20 @@ async fn submit_all(address: &str, events: Vec<String>, connections: usize) -> R
     })
 }
 
+/// The size of a page's response body (with chunk headers, when the server streams it).
+async fn page_size(address: &str, path: &str) -> Result<usize> {
+    let mut stream = TcpStream::connect(address).await?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    let head = response
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .context("no end of the response head")?;
+    Ok(response.len() - head - 4)
+}
+
 /// A keep-alive HTTP/1.1 connection to the server.
 struct Connection {
     reader: BufReader<TcpStream>,
@@ -400,6 +429,14 @@ async fn post_page_benchmark(args: &Args, address: &str) -> Result<Reads> {
         if status != 201 {
             bail!("a comment answered {status}: {body}");
         }
+    }
+    println!(
+        "post page with 200 comments: about {} KB of HTML (uncompressed)",
+        page_size(address, &format!("/news/{root_id}")).await? / 1024
+    );
+    if let Ok(wait) = std::env::var("LOADTEST_PAUSE") {
+        println!("PAUSE http://{address}/news/{root_id}");
+        tokio::time::sleep(Duration::from_secs(wait.parse().unwrap_or(60))).await;
     }
     oha(
         args,

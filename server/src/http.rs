@@ -101,7 +101,11 @@ pub fn router(state: AppState) -> Router {
             routes,
             {
                 let forum = state.forum.clone();
-                move || provide_context(forum.clone())
+                let views = Arc::new(app::server_fns::EventViewCache::default());
+                move || {
+                    provide_context(forum.clone());
+                    provide_context(views.clone());
+                }
             },
             move || shell(options.clone()),
         )

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use forum::Forum;
 use forum::storage::{self, Store};
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, redact_url};
@@ -43,6 +44,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let listener = TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
+    // Pages stream out in several writes: without TCP_NODELAY, Nagle's algorithm holds the
+    // last one back until the client's delayed ACK, 40 ms on Linux, on every page.
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
+        }
+    });
     let app = router(AppState::new(forum, config.limits.clone()));
     // Printed on stdout so scripts and tests that asked for port 0 learn the real one.
     println!("listening on http://{address}");

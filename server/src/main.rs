@@ -7,12 +7,6 @@ use clap::Parser;
 use server::config::{Cli, Command, Config};
 use tracing_subscriber::EnvFilter;
 
-// Checking an event builds and drops many small JSON values; mimalloc makes that cheaper than
-// the system allocator (about 10% of a multi-signed event's whole check, `cargo bench -p
-// spasm --bench verify`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

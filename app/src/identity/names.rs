@@ -111,7 +111,11 @@ pub fn auto_generated_name(seed: &str) -> String {
     loop {
         let words = words_of(number);
         if words.iter().map(|word| word.len()).sum::<usize>() <= MAX_NAME_LENGTH {
-            return words.iter().map(|word| title_case(word)).collect();
+            let mut name = String::with_capacity(MAX_NAME_LENGTH);
+            for word in words {
+                push_title_case(&mut name, word);
+            }
+            return name;
         }
         number += 31.0;
     }
@@ -122,13 +126,20 @@ pub fn auto_generated_name(seed: &str) -> String {
 fn seed_number(seed: &str) -> f64 {
     const ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
     const MAX_CHARACTERS: usize = 64;
-    let lower = seed.to_lowercase();
+    // JavaScript lower-cases the seed (some non-ASCII letters become ASCII ones, such as
+    // the Kelvin sign), then indexes UTF-16 code units; non-ASCII units are never in the
+    // alphabet. Keys are ASCII: they are lower-cased byte by byte, without a copy.
+    let lower = if seed.is_ascii() {
+        std::borrow::Cow::Borrowed(seed)
+    } else {
+        std::borrow::Cow::Owned(seed.to_lowercase())
+    };
     let mut sum = 0.0_f64;
-    // JavaScript indexes UTF-16 code units; non-ASCII units are never in the alphabet.
     for unit in lower.encode_utf16().take(MAX_CHARACTERS) {
         let index = u8::try_from(unit)
             .ok()
-            .and_then(|byte| ALPHABET.find(char::from(byte)));
+            .map(|byte| byte.to_ascii_lowercase())
+            .and_then(|byte| ALPHABET.bytes().position(|letter| letter == byte));
         if let Some(index) = index {
             sum = (sum * 2.0).floor() + index as f64;
         }
@@ -149,12 +160,12 @@ fn words_of(number: f64) -> [&'static str; 3] {
     ]
 }
 
-fn title_case(word: &str) -> String {
+fn push_title_case(name: &mut String, word: &str) {
     let mut characters = word.chars();
-    characters
-        .next()
-        .map(|first| first.to_uppercase().chain(characters).collect())
-        .unwrap_or_default()
+    if let Some(first) = characters.next() {
+        name.extend(first.to_uppercase());
+        name.push_str(characters.as_str());
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,31 @@ fn forum() -> Result<forum::Forum, UserFacingError> {
 #[cfg(feature = "ssr")]
 use super::view_model::{Display, event_view};
 
+/// Makes the views of stored events for one request: with the instance's display settings,
+/// through the server's cache of views when it provides one.
+#[cfg(feature = "ssr")]
+struct Views {
+    display: Display,
+    cache: Option<std::sync::Arc<super::EventViewCache>>,
+}
+
+#[cfg(feature = "ssr")]
+impl Views {
+    fn of(forum: &forum::Forum) -> Self {
+        Self {
+            display: Display::of(&forum.settings()),
+            cache: use_context::<std::sync::Arc<super::EventViewCache>>(),
+        }
+    }
+
+    fn view(&self, stored: &forum::envelope::StoredEvent) -> EventView {
+        match &self.cache {
+            Some(cache) => cache.view(stored, &self.display),
+            None => event_view(stored, &self.display),
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn read_failed(error: forum::ReadError) -> UserFacingError {
     match error {
@@ -89,18 +114,18 @@ pub async fn load_feed(
         })
         .await
         .map_err(read_failed)?;
-    Ok(page_of(&events, &Display::of(&forum.settings())))
+    Ok(page_of(&events, &Views::of(&forum)))
 }
 
 #[cfg(feature = "ssr")]
-fn page_of(events: &[forum::envelope::StoredEvent], display: &Display) -> EventPage {
+fn page_of(events: &[forum::envelope::StoredEvent], views: &Views) -> EventPage {
     let next_before = (events.len() >= FEED_PAGE_SIZE as usize)
         .then(|| events.last().map(|event| event.key))
         .flatten();
     EventPage {
         events: events
             .iter()
-            .map(|event| event_view(event, display))
+            .map(|event| views.view(event))
             .collect(),
         next_before,
     }
@@ -123,11 +148,8 @@ pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
         })
         .await
         .map_err(read_failed)?;
-    let display = Display::of(&forum.settings());
-    Ok(events
-        .iter()
-        .map(|event| event_view(event, &display))
-        .collect())
+    let views = Views::of(&forum);
+    Ok(events.iter().map(|event| views.view(event)).collect())
 }
 
 /// An event with its comment tree; `None` when no visible event has this id.
@@ -138,10 +160,10 @@ pub async fn load_thread(id: String) -> Result<Option<ThreadView>, UserFacingErr
     let Some(root) = forum.event(&id).await.map_err(read_failed)? else {
         return Ok(None);
     };
-    let display = Display::of(&forum.settings());
-    let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &display).await?;
+    let views = Views::of(&forum);
+    let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &views).await?;
     Ok(Some(ThreadView {
-        event: event_view(&root, &display),
+        event: views.view(&root),
         comments,
     }))
 }
@@ -152,7 +174,7 @@ async fn comment_tree(
     forum: &forum::Forum,
     root: i64,
     depth: u32,
-    display: &Display,
+    views: &Views,
 ) -> Result<Vec<crate::model::CommentNode>, UserFacingError> {
     use crate::model::CommentNode;
 
@@ -176,7 +198,7 @@ async fn comment_tree(
         parent: i64,
         levels: &[Vec<forum::envelope::StoredEvent>],
         depth: usize,
-        display: &Display,
+        views: &Views,
     ) -> Vec<CommentNode> {
         levels
             .get(depth)
@@ -184,12 +206,18 @@ async fn comment_tree(
             .flatten()
             .filter(|event| event.parent_key == Some(parent))
             .map(|event| CommentNode {
-                event: event_view(event, display),
-                replies: build(event.key, levels, depth + 1, display),
+                event: EventView {
+                    // A comment in its thread shows neither; a long thread is sent to the
+                    // browser twice (HTML and hydration data), so they are left out.
+                    excerpt: String::new(),
+                    parent_href: None,
+                    ..views.view(event)
+                },
+                replies: build(event.key, levels, depth + 1, views),
             })
             .collect()
     }
-    Ok(build(root, &levels, 0, display))
+    Ok(build(root, &levels, 0, views))
 }
 
 /// What an author verifiably signed, newest first.
@@ -206,7 +234,8 @@ pub async fn load_author(
         since: None,
     };
     let forum = forum()?;
-    let display = Display::of(&forum.settings());
+    let views = Views::of(&forum);
+    let display = views.display;
     let events = forum.author_events(&id, page).await.map_err(read_failed)?;
     let profile = forum.nostr_profile(&id).await.map_err(read_failed)?;
     let identity = super::view_model::author_identity(&id, &display).map(|identity| {
@@ -222,7 +251,7 @@ pub async fn load_author(
     });
     Ok(AuthorPageView {
         identity,
-        page: page_of(&events, &display),
+        page: page_of(&events, &views),
     })
 }
 

@@ -5,7 +5,12 @@ mod forum;
 mod markdown;
 mod signatures;
 #[cfg(feature = "ssr")]
+mod view_cache;
+#[cfg(feature = "ssr")]
 mod view_model;
+
+#[cfg(feature = "ssr")]
+pub use view_cache::EventViewCache;
 
 pub use forum::{
     FEED_PAGE_SIZE, SubmitReply, THREAD_DEPTH, load_author, load_feed, load_latest_comments,

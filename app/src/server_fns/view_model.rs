@@ -10,7 +10,7 @@ use crate::identity::{auto_generated_name, identicon_path};
 use crate::model::{AuthorIdentity, AuthorView, EventView, ParentData, ReactionCount};
 
 /// How this instance shows events: its display settings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Display {
     /// Authors get the old client's generated names.
     auto_names: bool,
@@ -99,6 +99,35 @@ impl ShownFields {
 
 /// The view of a stored event.
 pub fn event_view(stored: &StoredEvent, display: &Display) -> EventView {
+    let mut view = content_view(stored, display);
+    set_counts(&mut view, stored);
+    view
+}
+
+/// Sets the reaction and reply counts, the only parts of a view that change after storing.
+pub fn set_counts(view: &mut EventView, stored: &StoredEvent) {
+    let mut reactions: Vec<ReactionCount> = stored
+        .stats
+        .reactions
+        .iter()
+        .map(|counter| ReactionCount {
+            name: counter.content.clone(),
+            total: counter.total,
+        })
+        .collect();
+    reactions.sort_by_key(|reaction| {
+        REACTION_ORDER
+            .iter()
+            .position(|name| *name == reaction.name)
+            .unwrap_or(REACTION_ORDER.len())
+    });
+    view.reactions = reactions;
+    view.replies = stored.stats.reply_total();
+}
+
+/// Everything of a view that the signed event and the display settings decide, without
+/// counts: the same for as long as the event is stored.
+pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
     let event = serde_json::from_str::<ShownFields>(&stored.event_json)
         .map(ShownFields::into_event)
         .unwrap_or(Value::Null);
@@ -123,21 +152,6 @@ pub fn event_view(stored: &StoredEvent, display: &Display) -> EventView {
         display.comment_media
     };
     let authors = authors_of(&event, display);
-    let mut reactions: Vec<ReactionCount> = stored
-        .stats
-        .reactions
-        .iter()
-        .map(|counter| ReactionCount {
-            name: counter.content.clone(),
-            total: counter.total,
-        })
-        .collect();
-    reactions.sort_by_key(|reaction| {
-        REACTION_ORDER
-            .iter()
-            .position(|name| *name == reaction.name)
-            .unwrap_or(REACTION_ORDER.len())
-    });
     let parent_id = event
         .get("parent")
         .and_then(|parent| parent.get("ids"))
@@ -182,8 +196,8 @@ pub fn event_view(stored: &StoredEvent, display: &Display) -> EventView {
             .and_then(Value::as_str)
             .map(str::to_owned),
         link,
-        reactions,
-        replies: stored.stats.reply_total(),
+        reactions: Vec::new(),
+        replies: 0,
         signed: authors.iter().any(|author| author.verified),
         parent_href: parent_id.map(|id| format!("/news/{}", encode_path(&id))),
         parent_data: parent_data(&event, ids),
