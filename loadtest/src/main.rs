@@ -434,10 +434,6 @@ async fn post_page_benchmark(args: &Args, address: &str) -> Result<Reads> {
         "post page with 200 comments: about {} KB of HTML (uncompressed)",
         page_size(address, &format!("/news/{root_id}")).await? / 1024
     );
-    if let Ok(wait) = std::env::var("LOADTEST_PAUSE") {
-        println!("PAUSE http://{address}/news/{root_id}");
-        tokio::time::sleep(Duration::from_secs(wait.parse().unwrap_or(60))).await;
-    }
     oha(
         args,
         &format!("http://{address}/news/{root_id}"),

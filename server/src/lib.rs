@@ -9,9 +9,9 @@ pub mod site_assets;
 
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use forum::Forum;
 use forum::storage::{self, Store};
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, redact_url};

@@ -73,11 +73,11 @@ fn is_unsafe(character: char) -> bool {
 fn text_field(fields: &Map<String, Value>, key: &str, max_chars: usize) -> Option<String> {
     let text = fields.get(key)?.as_str()?.trim();
     let single_line = max_chars == MAX_NAME_CHARS;
-    let acceptable = !text.is_empty()
-        && text.chars().count() <= max_chars
-        && !text.chars().any(is_unsafe)
-        && !(single_line && text.contains(['\n', '\t']));
-    acceptable.then(|| text.to_owned())
+    let refused = text.is_empty()
+        || text.chars().count() > max_chars
+        || text.chars().any(is_unsafe)
+        || (single_line && text.contains(['\n', '\t']));
+    (!refused).then(|| text.to_owned())
 }
 
 fn url_field(fields: &Map<String, Value>, key: &str, schemes: &[&str]) -> Option<String> {

@@ -71,7 +71,10 @@ mod contrast {
             .find(&declaration)
             .unwrap_or_else(|| panic!("--{name} is not defined with light-dark()"))
             + declaration.len();
-        let end = start + STYLESHEET[start..].find(')').expect("a closing parenthesis");
+        let end = start
+            + STYLESHEET[start..]
+                .find(')')
+                .expect("a closing parenthesis");
         let mut pair = STYLESHEET[start..end].split(',').map(|hex| {
             let hex = hex.trim().trim_start_matches('#');
             assert_eq!(hex.len(), 6, "--{name}: six hex digits");

@@ -123,10 +123,7 @@ fn page_of(events: &[forum::envelope::StoredEvent], views: &Views) -> EventPage 
         .then(|| events.last().map(|event| event.key))
         .flatten();
     EventPage {
-        events: events
-            .iter()
-            .map(|event| views.view(event))
-            .collect(),
+        events: events.iter().map(|event| views.view(event)).collect(),
         next_before,
     }
 }
