@@ -5,7 +5,9 @@ import { mkdir } from 'node:fs/promises';
 
 import { launchBrowser, waitForHydration } from './harness/browser.mjs';
 import { installProviders } from './harness/providers.mjs';
-import { author, publish } from './harness/seed.mjs';
+import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
+import { npubEncode } from 'nostr-tools/nip19';
+import { author, publish, submit } from './harness/seed.mjs';
 import { startServer } from './harness/server.mjs';
 
 const out = process.argv[2] ?? '/tmp/spasm-forum-screenshots';
@@ -32,7 +34,23 @@ try {
   await publish(server.url, alice, { action: 'reply', parent: first, content: 'A reply to the first comment.' });
   await publish(server.url, author(3), { action: 'reply', parent: post, content: 'Another comment, by a third person.' });
 
-  const pages = [['feed', '/'], ['post', `/news/${post}`], ['new-post', '/newpost'], ['author', `/authors/${alice.address}`]];
+  const nostrKey = new Uint8Array(32).fill(0x5a);
+  await submit(server.url, finalizeEvent({
+    kind: 0,
+    created_at: 1_730_000_000,
+    tags: [],
+    content: JSON.stringify({
+      name: 'Nostr Nora',
+      about: 'Writes about relays and keys.\nRuns a small instance.',
+      website: 'https://nora.example/',
+    }),
+  }, nostrKey));
+  const nostrAuthor = `/authors/${npubEncode(getPublicKey(nostrKey))}`;
+
+  const pages = [
+    ['feed', '/'], ['post', `/news/${post}`], ['new-post', '/newpost'], ['author', `/authors/${alice.address}`],
+    ['nostr-author', nostrAuthor],
+  ];
   const sizes = [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]];
   for (const theme of ['light', 'dark']) {
     for (const [sizeName, viewport] of sizes) {

@@ -42,18 +42,42 @@ pub struct ParentData {
     pub categories: Vec<Value>,
     /// Mentions for a reply: its authors and mentions, deduplicated and sorted.
     pub mentions_for_reply: Vec<Value>,
-    /// Mentions for a reaction or moderation: its authors, deduplicated and sorted.
+    /// Mentions for a reaction or moderation: its authors, deduplicated and sorted; left
+    /// empty when they are the same as for a reply (most events mention nobody else), which
+    /// keeps long threads' hydration data small.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions_for_reaction: Vec<Value>,
+    /// The mentions for a reaction are those for a reply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reaction_mentions_as_reply: bool,
 }
 
 impl ParentData {
+    /// Leaves out the mentions for a reaction when they repeat those for a reply.
+    pub fn without_repeated_mentions(mut self) -> Self {
+        if self.mentions_for_reaction == self.mentions_for_reply {
+            self.mentions_for_reaction = Vec::new();
+            self.reaction_mentions_as_reply = true;
+        }
+        self
+    }
+
+    /// The mentions for a reaction or moderation.
+    pub fn reaction_mentions(&self) -> &[Value] {
+        if self.reaction_mentions_as_reply {
+            &self.mentions_for_reply
+        } else {
+            &self.mentions_for_reaction
+        }
+    }
+
     /// The `spasm` crate's parent info.
     pub fn to_parent_info(&self) -> spasm::body::ParentInfo {
         spasm::body::ParentInfo {
             ids: self.ids.clone(),
             categories: self.categories.clone(),
             mentions_for_reply: self.mentions_for_reply.clone(),
-            mentions_for_reaction: self.mentions_for_reaction.clone(),
+            mentions_for_reaction: self.reaction_mentions().to_vec(),
         }
     }
 }

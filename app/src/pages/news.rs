@@ -8,7 +8,7 @@ use crate::components::{
     AuthorLine, LiveNotice, NeedsJavaScript, Notice, PageMeta, describe, format_date, plural,
     reaction_symbol, sign_and_submit, use_signing,
 };
-use crate::model::{CommentNode, EventView, ParentData};
+use crate::model::{CommentNode, EventView, ParentData, ReactionCount};
 use crate::server_fns::{load_policy, load_thread};
 
 /// Reactions offered on posts; comments get upvote and downvote.
@@ -89,7 +89,8 @@ fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
             {event.link.clone().map(|link| view! {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
-            <ReactionBar event=event.clone() reactions=POST_REACTIONS.to_vec() on_change />
+            <ReactionBar parent=StoredValue::new(event.parent_data.clone()) counts=event.reactions.clone()
+                reactions=POST_REACTIONS.to_vec() on_change />
             <ModeratorBar event on_change />
         </article>
     }
@@ -162,32 +163,31 @@ fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
 /// Reaction buttons with counts; a click signs and submits the reaction.
 #[component]
 fn ReactionBar(
-    event: EventView,
+    /// What a reaction needs of the event; read only when someone reacts.
+    parent: StoredValue<ParentData>,
+    counts: Vec<ReactionCount>,
     reactions: Vec<Reaction>,
     on_change: Callback<()>,
 ) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
     let busy = RwSignal::new(false);
-    let parent = event.parent_data.clone();
-    let counts = RwSignal::new(event.reactions.clone());
+    let counts = RwSignal::new(counts);
     view! {
         <div class="reactions" role="group" aria-label="React">
             {reactions.into_iter().map(|reaction| {
                 let name = reaction.name();
-                let parent = parent.clone();
                 let count = move || counts.with(|counts| counts.iter().find(|count| count.name == name).map_or(0, |count| count.total));
                 let click = move |_| {
-                    let parent = parent.clone();
                     busy.set(true);
                     leptos::task::spawn_local(async move {
-                        let info = parent.to_parent_info();
+                        let info = parent.with_value(ParentData::to_parent_info);
                         let now = crate::browser::now_ms();
                         let reply = sign_and_submit(signing, notice, describe("react", name), move |authors| react(&info, reaction, now, authors)).await;
                         if reply.is_some() {
                             counts.update(|counts| match counts.iter_mut().find(|count| count.name == name) {
                                 Some(count) => count.total += 1,
-                                None => counts.push(crate::model::ReactionCount { name: name.to_owned(), total: 1 }),
+                                None => counts.push(ReactionCount { name: name.to_owned(), total: 1 }),
                             });
                             on_change.run(());
                         }
@@ -273,37 +273,47 @@ fn CommentList(comments: Vec<CommentNode>, on_change: Callback<()>) -> impl Into
 #[component]
 fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
     let signing = use_signing();
-    let event = node.event;
-    let anchor = format!("c-{}", event.spasmid);
+    let EventView {
+        spasmid,
+        href,
+        body_html,
+        added_at_ms,
+        authors,
+        reactions,
+        parent_data,
+        ..
+    } = node.event;
+    let anchor = format!("c-{spasmid}");
     let replies = node.replies;
     let reply_count = replies.len();
     // The reply form exists only once asked for: without JavaScript nobody can sign, and
     // two hundred idle forms would make a long thread slow to render.
     let replying = RwSignal::new(false);
-    let parent = event.parent_data.clone();
-    let spasmid = event.spasmid.clone();
+    let parent = StoredValue::new(parent_data);
     view! {
         <article class="comment" id=anchor data-spasmid=spasmid>
             <details open>
                 <summary>
-                    <AuthorLine authors=event.authors.clone() />
+                    <AuthorLine authors />
                     " · "
-                    <time datetime=event.added_at_ms.to_string()>{format_date(event.added_at_ms)}</time>
+                    <time datetime=added_at_ms.to_string()>{format_date(added_at_ms)}</time>
                     {(reply_count > 0).then(|| format!(" · {}", plural(reply_count as i64, "reply", "replies")))}
                 </summary>
-                <div class="event-body" inner_html=event.body_html.clone()></div>
+                <div class="event-body" inner_html=body_html></div>
                 <p class="comment-links">
-                    <a href=event.href.clone()>"Permalink"</a>
-                    <Show when=move || signing.interactive.get()>
+                    <a href=href>"Permalink"</a>
+                    // Hidden until a visitor can sign; plain attributes and closures rather than
+                    // `Show`s, which cost a memo each on every comment of a long thread.
+                    <span hidden=move || !signing.interactive.get()>
                         " · "
                         <button type="button" class="link-button" aria-expanded=move || replying.get().to_string()
                             on:click=move |_| replying.update(|open| *open = !*open)>"Reply"</button>
-                    </Show>
+                    </span>
                 </p>
-                <ReactionBar event=event reactions=COMMENT_REACTIONS.to_vec() on_change />
-                <Show when=move || replying.get()>
-                    <ReplyForm parent=parent.clone() on_change label="Your reply to this comment".to_owned() />
-                </Show>
+                <ReactionBar parent counts=reactions reactions=COMMENT_REACTIONS.to_vec() on_change />
+                {move || replying.get().then(|| view! {
+                    <ReplyForm parent=parent.get_value() on_change label="Your reply to this comment".to_owned() />
+                })}
                 {(!replies.is_empty()).then(|| view! { <CommentList comments=replies on_change /> })}
             </details>
         </article>

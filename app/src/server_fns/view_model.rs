@@ -360,7 +360,9 @@ fn parent_data(event: &Value, ids: Vec<String>) -> ParentData {
             .unwrap_or_default(),
         mentions_for_reply: dedupe_and_sort(for_reply),
         mentions_for_reaction: dedupe_and_sort(authors),
+        reaction_mentions_as_reply: false,
     }
+    .without_repeated_mentions()
 }
 
 /// `0xf855...c2fa`.
@@ -435,9 +437,9 @@ mod tests {
                 }
             }
             let sorted = spasm::spasmid::sort_authors_for_spasmid01(&Value::Array(unique));
-            assert_eq!(data.mentions_for_reaction, sorted);
+            assert_eq!(data.reaction_mentions(), sorted.as_slice());
             assert_eq!(
-                serde_json::to_string(&data.mentions_for_reaction).unwrap(),
+                serde_json::to_string(data.reaction_mentions()).unwrap(),
                 serde_json::to_string(&sorted).unwrap()
             );
         }
