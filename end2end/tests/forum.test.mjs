@@ -112,6 +112,23 @@ for (const javaScript of [false, true]) {
       await context.close();
     });
 
+    test('a comment offers its own reply form only where a visitor can sign', async () => {
+      const { context, page, errors } = await open(`/news/${seeded.root}`);
+      const first = page.locator(`#c-${seeded.first}`);
+      const reply = first.getByRole('button', { name: 'Reply', exact: true }).first();
+      if (!javaScript) {
+        assert.equal(await reply.count(), 0, 'no reply button that cannot work');
+      } else {
+        await reply.click();
+        assert.equal(await reply.getAttribute('aria-expanded'), 'true');
+        await first.getByLabel('Your reply to this comment').first().waitFor();
+        await reply.click();
+        assert.equal(await first.getByLabel('Your reply to this comment').count(), 0);
+      }
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
     test('a Nostr author page shows the name and words of the key\'s own profile', async () => {
       const { context, page, errors } = await open(`/authors/${seeded.npub}`);
       assert.equal(await page.locator('.author-card h1').textContent(), 'Nostr Nora');
