@@ -53,3 +53,55 @@ impl EventViewCache {
         view
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use forum::envelope::{Counter, Stats, StoredEvent};
+
+    use super::*;
+
+    fn stored(content: &str, upvotes: i64) -> StoredEvent {
+        let event = serde_json::json!({
+            "type": "SpasmEventV2",
+            "action": "reply",
+            "content": content,
+            "ids": [{"value": "spasmid01aa", "format": {"name": "spasmid", "version": "01"}}],
+            "authors": [{"addresses": [{"value": "0xf8553015220a857eda377a1e903c9e5afb3ac2fa", "verified": true}]}],
+        });
+        StoredEvent {
+            key: 7,
+            added_at_ms: 1,
+            updated_at_ms: 1,
+            parent_key: None,
+            event_json: event.to_string(),
+            stats: Stats {
+                reactions: vec![Counter {
+                    content: "upvote".into(),
+                    total: upvotes,
+                    latest_ms: 1,
+                }],
+                replies: None,
+            },
+        }
+    }
+
+    #[test]
+    fn counts_are_always_fresh_and_other_display_settings_start_over() {
+        let cache = EventViewCache::default();
+        let display = Display::default();
+        let first = cache.view(&stored("**first**", 1), &display);
+        assert_eq!(first.reaction("upvote"), 1);
+        assert!(first.body_html.contains("<strong>first</strong>"));
+        assert_eq!(first.authors[0].name, None);
+
+        // The same row later: new counts, the content made once.
+        let later = cache.view(&stored("**first**", 5), &display);
+        assert_eq!(later.reaction("upvote"), 5);
+        assert_eq!(later.body_html, first.body_html);
+
+        // The host's defaults show generated names.
+        let named = Display::of(&forum::Settings::default());
+        let renamed = cache.view(&stored("**first**", 5), &named);
+        assert_eq!(renamed.authors[0].name.as_deref(), Some("BlackSpaceDev"));
+    }
+}
