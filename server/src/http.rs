@@ -79,9 +79,19 @@ pub fn leptos_options() -> LeptosOptions {
         .build()
 }
 
+/// The pages' routes, generated once per process. Generating them renders the app with
+/// resource loading suppressed process-wide (leptos_server's `SuppressResourceLoad`), and a
+/// resource first polled meanwhile by another router's request never resolves: a page of a
+/// server built while another serves would hang (leptos issue 4773).
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application as an axum router.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let options = state.leptos_options.clone();
     let limits = state.limits.clone();
     // Other instances' web clients and federation peers call the API from anywhere; it
