@@ -42,33 +42,37 @@ pub struct ParentData {
     pub categories: Vec<Value>,
     /// Mentions for a reply: its authors and mentions, deduplicated and sorted.
     pub mentions_for_reply: Vec<Value>,
-    /// Mentions for a reaction or moderation: its authors, deduplicated and sorted; left
-    /// empty when they are the same as for a reply (most events mention nobody else), which
-    /// keeps long threads' hydration data small.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub mentions_for_reaction: Vec<Value>,
-    /// The mentions for a reaction are those for a reply.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub reaction_mentions_as_reply: bool,
+    /// Mentions for a reaction or moderation: its authors, deduplicated and sorted; `None`
+    /// when they are the same as for a reply (most events mention nobody else), which keeps
+    /// long threads' hydration data small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentions_for_reaction: Option<Vec<Value>>,
 }
 
 impl ParentData {
-    /// Leaves out the mentions for a reaction when they repeat those for a reply.
-    pub fn without_repeated_mentions(mut self) -> Self {
-        if self.mentions_for_reaction == self.mentions_for_reply {
-            self.mentions_for_reaction = Vec::new();
-            self.reaction_mentions_as_reply = true;
+    /// The parent data of an event, sending the mentions for a reaction only when they
+    /// differ from those for a reply.
+    pub fn new(
+        ids: Vec<String>,
+        categories: Vec<Value>,
+        mentions_for_reply: Vec<Value>,
+        mentions_for_reaction: Vec<Value>,
+    ) -> Self {
+        let mentions_for_reaction =
+            (mentions_for_reaction != mentions_for_reply).then_some(mentions_for_reaction);
+        Self {
+            ids,
+            categories,
+            mentions_for_reply,
+            mentions_for_reaction,
         }
-        self
     }
 
     /// The mentions for a reaction or moderation.
     pub fn reaction_mentions(&self) -> &[Value] {
-        if self.reaction_mentions_as_reply {
-            &self.mentions_for_reply
-        } else {
-            &self.mentions_for_reaction
-        }
+        self.mentions_for_reaction
+            .as_deref()
+            .unwrap_or(&self.mentions_for_reply)
     }
 
     /// The `spasm` crate's parent info.

@@ -232,22 +232,10 @@ pub async fn load_author(
     };
     let forum = forum()?;
     let views = Views::of(&forum);
-    let display = views.display;
     let events = forum.author_events(&id, page).await.map_err(read_failed)?;
     let profile = forum.nostr_profile(&id).await.map_err(read_failed)?;
-    let identity = super::view_model::author_identity(&id, &display).map(|identity| {
-        crate::model::AuthorIdentity {
-            profile: profile.map(|profile| crate::model::ProfileView {
-                name: profile.name,
-                about: profile.about,
-                website: profile.website,
-                picture: profile.picture.filter(|_| display.profile_pictures),
-            }),
-            ..identity
-        }
-    });
     Ok(AuthorPageView {
-        identity,
+        identity: super::view_model::author_identity(&id, profile, &views.display),
         page: page_of(&events, &views),
     })
 }

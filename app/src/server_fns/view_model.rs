@@ -7,7 +7,7 @@ use spasm::timestamps::to_long_timestamp;
 
 use super::markdown::{self, MediaEmbeds};
 use crate::identity::{auto_generated_name, identicon_path};
-use crate::model::{AuthorIdentity, AuthorView, EventView, ParentData, ReactionCount};
+use crate::model::{AuthorIdentity, AuthorView, EventView, ParentData, ProfileView, ReactionCount};
 
 /// How this instance shows events: its display settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct Display {
     /// What full-line links embed in comments.
     comment_media: MediaEmbeds,
     /// Author pages show Nostr profile pictures.
-    pub profile_pictures: bool,
+    profile_pictures: bool,
 }
 
 impl Display {
@@ -259,8 +259,13 @@ fn authors_of(event: &Value, display: &Display) -> Vec<AuthorView> {
     authors
 }
 
-/// Who an author page's id names; `None` when it is no address or key.
-pub fn author_identity(id: &str, display: &Display) -> Option<AuthorIdentity> {
+/// Who an author page's id names, with what its Nostr profile says; `None` when the id is
+/// no address or key.
+pub fn author_identity(
+    id: &str,
+    profile: Option<spasm::nostr::NostrProfile>,
+    display: &Display,
+) -> Option<AuthorIdentity> {
     let address = forum::AuthorAddress::parse(id).ok()?;
     let normalised = address.as_str();
     let identity = if let Ok(ethereum) = normalised.parse::<spasm::ethereum::EthereumAddress>() {
@@ -291,7 +296,17 @@ pub fn author_identity(id: &str, display: &Display) -> Option<AuthorIdentity> {
         .auto_names
         .then(|| auto_generated_name(&identity.shown))
         .filter(|name| !name.is_empty());
-    Some(AuthorIdentity { name, ..identity })
+    let profile = profile.map(|profile| ProfileView {
+        name: profile.name,
+        about: profile.about,
+        website: profile.website,
+        picture: profile.picture.filter(|_| display.profile_pictures),
+    });
+    Some(AuthorIdentity {
+        name,
+        profile,
+        ..identity
+    })
 }
 
 /// What a reply or reaction to this event needs, with mentions sorted as spasm.js does.
@@ -351,18 +366,16 @@ fn parent_data(event: &Value, ids: Vec<String>) -> ParentData {
     let authors = clean(event.get("authors"));
     let mut for_reply = authors.clone();
     for_reply.extend(clean(event.get("mentions")));
-    ParentData {
+    ParentData::new(
         ids,
-        categories: event
+        event
             .get("categories")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default(),
-        mentions_for_reply: dedupe_and_sort(for_reply),
-        mentions_for_reaction: dedupe_and_sort(authors),
-        reaction_mentions_as_reply: false,
-    }
-    .without_repeated_mentions()
+        dedupe_and_sort(for_reply),
+        dedupe_and_sort(authors),
+    )
 }
 
 /// `0xf855...c2fa`.
@@ -452,16 +465,17 @@ mod tests {
             ..Display::default()
         };
         let ethereum =
-            author_identity("0xF8553015220A857eDA377A1E903c9E5AFb3aC2Fa", &display).unwrap();
+            author_identity("0xF8553015220A857eDA377A1E903c9E5AFb3aC2Fa", None, &display).unwrap();
         assert_eq!(ethereum.shown, "0xf8553015220a857eda377a1e903c9e5afb3ac2fa");
         assert_eq!(
             ethereum.also_known_as,
             "0xF8553015220a857eda377a1E903c9e5Afb3aC2fa"
         );
         assert_eq!(ethereum.name.as_deref(), Some("BlackSpaceDev"));
-        assert!(author_identity("not a key", &display).is_none());
+        assert!(author_identity("not a key", None, &display).is_none());
         let hidden = author_identity(
             "0xf8553015220a857eda377a1e903c9e5afb3ac2fa",
+            None,
             &Display::default(),
         )
         .unwrap();
