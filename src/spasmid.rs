@@ -14,12 +14,13 @@ use icu_normalizer::ComposingNormalizerBorrowed;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+mod canon;
+
+use canon::{Canon, NULL, Node, js_string_of};
+
 use crate::collation::locale_compare;
 use crate::js_json::stringify;
-use crate::js_value::{
-    is_object_with_values, is_truthy_string_or_number, js_string, keep_keys, keep_keys_in_array,
-    property, truthy,
-};
+use crate::js_value::{is_object_with_values, js_string, truthy};
 
 /// The prefix of every version-01 Spasm id.
 pub const SPASMID01_PREFIX: &str = "spasmid01";
@@ -79,11 +80,14 @@ pub fn spasmid01_of_object(event: &Map<String, Value>) -> Option<SpasmId01> {
 
 /// The exact text that is hashed: `NFC(JSON.stringify(EventForSpasmid01))`.
 pub fn canonical_json(event: &Value) -> Option<String> {
-    event_for_spasmid01(event).map(|reduced| canonical_text(&reduced))
+    if !is_object_with_values(event) {
+        return None;
+    }
+    reduce_object(event.as_object()?).map(|reduced| canonical_text(&reduced))
 }
 
 /// `NFC(JSON.stringify(reduced))`; NFC copies only when the text is not normalised already.
-fn canonical_text(reduced: &Value) -> String {
+fn canonical_text(reduced: &Canon<'_>) -> String {
     let json = stringify(reduced);
     match ComposingNormalizerBorrowed::new_nfc().normalize(&json) {
         std::borrow::Cow::Borrowed(_) => json,
@@ -103,179 +107,251 @@ pub fn event_for_spasmid01(event: &Value) -> Option<Value> {
     if !is_object_with_values(event) {
         return None;
     }
-    reduce_object(event.as_object()?)
+    reduce_object(event.as_object()?).map(|reduced| reduced.to_value())
 }
 
-fn reduce_object(event: &Map<String, Value>) -> Option<Value> {
+fn reduce_object(event: &Map<String, Value>) -> Option<Canon<'_>> {
     if event.get("type").and_then(Value::as_str) != Some("SpasmEventV2") {
         return None;
     }
     let field = |key: &str| event.get(key).filter(|value| truthy(value));
-    let mut out = Map::new();
+    let mut out: Vec<(&str, Canon<'_>)> = Vec::with_capacity(16);
 
     if let Some(parent) = field("parent") {
-        out.insert(
-            "parent".into(),
-            sort_parent(keep_keys(parent, &["ids", "marker"])),
-        );
+        out.push((
+            "parent",
+            sort_parent(Canon::keep_keys(parent, &["ids", "marker"])),
+        ));
     }
     for key in ["action", "title", "content", "timestamp"] {
         if let Some(value) = field(key) {
-            out.insert(key.into(), value.clone());
+            out.push((key, Canon::Json(value)));
         }
     }
     if let Some(authors) = field("authors") {
         let cleaned = keep_keys_in_array(authors, &["addresses", "usernames", "marker"]);
-        out.insert("authors".into(), Value::Array(sort_authors(cleaned)));
+        out.push(("authors", Canon::Array(sort_authors(cleaned))));
     }
     if let Some(tips) = field("tips") {
-        out.insert(
-            "tips".into(),
-            Value::Array(sort_objects(as_array(tips), &["address"])),
-        );
+        out.push((
+            "tips",
+            Canon::Array(sort_objects_of(Canon::items_of(tips), &["address"])),
+        ));
     }
     for key in ["hosts", "links"] {
         if let Some(value) = field(key) {
-            out.insert(
-                key.into(),
+            out.push((
+                key,
                 sort_links(keep_keys_in_array(value, &["value", "marker"])),
-            );
+            ));
         }
     }
     if let Some(keywords) = field("keywords") {
-        out.insert(
-            "keywords".into(),
-            Value::Array(sort_strings_and_numbers(as_array(keywords))),
-        );
+        out.push((
+            "keywords",
+            Canon::Array(sort_strings_and_numbers_of(Canon::items_of(keywords))),
+        ));
     }
     if let Some(tags) = field("tags") {
-        out.insert("tags".into(), Value::Array(sort_tags(tags)?));
+        out.push(("tags", Canon::Array(sort_tags(tags)?)));
     }
     if let Some(medias) = field("medias") {
-        out.insert("medias".into(), Value::Array(sort_medias(medias)));
+        out.push(("medias", Canon::Array(sort_medias(medias))));
     }
     if let Some(references) = field("references") {
         let cleaned = keep_keys_in_array(references, &["ids", "marker"]);
-        out.insert("references".into(), Value::Array(sort_references(cleaned)));
+        out.push(("references", Canon::Array(sort_references(cleaned))));
     }
     if let Some(mentions) = field("mentions") {
         let cleaned = keep_keys_in_array(mentions, &["addresses", "usernames", "marker"]);
-        out.insert("mentions".into(), Value::Array(sort_authors(cleaned)));
+        out.push(("mentions", Canon::Array(sort_authors(cleaned))));
     }
     if let Some(proofs) = field("proofs") {
-        out.insert("proofs".into(), Value::Array(sort_proofs(proofs)));
+        out.push(("proofs", Canon::Array(sort_proofs(proofs))));
     }
     for key in ["license", "language", "extra"] {
         if let Some(value) = field(key) {
-            out.insert(key.into(), value.clone());
+            out.push((key, Canon::Json(value)));
         }
     }
     if let Some(pow) = spasmid_pow(event.get("pows")) {
-        out.insert("pows".into(), Value::Array(vec![pow]));
+        out.push(("pows", Canon::Array(vec![pow])));
     }
-    Some(Value::Object(out))
+    Some(Canon::Object(out))
 }
 
-fn as_array(value: &Value) -> Option<&[Value]> {
-    value.as_array().map(Vec::as_slice)
+/// spasm.js `keepTheseKeysInObjectsInArray`: [`Canon::keep_keys`] for each element; `None`
+/// when `value` is not an array (spasm.js returns `null`).
+fn keep_keys_in_array<'a>(value: &'a Value, keys: &[&'a str]) -> Option<Vec<Canon<'a>>> {
+    value.as_array().map(|items| {
+        items
+            .iter()
+            .map(|item| Canon::keep_keys(item, keys))
+            .collect()
+    })
 }
 
 /// `Array.isArray(x) && x[0]` (truthy first element).
-fn first_is_truthy(items: &[Value]) -> bool {
-    items.first().is_some_and(truthy)
+fn first_is_truthy(items: &[Canon<'_>]) -> bool {
+    items.first().is_some_and(|first| first.node().truthy())
+}
+
+fn owned(items: Vec<Canon<'_>>) -> Vec<Value> {
+    items.iter().map(Canon::to_value).collect()
+}
+
+fn items_of_slice(items: Option<&[Value]>) -> Option<Vec<Canon<'_>>> {
+    items.map(|items| items.iter().map(Canon::Json).collect())
 }
 
 /// spasm.js `sortArrayOfStringsAndNumbers`: strings and numbers in collation order of
 /// `String(x)`, then everything else in its original order; `[]` when the first element
 /// is falsy.
 pub fn sort_strings_and_numbers(items: Option<&[Value]>) -> Vec<Value> {
+    owned(sort_strings_and_numbers_of(items_of_slice(items)))
+}
+
+fn sort_strings_and_numbers_of(items: Option<Vec<Canon<'_>>>) -> Vec<Canon<'_>> {
     let Some(items) = items.filter(|items| first_is_truthy(items)) else {
         return Vec::new();
     };
-    let (mut valid, invalid): (Vec<&Value>, Vec<&Value>) = items
-        .iter()
-        .partition(|item| matches!(item, Value::String(_) | Value::Number(_)));
-    valid.sort_by(|a, b| locale_compare(&js_string(Some(a)), &js_string(Some(b))));
-    valid.into_iter().chain(invalid).cloned().collect()
+    let (mut valid, invalid): (Vec<Canon<'_>>, Vec<Canon<'_>>) = items
+        .into_iter()
+        .partition(|item| matches!(item, Canon::Json(Value::String(_) | Value::Number(_))));
+    valid.sort_by(|a, b| locale_compare(&a.node().js_string(), &b.node().js_string()));
+    valid.extend(invalid);
+    valid
 }
 
 /// spasm.js `sortArrayOfObjects(objects, keys)`: objects with a truthy string or number
 /// under one of `keys` sorted by `String(object[key])` key after key; the rest through
 /// [`sort_strings_and_numbers`]. `[]` when the first element is falsy.
 pub fn sort_objects(items: Option<&[Value]>, keys: &[&str]) -> Vec<Value> {
+    owned(sort_objects_of(items_of_slice(items), keys))
+}
+
+fn sort_objects_of<'a>(items: Option<Vec<Canon<'a>>>, keys: &[&str]) -> Vec<Canon<'a>> {
     let Some(items) = items.filter(|items| first_is_truthy(items)) else {
         return Vec::new();
     };
-    let (mut valid, invalid): (Vec<&Value>, Vec<&Value>) = items.iter().partition(|item| {
-        item.is_object()
-            && keys
-                .iter()
-                .any(|key| item.get(*key).is_some_and(is_truthy_string_or_number))
-    });
-    valid.sort_by(|a, b| {
-        keys.iter()
-            .map(|key| locale_compare(&js_string(a.get(*key)), &js_string(b.get(*key))))
-            .find(|ordering| ordering.is_ne())
-            .unwrap_or(Ordering::Equal)
-    });
-    let invalid: Vec<Value> = invalid.into_iter().cloned().collect();
-    let rest = sort_strings_and_numbers(Some(&invalid));
-    valid.into_iter().cloned().chain(rest).collect()
+    let (mut valid, invalid): (Vec<Canon<'a>>, Vec<Canon<'a>>) =
+        items.into_iter().partition(|item| {
+            let item = item.node();
+            item.is_object()
+                && keys
+                    .iter()
+                    .any(|key| item.get(key).is_some_and(Node::is_truthy_string_or_number))
+        });
+    if valid.len() > 1 {
+        valid.sort_by(|a, b| {
+            keys.iter()
+                .map(|key| {
+                    locale_compare(
+                        &js_string_of(a.node().get(key)),
+                        &js_string_of(b.node().get(key)),
+                    )
+                })
+                .find(|ordering| ordering.is_ne())
+                .unwrap_or(Ordering::Equal)
+        });
+    }
+    valid.extend(sort_strings_and_numbers_of(Some(invalid)));
+    valid
 }
 
 /// spasm.js `sortArrayOfObjectsByKeyValue`: by `String(object[key][0].value)` when that is
 /// a truthy string or number, else `""`.
-fn sort_by_first_value(items: &mut [Value], key: &str) {
-    let first_value = |item: &Value| {
-        item.get(key)
-            .and_then(|list| list.get(0))
+fn sort_by_first_value(items: &mut [Canon<'_>], key: &str) {
+    if items.len() < 2 {
+        return;
+    }
+    let first_value = |item: &Canon<'_>| {
+        item.node()
+            .get(key)
+            .and_then(|list| match list {
+                // `list[0]`: an object has no property "0" here, a string's is its first unit.
+                Node::Json(value) => value.get(0).map(Node::Json),
+                built => built.first(),
+            })
             .and_then(|first| first.get("value"))
-            .filter(|value| is_truthy_string_or_number(value))
-            .map(|value| js_string(Some(value)))
+            .filter(|value| value.is_truthy_string_or_number())
+            .map(Node::js_string)
             .unwrap_or_default()
+            .into_owned()
     };
-    items.sort_by(|a, b| locale_compare(&first_value(a), &first_value(b)));
+    items.sort_by_cached_key(|item| CollationKey(first_value(item)));
+}
+
+/// A string ordered as `localeCompare` orders it, to sort by keys computed once.
+#[derive(PartialEq, Eq)]
+struct CollationKey(String);
+
+impl PartialOrd for CollationKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CollationKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        locale_compare(&self.0, &other.0)
+    }
 }
 
 /// Whether `item[key][0].value` is a truthy string or number.
-fn has_first_value(item: &Value, key: &str) -> bool {
-    item.get(key)
-        .and_then(|list| list.as_array())
-        .and_then(|list| list.first())
-        .filter(|first| truthy(first))
+fn has_first_value(item: &Canon<'_>, key: &str) -> bool {
+    item.node()
+        .get(key)
+        .and_then(Node::first)
+        .filter(|first| first.truthy())
         .and_then(|first| first.get("value"))
-        .is_some_and(is_truthy_string_or_number)
+        .is_some_and(Node::is_truthy_string_or_number)
 }
 
 /// Reduces each element of `item[key]` to `keys` and sorts it by value, when `item[key]` is
 /// an array with a truthy first element (spasm.js does this in place).
-fn clean_list(item: &mut Value, key: &str, keys: &[&str]) {
+fn clean_list<'a>(item: &mut Canon<'a>, key: &'a str, keys: &[&'a str]) {
     let Some(list) = item
+        .node()
         .get(key)
-        .and_then(Value::as_array)
+        .filter(|list| list.is_array())
+        .and_then(|list| match list {
+            Node::Json(value) => Canon::items_of(value),
+            Node::Built(built) => match built {
+                Canon::Array(items) => Some(items.clone()),
+                _ => None,
+            },
+        })
         .filter(|list| first_is_truthy(list))
     else {
         return;
     };
-    let cleaned: Vec<Value> = list.iter().map(|entry| keep_keys(entry, keys)).collect();
-    let sorted = sort_objects(Some(&cleaned), &["value"]);
-    if let Some(map) = item.as_object_mut() {
-        map.insert(key.to_string(), Value::Array(sorted));
-    }
+    let cleaned: Vec<Canon<'a>> = list
+        .into_iter()
+        .map(|entry| match entry {
+            Canon::Json(value) => Canon::keep_keys(value, keys),
+            // Rebuilt entries are reduced already in every list this is called on.
+            built => built,
+        })
+        .collect();
+    let sorted = sort_objects_of(Some(cleaned), &["value"]);
+    item.set(key, Canon::Array(sorted));
 }
 
-fn sort_parent(mut parent: Value) -> Value {
+fn sort_parent(mut parent: Canon<'_>) -> Canon<'_> {
     clean_list(&mut parent, "ids", &["value"]);
     parent
 }
 
 /// spasm.js `sortHostsForSpasmid01` on already reduced hosts or links: returned unchanged
 /// (also `null`) unless it is an array with a truthy first element.
-fn sort_links(cleaned: Option<Vec<Value>>) -> Value {
+fn sort_links(cleaned: Option<Vec<Canon<'_>>>) -> Canon<'_> {
     match cleaned {
-        Some(list) if first_is_truthy(&list) => Value::Array(sort_objects(Some(&list), &["value"])),
-        Some(list) => Value::Array(list),
-        None => Value::Null,
+        Some(list) if first_is_truthy(&list) => {
+            Canon::Array(sort_objects_of(Some(list), &["value"]))
+        }
+        Some(list) => Canon::Array(list),
+        None => Canon::Json(&NULL),
     }
 }
 
@@ -283,97 +359,92 @@ fn sort_links(cleaned: Option<Vec<Value>>) -> Value {
 /// addresses reduced to `{value, format}` and sorted, usernames sorted, then authors with an
 /// address, with a username, and the rest.
 pub fn sort_authors_for_spasmid01(authors: &Value) -> Vec<Value> {
-    sort_authors(authors.as_array().cloned())
+    owned(sort_authors(Canon::items_of(authors)))
 }
 
 /// spasm.js `sortMediasForSpasmid01`.
 pub fn sort_medias_for_spasmid01(medias: &Value) -> Vec<Value> {
-    sort_medias(medias)
+    owned(sort_medias(medias))
 }
 
 /// spasm.js `sortReferencesForSpasmid01` (references as given, not reduced).
 pub fn sort_references_for_spasmid01(references: &Value) -> Vec<Value> {
-    sort_references(references.as_array().cloned())
+    owned(sort_references(Canon::items_of(references)))
 }
 
 /// spasm.js `sortParentForSpasmid01`: the parent's ids reduced to `{value}` and sorted.
 pub fn sort_parent_for_spasmid01(parent: &Value) -> Value {
-    sort_parent(parent.clone())
+    sort_parent(Canon::Json(parent)).to_value()
 }
 
 /// spasm.js `sortTagsForSpasmid01`; `None` where spasm.js throws (a `null` tag).
 pub fn sort_tags_for_spasmid01(tags: &Value) -> Option<Vec<Value>> {
-    sort_tags(tags)
+    sort_tags(tags).map(owned)
 }
 
 /// spasm.js `sortAuthorsForSpasmid01`, for authors and mentions.
-fn sort_authors(cleaned: Option<Vec<Value>>) -> Vec<Value> {
+fn sort_authors(cleaned: Option<Vec<Canon<'_>>>) -> Vec<Canon<'_>> {
     let Some(mut authors) = cleaned.filter(|authors| first_is_truthy(authors)) else {
         return Vec::new();
     };
     for author in &mut authors {
         clean_list(author, "addresses", &["value", "format"]);
-        if let Some(usernames) = author
+        let usernames = author
+            .node()
             .get("usernames")
-            .and_then(Value::as_array)
-            .filter(|list| first_is_truthy(list))
-        {
-            let sorted = sort_objects(Some(usernames), &["value"]);
-            if let Some(map) = author.as_object_mut() {
-                map.insert("usernames".into(), Value::Array(sorted));
-            }
+            .and_then(|usernames| match usernames {
+                Node::Json(value) => Canon::items_of(value),
+                _ => None,
+            })
+            .filter(|list| first_is_truthy(list));
+        if let Some(usernames) = usernames {
+            let sorted = sort_objects_of(Some(usernames), &["value"]);
+            author.set("usernames", Canon::Array(sorted));
         }
     }
-    let (mut with_address, rest): (Vec<Value>, Vec<Value>) = authors
+    let (mut with_address, rest): (Vec<Canon<'_>>, Vec<Canon<'_>>) = authors
         .into_iter()
         .partition(|author| has_first_value(author, "addresses"));
-    let (mut with_username, others): (Vec<Value>, Vec<Value>) = rest
+    let (mut with_username, others): (Vec<Canon<'_>>, Vec<Canon<'_>>) = rest
         .into_iter()
         .partition(|author| has_first_value(author, "usernames"));
     sort_by_first_value(&mut with_address, "addresses");
     sort_by_first_value(&mut with_username, "usernames");
-    let others = sort_objects(Some(&others), &["id"]);
+    with_address.extend(with_username);
+    with_address.extend(sort_objects_of(Some(others), &["id"]));
     with_address
-        .into_iter()
-        .chain(with_username)
-        .chain(others)
-        .collect()
 }
 
 /// spasm.js `sortMediasForSpasmid01`.
-fn sort_medias(medias: &Value) -> Vec<Value> {
-    let Some(medias) = medias.as_array() else {
+fn sort_medias(medias: &Value) -> Vec<Canon<'_>> {
+    let Some(mut medias) = Canon::items_of(medias) else {
         return Vec::new();
     };
-    let mut medias = medias.clone();
     for media in &mut medias {
         for key in ["ids", "hashes", "links"] {
             clean_list(media, key, &["value"]);
         }
     }
-    let (mut with_ids, rest): (Vec<Value>, Vec<Value>) = medias
+    let (mut with_ids, rest): (Vec<Canon<'_>>, Vec<Canon<'_>>) = medias
         .into_iter()
         .partition(|media| has_first_value(media, "ids"));
-    let (mut with_hashes, rest): (Vec<Value>, Vec<Value>) = rest
+    let (mut with_hashes, rest): (Vec<Canon<'_>>, Vec<Canon<'_>>) = rest
         .into_iter()
         .partition(|media| has_first_value(media, "hashes"));
-    let (mut with_links, others): (Vec<Value>, Vec<Value>) = rest
+    let (mut with_links, others): (Vec<Canon<'_>>, Vec<Canon<'_>>) = rest
         .into_iter()
         .partition(|media| has_first_value(media, "links"));
     sort_by_first_value(&mut with_ids, "ids");
     sort_by_first_value(&mut with_hashes, "hashes");
     sort_by_first_value(&mut with_links, "links");
-    let others = sort_objects(Some(&others), &["id"]);
+    with_ids.extend(with_hashes);
+    with_ids.extend(with_links);
+    with_ids.extend(sort_objects_of(Some(others), &["id"]));
     with_ids
-        .into_iter()
-        .chain(with_hashes)
-        .chain(with_links)
-        .chain(others)
-        .collect()
 }
 
 /// spasm.js `sortReferencesForSpasmid01` on references reduced to `{ids, marker}`.
-fn sort_references(cleaned: Option<Vec<Value>>) -> Vec<Value> {
+fn sort_references(cleaned: Option<Vec<Canon<'_>>>) -> Vec<Canon<'_>> {
     let Some(mut references) = cleaned else {
         return Vec::new();
     };
@@ -385,23 +456,23 @@ fn sort_references(cleaned: Option<Vec<Value>>) -> Vec<Value> {
 }
 
 /// Proofs sorted by value, each proof's links reduced to `{value, marker}` and sorted.
-fn sort_proofs(proofs: &Value) -> Vec<Value> {
-    let mut sorted = sort_objects(as_array(proofs), &["value"]);
+fn sort_proofs(proofs: &Value) -> Vec<Canon<'_>> {
+    let mut sorted = sort_objects_of(Canon::items_of(proofs), &["value"]);
     for proof in &mut sorted {
-        let Some(links) = proof
+        let links = proof
+            .node()
             .get("links")
-            .and_then(Value::as_array)
-            .filter(|list| first_is_truthy(list))
-        else {
-            continue;
-        };
-        let cleaned: Vec<Value> = links
-            .iter()
-            .map(|link| keep_keys(link, &["value", "marker"]))
-            .collect();
-        let links = sort_links(Some(cleaned));
-        if let Some(map) = proof.as_object_mut() {
-            map.insert("links".into(), links);
+            .and_then(|links| match links {
+                Node::Json(value) => value.as_array(),
+                _ => None,
+            })
+            .filter(|links| links.first().is_some_and(truthy));
+        if let Some(links) = links {
+            let cleaned = links
+                .iter()
+                .map(|link| Canon::keep_keys(link, &["value", "marker"]))
+                .collect();
+            proof.set("links", sort_links(Some(cleaned)));
         }
     }
     sorted
@@ -409,9 +480,9 @@ fn sort_proofs(proofs: &Value) -> Vec<Value> {
 
 /// spasm.js `sortTagsForSpasmid01`: stable sorts by element L, L-1, …, 0, which orders tags
 /// lexicographically by their elements. `None` where spasm.js throws (a `null` tag).
-fn sort_tags(tags: &Value) -> Option<Vec<Value>> {
+fn sort_tags(tags: &Value) -> Option<Vec<Canon<'_>>> {
     let Some(tags) = tags.as_array() else {
-        return Some(vec![Value::Array(Vec::new())]);
+        return Some(vec![Canon::Array(Vec::new())]);
     };
     if tags.iter().any(Value::is_null) {
         return None; // `null[key]` throws in JavaScript, so spasm.js rejects the event.
@@ -421,11 +492,13 @@ fn sort_tags(tags: &Value) -> Option<Vec<Value>> {
         .filter_map(Value::as_array)
         .map(Vec::len)
         .fold(1, usize::max);
-    let mut tags = tags.clone();
-    for index in (0..=longest).rev() {
-        tags.sort_by(|a, b| locale_compare(&tag_element(a, index), &tag_element(b, index)));
+    let mut tags: Vec<&Value> = tags.iter().collect();
+    if tags.len() > 1 {
+        for index in (0..=longest).rev() {
+            tags.sort_by_cached_key(|tag| CollationKey(tag_element(tag, index)));
+        }
     }
-    Some(tags)
+    Some(tags.into_iter().map(Canon::Json).collect())
 }
 
 /// `tag[index]` as the tag sort reads it: a truthy string as is, a truthy number as
@@ -439,7 +512,9 @@ fn tag_element(tag: &Value, index: usize) -> String {
                 .map(|unit| String::from_utf16_lossy(&[unit]))
                 .unwrap_or_default();
         }
-        other => property(other, &index.to_string()),
+        Value::Array(items) => items.get(index),
+        Value::Object(map) => map.get(&index.to_string()),
+        _ => None,
     };
     match element {
         Some(value @ (Value::String(_) | Value::Number(_))) if truthy(value) => {
@@ -452,13 +527,13 @@ fn tag_element(tag: &Value, index: usize) -> String {
 /// The one proof of work that counts: the first with marker `spasmid01`, replaced by a
 /// later one only when both have numeric difficulties and the later is strictly larger.
 /// Its `words`, when an array, are sorted.
-fn spasmid_pow(pows: Option<&Value>) -> Option<Value> {
+fn spasmid_pow(pows: Option<&Value>) -> Option<Canon<'_>> {
     let pows = pows
         .and_then(Value::as_array)
-        .filter(|pows| first_is_truthy(pows))?;
+        .filter(|pows| pows.first().is_some_and(truthy))?;
     let mut chosen: Option<&Value> = None;
     for pow in pows {
-        if !truthy(pow) || pow.get("marker") != Some(&Value::from("spasmid01")) {
+        if !truthy(pow) || pow.get("marker").and_then(Value::as_str) != Some("spasmid01") {
             continue;
         }
         chosen = match chosen {
@@ -476,12 +551,13 @@ fn spasmid_pow(pows: Option<&Value>) -> Option<Value> {
             }
         };
     }
-    let mut pow = chosen?.clone();
-    if let Some(words) = pow.get("words").and_then(Value::as_array) {
-        let sorted = sort_strings_and_numbers(Some(words));
-        if let Some(map) = pow.as_object_mut() {
-            map.insert("words".into(), Value::Array(sorted));
-        }
+    let chosen = chosen?;
+    let mut pow = Canon::Json(chosen);
+    if let Some(words) = chosen.get("words").and_then(Canon::items_of) {
+        pow.set(
+            "words",
+            Canon::Array(sort_strings_and_numbers_of(Some(words))),
+        );
     }
     Some(pow)
 }
