@@ -51,6 +51,25 @@ impl ValueFormat {
         }
     }
 
+    /// Whether `value` is this format's object exactly as [`Self::to_json`] writes it (key
+    /// order included, which ids depend on).
+    pub fn is(&self, value: &Value) -> bool {
+        let Value::Object(object) = value else {
+            return false;
+        };
+        let mut entries = object.iter();
+        let name_matches = entries
+            .next()
+            .is_some_and(|(key, name)| key == "name" && name.as_str() == Some(self.name()));
+        let rest_matches = match self {
+            Self::SpasmId { version } => entries.next().is_some_and(|(key, value)| {
+                key == "version" && value.as_str() == Some(version.as_str())
+            }),
+            _ => true,
+        };
+        name_matches && rest_matches && entries.next().is_none()
+    }
+
     /// The format object of Spasm events: `{"name": …}` plus `"version"` for Spasm ids.
     pub fn to_json(&self) -> Value {
         let mut format = Map::new();
@@ -111,7 +130,7 @@ pub fn format_of_value(value: &Value) -> Option<ValueFormat> {
 
 /// The format of a non-empty string. Lengths count UTF-16 code units, as JavaScript does.
 pub fn format_of_str(text: &str) -> ValueFormat {
-    let length = text.encode_utf16().count();
+    let length = utf16_length(text);
     if length == 73 && text.starts_with("spasmid") {
         let version: String = text
             .encode_utf16()
@@ -162,7 +181,12 @@ fn distinct_urls(values: &[Value]) -> Vec<String> {
 }
 
 fn utf16_length(text: &str) -> usize {
-    text.encode_utf16().count()
+    // Ids, keys and signatures are ASCII, where a byte is a code unit.
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.encode_utf16().count()
+    }
 }
 
 /// spasm.js `findMostLikelyUrl`: of several URLs of one item, the longest (the last of

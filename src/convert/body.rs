@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{author_addresses, format_named, object, truthy_str};
+use super::json::{author_addresses, format_named, object};
 use super::{CheckedEthereumSignature, ConvertError, Signers};
 use crate::ethereum::EthereumAddress;
 use crate::js_json::stringify;
@@ -23,21 +23,26 @@ const COPIED_ARRAYS: [&str; 11] = [
     "proofs",
 ];
 
-/// An unsigned body; `signed_string` is the text kept in the sibling.
+/// An unsigned body, taken apart; `signed_string` is the text kept in the sibling.
 pub(super) fn convert_unsigned(
-    body: &Value,
+    body: Value,
     signed_string: String,
 ) -> Result<Map<String, Value>, ConvertError> {
+    let Value::Object(mut body) = body else {
+        return Err(not_a_body());
+    };
     if body.get("type").and_then(Value::as_str) != Some("SpasmEventBodyV2") {
-        return Err(ConvertError::Malformed(
-            "signedString (not a SpasmEventBodyV2)",
-        ));
+        return Err(not_a_body());
     }
-    let version = body
-        .get("protocol")
-        .and_then(|protocol| protocol.get("version"))
-        .filter(|version| truthy(version))
-        .cloned()
+    // Fields are moved out of the body, which is dropped afterwards.
+    let mut take = |key: &str, wanted: fn(&Value) -> bool| {
+        body.get_mut(key)
+            .filter(|value| wanted(value))
+            .map(Value::take)
+    };
+    let version = take("protocol", |_| true)
+        .and_then(|mut protocol| protocol.get_mut("version").map(Value::take))
+        .filter(truthy)
         .unwrap_or_else(|| Value::from("2.0.0"));
     let mut out = Map::new();
     out.insert("type".into(), Value::from("SpasmEventV2"));
@@ -50,55 +55,54 @@ pub(super) fn convert_unsigned(
         ("signedString", Value::from(signed_string)),
     ]);
     out.insert("siblings".into(), Value::Array(vec![sibling]));
-    if let Some(parent) = body.get("parent")
-        && parent.get("ids").is_some_and(is_array_with_values)
-    {
-        let mut early = Map::new();
-        early.insert(
-            "ids".into(),
-            parent.get("ids").cloned().unwrap_or(Value::Null),
-        );
-        if let Some(marker) = parent.get("marker") {
-            early.insert("marker".into(), marker.clone());
-        }
-        out.insert("parent".into(), Value::Object(early));
+    // spasm.js places a parent with ids here, and any other parent after the lists.
+    let parent = take("parent", is_object_with_values);
+    let parent_has_ids = parent
+        .as_ref()
+        .and_then(|parent| parent.get("ids"))
+        .is_some_and(is_array_with_values);
+    let mut parent = parent;
+    if parent_has_ids && let Some(parent) = parent.take() {
+        out.insert("parent".into(), parent);
     }
     for key in ["action", "title", "content"] {
-        if let Some(text) = truthy_str(body, key) {
-            out.insert(key.into(), Value::from(text));
+        if let Some(text) = take(key, is_truthy_string) {
+            out.insert(key.into(), text);
         }
     }
-    if let Some(timestamp) = body.get("timestamp").filter(|t| t.is_number() && truthy(t)) {
-        out.insert("timestamp".into(), timestamp.clone());
+    if let Some(timestamp) = take("timestamp", |t| t.is_number() && truthy(t)) {
+        out.insert("timestamp".into(), timestamp);
     }
     for key in ["license", "language"] {
-        if let Some(text) = truthy_str(body, key) {
-            out.insert(key.into(), Value::from(text));
+        if let Some(text) = take(key, is_truthy_string) {
+            out.insert(key.into(), text);
         }
     }
     for key in COPIED_ARRAYS {
-        if let Some(list) = body.get(key).filter(|list| is_array_with_values(list)) {
-            out.insert(key.into(), list.clone());
+        if let Some(list) = take(key, is_array_with_values) {
+            out.insert(key.into(), list);
         }
     }
-    if let Some(parent) = body
-        .get("parent")
-        .filter(|parent| is_object_with_values(parent))
-    {
-        out.insert("parent".into(), parent.clone());
+    if let Some(parent) = parent {
+        out.insert("parent".into(), parent);
     }
-    if let Some(extra) = body
-        .get("extra")
-        .filter(|extra| is_object_with_values(extra))
-    {
-        out.insert("extra".into(), extra.clone());
+    if let Some(extra) = take("extra", is_object_with_values) {
+        out.insert("extra".into(), extra);
     }
     Ok(out)
 }
 
+fn not_a_body() -> ConvertError {
+    ConvertError::Malformed("signedString (not a SpasmEventBodyV2)")
+}
+
+fn is_truthy_string(value: &Value) -> bool {
+    value.as_str().is_some_and(|text| !text.is_empty())
+}
+
 /// An unsigned body as received.
 pub(super) fn convert_body(body: &Value) -> Result<Map<String, Value>, ConvertError> {
-    convert_unsigned(body, stringify(body))
+    convert_unsigned(body.clone(), stringify(body))
 }
 
 /// `{signedString, signature, signer}` of a body: the signature must recover to `signer`,
@@ -116,7 +120,9 @@ pub(super) fn convert_signed(
     let signer = verified.address();
     let body: Value =
         serde_json::from_str(signed_string).map_err(|_| ConvertError::SignedStringNotJson)?;
-    let mut out = convert_unsigned(&body, signed_string.to_string())?;
+    if body.get("type").and_then(Value::as_str) != Some("SpasmEventBodyV2") {
+        return Err(not_a_body());
+    }
     let is_author = author_addresses(&body)
         .filter_map(|address| address.get("value").and_then(Value::as_str))
         .any(|value| {
@@ -127,6 +133,7 @@ pub(super) fn convert_signed(
     if !is_author {
         return Err(ConvertError::SignerNotAuthor(signer.to_checksum()));
     }
+    let mut out = convert_unsigned(body, signed_string.to_string())?;
     let signature_record = object([
         ("value", Value::from(signature_text)),
         ("pubkey", Value::from(signer_text.as_str())),

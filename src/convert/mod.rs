@@ -552,12 +552,14 @@ fn assign_formats(event: &mut Map<String, Value>) {
         };
         for item in items {
             let Value::Object(item) = item else { continue };
-            let needs_format = !item.get("format").is_some_and(is_object_with_values);
+            if item.get("format").is_some_and(is_object_with_values) {
+                continue;
+            }
             let format = item
                 .get("value")
                 .filter(|value| truthy(value))
                 .and_then(format_of_value);
-            if let (true, Some(format)) = (needs_format, format) {
+            if let Some(format) = format {
                 item.insert("format".into(), format.to_json());
             }
         }
@@ -581,6 +583,8 @@ fn assign_formats(event: &mut Map<String, Value>) {
                     continue;
                 }
                 match address.get("value").and_then(format_of_value) {
+                    // Most addresses carry the right format already: no new object then.
+                    Some(format) if address.get("format").is_some_and(|old| format.is(old)) => {}
                     Some(format) => {
                         address.insert("format".into(), format.to_json());
                     }
