@@ -109,7 +109,7 @@ pub(super) fn convert_envelope(
             return Err(ConvertError::SiblingsDisagree);
         }
         signers.extend(other_signers);
-        merge::merge_into(&mut main, &other);
+        merge::merge_into(&mut main, other);
     }
     merge::clean(&mut main);
     for key in ["db", "stats", "source", "sharedBy"] {

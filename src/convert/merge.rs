@@ -127,8 +127,13 @@ fn merge_children(main: &mut Vec<Value>, other: &[Value]) {
     }
 }
 
+/// `map[key]`, moved out (a merged event is taken apart).
+fn take(map: &mut Map<String, Value>, key: &str) -> Option<Value> {
+    map.get_mut(key).map(Value::take)
+}
+
 /// Adds what `other` knows about the same event to `main`.
-pub(super) fn merge_into(main: &mut Map<String, Value>, other: &Map<String, Value>) {
+pub(super) fn merge_into(main: &mut Map<String, Value>, mut other: Map<String, Value>) {
     let mut known_ids = values_lowercase(main.get("ids"));
     let mut known_signatures = values_lowercase(main.get("signatures"));
     let mut known_types: Vec<Value> = main
@@ -138,30 +143,27 @@ pub(super) fn merge_into(main: &mut Map<String, Value>, other: &Map<String, Valu
         .flatten()
         .filter_map(|s| s.get("type").cloned())
         .collect();
-    for sibling in other
-        .get("siblings")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let kind = sibling.get("type").cloned().unwrap_or(Value::Null);
-        let new_type = !known_types.contains(&kind);
-        add_unknown(
-            main,
-            "signatures",
-            sibling.get("signatures"),
-            &mut known_signatures,
-        );
-        if new_type {
-            add_unknown(main, "ids", sibling.get("ids"), &mut known_ids);
-            known_types.push(kind);
-            push(main, "siblings", sibling.clone());
+    if let Some(Value::Array(siblings)) = take(&mut other, "siblings") {
+        for sibling in siblings {
+            let kind = sibling.get("type").cloned().unwrap_or(Value::Null);
+            let new_type = !known_types.contains(&kind);
+            add_unknown(
+                main,
+                "signatures",
+                sibling.get("signatures"),
+                &mut known_signatures,
+            );
+            if new_type {
+                add_unknown(main, "ids", sibling.get("ids"), &mut known_ids);
+                known_types.push(kind);
+                push(main, "siblings", sibling);
+            }
         }
     }
     if !main.contains_key("source")
-        && let Some(source) = other.get("source")
+        && let Some(source) = take(&mut other, "source")
     {
-        main.insert("source".into(), source.clone());
+        main.insert("source".into(), source);
     }
     if let Some(shared) = other
         .get("sharedBy")
@@ -185,15 +187,19 @@ pub(super) fn merge_into(main: &mut Map<String, Value>, other: &Map<String, Valu
         entry["ids"] = Value::Array(ids);
     }
     for key in ["parent", "root"] {
-        let Some(other_event) = other.get(key).and_then(|reference| reference.get("event")) else {
+        let Some(other_event) = other
+            .get_mut(key)
+            .and_then(|reference| reference.get_mut("event"))
+            .map(Value::take)
+        else {
             continue;
         };
         let Some(Value::Object(reference)) = main.get_mut(key) else {
             continue;
         };
         let merged = match reference.get("event") {
-            None => Some(other_event.clone()),
-            Some(event) => merge_events(&[event.clone(), other_event.clone()])
+            None => Some(other_event),
+            Some(event) => merge_events(&[event.clone(), other_event])
                 .ok()
                 .map(VerifiedEvent::into_json),
         };
@@ -201,27 +207,27 @@ pub(super) fn merge_into(main: &mut Map<String, Value>, other: &Map<String, Valu
             reference.insert("event".into(), merged);
         }
     }
-    if let Some(Value::Array(other_stats)) = other.get("stats") {
+    if let Some(Value::Array(other_stats)) = take(&mut other, "stats") {
         match main.get_mut("stats") {
-            Some(Value::Array(stats)) => merge_stats(stats, other_stats),
+            Some(Value::Array(stats)) => merge_stats(stats, &other_stats),
             _ => {
-                main.insert("stats".into(), Value::Array(other_stats.clone()));
+                main.insert("stats".into(), Value::Array(other_stats));
             }
         }
     }
-    if let Some(Value::Object(other_db)) = other.get("db") {
+    if let Some(Value::Object(other_db)) = take(&mut other, "db") {
         match main.get_mut("db") {
-            Some(Value::Object(db)) => merge_db(db, other_db),
+            Some(Value::Object(db)) => merge_db(db, &other_db),
             _ => {
-                main.insert("db".into(), Value::Object(other_db.clone()));
+                main.insert("db".into(), Value::Object(other_db));
             }
         }
     }
-    if let Some(Value::Array(other_children)) = other.get("children") {
+    if let Some(Value::Array(other_children)) = take(&mut other, "children") {
         match main.get_mut("children") {
-            Some(Value::Array(children)) => merge_children(children, other_children),
+            Some(Value::Array(children)) => merge_children(children, &other_children),
             _ => {
-                main.insert("children".into(), Value::Array(other_children.clone()));
+                main.insert("children".into(), Value::Array(other_children));
             }
         }
     }
@@ -274,7 +280,7 @@ pub fn merge_events(events: &[Value]) -> Result<VerifiedEvent, ConvertError> {
             signers.add(*signer);
         }
         if let Value::Object(other) = other.into_json() {
-            merge_into(&mut merged, &other);
+            merge_into(&mut merged, other);
         }
     }
     clean(&mut merged);

@@ -208,6 +208,9 @@ fn scan_tags(tags: &[Value]) -> TagScan {
             continue;
         };
         let name = tag.first().and_then(Value::as_str).unwrap_or_default();
+        if !matches!(name, "e" | "p" | "O" | "t" | "r") {
+            continue;
+        }
         let strings = string_tag(tag_value);
         let mapping = strings
             .as_deref()
