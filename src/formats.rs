@@ -220,6 +220,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_format_object_is_recognised_only_as_written() {
+        let id = format_of_str(
+            "spasmid01192d1f9994bf436f50841459d0a43c0de13ef4aaa5233827bdfe2ea2bc030d6f",
+        );
+        assert!(id.is(&id.to_json()));
+        assert!(id.is(&json!({"name": "spasmid", "version": "01"})));
+        assert!(!id.is(&json!({"version": "01", "name": "spasmid"})));
+        assert!(!id.is(&json!({"name": "spasmid"})));
+        let address = ValueFormat::EthereumPubkey;
+        assert!(address.is(&json!({"name": "ethereum-pubkey"})));
+        assert!(!address.is(&json!({"name": "ethereum-pubkey", "extra": 1})));
+        assert!(!address.is(&json!({"name": "nostr-hex"})));
+        assert!(!address.is(&json!("ethereum-pubkey")));
+    }
+
+    #[test]
     fn detects_formats_in_spasm_js_order() {
         let cases = [
             (

@@ -56,14 +56,11 @@ pub(super) fn convert_unsigned(
     ]);
     out.insert("siblings".into(), Value::Array(vec![sibling]));
     // spasm.js places a parent with ids here, and any other parent after the lists.
-    let parent = take("parent", is_object_with_values);
-    let parent_has_ids = parent
-        .as_ref()
-        .and_then(|parent| parent.get("ids"))
-        .is_some_and(is_array_with_values);
-    let mut parent = parent;
-    if parent_has_ids && let Some(parent) = parent.take() {
-        out.insert("parent".into(), parent);
+    let mut parent = take("parent", is_object_with_values);
+    if let Some(early) =
+        parent.take_if(|parent| parent.get("ids").is_some_and(is_array_with_values))
+    {
+        out.insert("parent".into(), early);
     }
     for key in ["action", "title", "content"] {
         if let Some(text) = take(key, is_truthy_string) {
