@@ -1129,5 +1129,4 @@ async fn postgres_is_really_tested_in_ci() {
             "CI must run the PostgreSQL variant (set SPASM_TEST_POSTGRES_URL)"
         );
     }
-    let _ = Db::Postgres;
 }
