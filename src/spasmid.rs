@@ -311,31 +311,26 @@ fn has_first_value(item: &Canon<'_>, key: &str) -> bool {
 /// Reduces each element of `item[key]` to `keys` and sorts it by value, when `item[key]` is
 /// an array with a truthy first element (spasm.js does this in place).
 fn clean_list<'a>(item: &mut Canon<'a>, key: &'a str, keys: &[&'a str]) {
-    let Some(list) = item
-        .node()
-        .get(key)
-        .filter(|list| list.is_array())
-        .and_then(|list| match list {
-            Node::Json(value) => Canon::items_of(value),
-            Node::Built(built) => match built {
-                Canon::Array(items) => Some(items.clone()),
-                _ => None,
-            },
-        })
-        .filter(|list| first_is_truthy(list))
-    else {
+    let Some(list) = input_list(item.node().get(key)) else {
         return;
     };
-    let cleaned: Vec<Canon<'a>> = list
-        .into_iter()
-        .map(|entry| match entry {
-            Canon::Json(value) => Canon::keep_keys(value, keys),
-            // Rebuilt entries are reduced already in every list this is called on.
-            built => built,
-        })
+    let cleaned = list
+        .iter()
+        .map(|entry| Canon::keep_keys(entry, keys))
         .collect();
-    let sorted = sort_objects_of(Some(cleaned), &["value"]);
-    item.set(key, Canon::Array(sorted));
+    item.set(
+        key,
+        Canon::Array(sort_objects_of(Some(cleaned), &["value"])),
+    );
+}
+
+/// `x[key]` when it is a list of the input with a truthy first element: the lists that
+/// spasm.js reduces and sorts are always still the input's own when it reaches them.
+fn input_list<'a>(list: Option<Node<'_, 'a>>) -> Option<&'a [Value]> {
+    match list? {
+        Node::Json(Value::Array(items)) if items.first().is_some_and(truthy) => Some(items),
+        _ => None,
+    }
 }
 
 fn sort_parent(mut parent: Canon<'_>) -> Canon<'_> {
@@ -389,15 +384,8 @@ fn sort_authors(cleaned: Option<Vec<Canon<'_>>>) -> Vec<Canon<'_>> {
     };
     for author in &mut authors {
         clean_list(author, "addresses", &["value", "format"]);
-        let usernames = author
-            .node()
-            .get("usernames")
-            .and_then(|usernames| match usernames {
-                Node::Json(value) => Canon::items_of(value),
-                _ => None,
-            })
-            .filter(|list| first_is_truthy(list));
-        if let Some(usernames) = usernames {
+        if let Some(usernames) = input_list(author.node().get("usernames")) {
+            let usernames = usernames.iter().map(Canon::Json).collect();
             let sorted = sort_objects_of(Some(usernames), &["value"]);
             author.set("usernames", Canon::Array(sorted));
         }
@@ -459,15 +447,7 @@ fn sort_references(cleaned: Option<Vec<Canon<'_>>>) -> Vec<Canon<'_>> {
 fn sort_proofs(proofs: &Value) -> Vec<Canon<'_>> {
     let mut sorted = sort_objects_of(Canon::items_of(proofs), &["value"]);
     for proof in &mut sorted {
-        let links = proof
-            .node()
-            .get("links")
-            .and_then(|links| match links {
-                Node::Json(value) => value.as_array(),
-                _ => None,
-            })
-            .filter(|links| links.first().is_some_and(truthy));
-        if let Some(links) = links {
+        if let Some(links) = input_list(proof.node().get("links")) {
             let cleaned = links
                 .iter()
                 .map(|link| Canon::keep_keys(link, &["value", "marker"]))

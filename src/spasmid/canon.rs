@@ -118,14 +118,6 @@ impl<'c, 'a> Node<'c, 'a> {
         }
     }
 
-    /// Whether this is a list.
-    pub(super) fn is_array(self) -> bool {
-        matches!(
-            self,
-            Node::Json(Value::Array(_)) | Node::Built(Canon::Array(_))
-        )
-    }
-
     /// Whether this is a non-array object.
     pub(super) fn is_object(self) -> bool {
         matches!(

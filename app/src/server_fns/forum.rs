@@ -30,14 +30,15 @@ fn forum() -> Result<forum::Forum, UserFacingError> {
 }
 
 #[cfg(feature = "ssr")]
-use super::view_model::{Display, event_view};
+use super::view_model::Display;
 
 /// Makes the views of stored events for one request: with the instance's display settings,
-/// through the server's cache of views when it provides one.
+/// through the server's cache of views (a cache of this request alone where the server
+/// provides none).
 #[cfg(feature = "ssr")]
 struct Views {
     display: Display,
-    cache: Option<std::sync::Arc<super::EventViewCache>>,
+    cache: std::sync::Arc<super::EventViewCache>,
 }
 
 #[cfg(feature = "ssr")]
@@ -45,15 +46,12 @@ impl Views {
     fn of(forum: &forum::Forum) -> Self {
         Self {
             display: Display::of(&forum.settings()),
-            cache: use_context::<std::sync::Arc<super::EventViewCache>>(),
+            cache: use_context().unwrap_or_default(),
         }
     }
 
     fn view(&self, stored: &forum::envelope::StoredEvent) -> EventView {
-        match &self.cache {
-            Some(cache) => cache.view(stored, &self.display),
-            None => event_view(stored, &self.display),
-        }
+        self.cache.view(stored, &self.display)
     }
 }
 

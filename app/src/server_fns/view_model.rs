@@ -97,13 +97,6 @@ impl ShownFields {
     }
 }
 
-/// The view of a stored event.
-pub fn event_view(stored: &StoredEvent, display: &Display) -> EventView {
-    let mut view = content_view(stored, display);
-    set_counts(&mut view, stored);
-    view
-}
-
 /// Sets the reaction and reply counts, the only parts of a view that change after storing.
 pub fn set_counts(view: &mut EventView, stored: &StoredEvent) {
     let mut reactions: Vec<ReactionCount> = stored
