@@ -16,6 +16,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::action::Action;
 use crate::ethereum::EthereumAddress;
 use crate::js_json::stringify;
 use crate::nostr::NostrPublicKey;
@@ -48,50 +49,7 @@ impl AuthorKey {
     }
 }
 
-/// The reactions the forum offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reaction {
-    /// 🐂
-    Bullish,
-    /// 🐻
-    Bearish,
-    /// Worth reading.
-    Important,
-    /// A scam warning.
-    Scam,
-    /// +1
-    Upvote,
-    /// −1
-    Downvote,
-}
-
-impl Reaction {
-    /// The lower-case name that is the reaction's content.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Bullish => "bullish",
-            Self::Bearish => "bearish",
-            Self::Important => "important",
-            Self::Scam => "scam",
-            Self::Upvote => "upvote",
-            Self::Downvote => "downvote",
-        }
-    }
-
-    /// The reaction of a name, in any case.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::Bullish,
-            Self::Bearish,
-            Self::Important,
-            Self::Scam,
-            Self::Upvote,
-            Self::Downvote,
-        ]
-        .into_iter()
-        .find(|reaction| reaction.name().eq_ignore_ascii_case(name))
-    }
-}
+pub use crate::action::Reaction;
 
 /// A body ready to be signed.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,7 +156,7 @@ pub fn post(
         })
         .unwrap_or_default();
     build(Fields {
-        action: "post",
+        action: Action::Post.name(),
         content: content.to_string(),
         title: Some(title),
         parent: None,
@@ -217,7 +175,7 @@ pub fn reply(
     authors: &[AuthorKey],
 ) -> SpasmBody {
     build(Fields {
-        action: "reply",
+        action: Action::Reply.name(),
         content: content.to_string(),
         title: None,
         parent: Some(parent_ids(&parent.ids)),
@@ -236,7 +194,7 @@ pub fn react(
     authors: &[AuthorKey],
 ) -> SpasmBody {
     build(Fields {
-        action: "react",
+        action: Action::React.name(),
         content: reaction.name().to_string(),
         title: None,
         parent: Some(parent_ids(&parent.ids[..parent.ids.len().min(1)])),
@@ -250,7 +208,7 @@ pub fn react(
 /// A moderator's deletion of the parent.
 pub fn moderate_delete(parent: &ParentInfo, timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
     build(Fields {
-        action: "moderate",
+        action: Action::Moderate.name(),
         content: "delete".to_string(),
         title: None,
         parent: Some(parent_ids(&parent.ids)),

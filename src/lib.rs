@@ -9,6 +9,7 @@
 //! The `spasmid` feature (on by default) adds [`spasmid`], which needs ICU collation data;
 //! the browser bundle leaves it out because it never computes an id itself.
 
+pub mod action;
 pub mod body;
 #[cfg(feature = "spasmid")]
 pub mod collation;

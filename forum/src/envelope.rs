@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use serde::Deserialize;
+use spasm::action::Action;
 use serde_json::value::RawValue;
 
 /// An event as read from the store.
@@ -50,9 +51,9 @@ impl Stats {
         self.reactions.is_empty() && self.replies.is_none()
     }
 
-    /// Adds a stored counter: `reply`, or a reaction.
-    pub fn add(&mut self, action: &str, counter: Counter) {
-        if action == "reply" {
+    /// Adds a stored counter: of replies, or of a reaction.
+    pub fn add(&mut self, action: Action, counter: Counter) {
+        if action == Action::Reply {
             self.replies = Some(counter);
         } else {
             self.reactions.push(counter);

@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use spasm::action::{Action, Reaction};
 use spasm::convert::{ConvertError, convert_to_spasm};
 
 use crate::address::AuthorAddress;
@@ -15,27 +16,9 @@ use crate::record::NewEvent;
 use crate::service::{Forum, now_ms};
 use crate::settings::{AddressList, Settings};
 use crate::storage::{
-    DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError, TargetRule,
+    DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError,
+    TargetCounter, TargetRule,
 };
-
-/// Reaction names the forum counts (spasm.js' list).
-pub const REACTIONS: [&str; 15] = [
-    "upvote",
-    "downvote",
-    "bullish",
-    "bearish",
-    "important",
-    "scam",
-    "toxic",
-    "sad",
-    "laugh",
-    "clown",
-    "love",
-    "facepalm",
-    "mushroom",
-    "moon",
-    "rocket",
-];
 
 /// Where an event comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,12 +203,37 @@ pub enum SubmitError {
         /// When the next submit will be accepted.
         retry_after_secs: u64,
     },
+    /// Too many writes are waiting: nothing was stored.
+    #[error("ERROR: the server is busy and did not store the event; try again in {retry_after_secs} seconds")]
+    Busy {
+        /// When to try again.
+        retry_after_secs: u64,
+    },
     /// The store failed; details are logged, not shown.
     #[error("ERROR: submitting new Spasm event failed")]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
+}
+
+impl From<StorageError> for SubmitError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::Busy { retry_after_secs } => Self::Busy { retry_after_secs },
+            error => Self::Storage(error),
+        }
+    }
 }
 
 impl SubmitError {
+    /// When a refusal for load may be tried again (`Retry-After`, in seconds).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
+    }
+
     /// The HTTP status that tells the truth about this refusal.
     pub fn status(&self) -> u16 {
         match self {
@@ -255,6 +263,7 @@ impl SubmitError {
             Self::TargetDeleted => 410,
             Self::RateLimited { .. } => 429,
             Self::Storage(_) => 500,
+            Self::Busy { .. } => 503,
         }
     }
 }
@@ -297,21 +306,20 @@ impl Forum {
             }
         }
         let settings = self.settings();
-        let action = event.action().to_owned();
-        if action.starts_with("app-config") {
-            return self.submit_app_config(&event, &settings).await;
-        }
-        if action.starts_with("admin") {
-            return self.submit_admin_event(&event, &settings).await;
+        let action = Action::of(event.action());
+        match action {
+            Action::AppConfig => return self.submit_app_config(event, &settings).await,
+            Action::Admin => return self.submit_admin_event(event, &settings).await,
+            _ => {}
         }
         check_submit_gates(&event, &settings, &origin)?;
         // A profile describes its key; it is kept beside the events, not among them.
         if let Some(profile) = ProfileUpdate::of(&verified) {
-            return self.save_profile(&profile, &event).await;
+            return self.save_profile(profile, &event).await;
         }
-        match action.as_str() {
-            "moderate" => self.submit_moderation(&event, &settings).await,
-            _ => self.store_event(&event, &origin).await,
+        match action {
+            Action::Moderate => self.submit_moderation(event, &settings).await,
+            _ => self.store_event(event, action, &origin).await,
         }
     }
 
@@ -334,15 +342,14 @@ impl Forum {
 
     async fn store_event(
         &self,
-        event: &NewEvent,
+        event: NewEvent,
+        action: Action,
         origin: &Origin,
     ) -> Result<Accepted, SubmitError> {
-        let target = match event.action() {
-            "react" => {
-                let reaction = event.content();
-                if !REACTIONS.contains(&reaction) {
-                    return Err(SubmitError::UnknownReaction(reaction.to_owned()));
-                }
+        let target = match action {
+            Action::React => {
+                let reaction = Reaction::of(event.content())
+                    .ok_or_else(|| SubmitError::UnknownReaction(event.content().to_owned()))?;
                 if event.parent_ids().is_empty() {
                     return Err(SubmitError::NoTarget("reaction"));
                 }
@@ -350,28 +357,29 @@ impl Forum {
                     // Unsigned reactions are kept but never counted (anyone could repeat them).
                     counter: event
                         .is_signed()
-                        .then(|| ("react".to_owned(), reaction.to_owned())),
-                    once_per_signer: Some(("react".to_owned(), reaction.to_owned())),
+                        .then_some(TargetCounter::Reaction(reaction)),
+                    once_per_signer: Some((Action::React, reaction.name().to_owned())),
                 })
             }
-            "reply" => {
+            Action::Reply => {
                 if event.parent_ids().is_empty() {
                     return Err(SubmitError::NoTarget("reply"));
                 }
                 Some(TargetRule {
-                    counter: Some(("reply".to_owned(), String::new())),
+                    counter: Some(TargetCounter::Reply),
                     // The same signer may not post the same reply text twice to one target.
-                    once_per_signer: Some(("reply".to_owned(), content_digest(event.content()))),
+                    once_per_signer: Some((Action::Reply, content_digest(event.content()))),
                 })
             }
             _ => None,
         };
         let counted = target.as_ref().is_some_and(|rule| rule.counter.is_some());
+        let spasmid = event.spasmid().to_owned();
         let outcome = self
             .store()
             .insert_event(Insert {
                 event,
-                origin: &origin.label(),
+                origin: origin.label(),
                 now_ms: now_ms(),
                 target,
             })
@@ -383,7 +391,7 @@ impl Forum {
                 } else {
                     AcceptedKind::Saved
                 },
-                spasmid: event.spasmid().to_owned(),
+                spasmid,
                 key: Some(key),
             }),
             InsertOutcome::Duplicate => Err(SubmitError::Duplicate),
@@ -396,7 +404,7 @@ impl Forum {
 
     async fn save_profile(
         &self,
-        profile: &ProfileUpdate,
+        profile: ProfileUpdate,
         event: &NewEvent,
     ) -> Result<Accepted, SubmitError> {
         if !self.store().save_nostr_profile(profile, now_ms()).await? {
@@ -411,12 +419,13 @@ impl Forum {
 
     async fn submit_moderation(
         &self,
-        event: &NewEvent,
+        event: NewEvent,
         settings: &Settings,
     ) -> Result<Accepted, SubmitError> {
+        let spasmid = event.spasmid().to_owned();
         let accepted = |kind| Accepted {
             kind,
-            spasmid: event.spasmid().to_owned(),
+            spasmid: spasmid.clone(),
             key: None,
         };
         match event.content() {
@@ -428,7 +437,7 @@ impl Forum {
                     return Err(SubmitError::NoModerators);
                 }
                 let moderator =
-                    first_listed(event, &settings.moderators).ok_or(SubmitError::NotModerator)?;
+                    first_listed(&event, &settings.moderators).ok_or(SubmitError::NotModerator)?;
                 if event.parent_ids().is_empty() {
                     return Err(SubmitError::NoTarget("moderation"));
                 }
@@ -436,31 +445,31 @@ impl Forum {
                     .store()
                     .delete_by_moderator(Moderation {
                         event,
-                        moderator: &moderator,
+                        moderator: moderator.clone(),
                         now_ms: now_ms(),
                     })
                     .await?;
                 match outcome {
                     DeleteOutcome::Deleted { hidden } => {
-                        tracing::info!(%moderator, hidden, spasmid = event.spasmid(), "moderator deleted events");
+                        tracing::info!(%moderator, hidden, spasmid, "moderator deleted events");
                         Ok(accepted(AcceptedKind::Deleted))
                     }
                     DeleteOutcome::Duplicate => Err(SubmitError::Duplicate),
                 }
             }
             "restore" | "undelete" => {
-                let admin = self.verified_admin(event, settings)?;
+                let admin = self.verified_admin(&event, settings)?;
                 let outcome = self
                     .store()
                     .restore_by_admin(Moderation {
                         event,
-                        moderator: &admin,
+                        moderator: admin.clone(),
                         now_ms: now_ms(),
                     })
                     .await?;
                 match outcome {
                     RestoreOutcome::Restored { undone } => {
-                        tracing::info!(%admin, undone, spasmid = event.spasmid(), "admin undid moderation");
+                        tracing::info!(%admin, undone, spasmid, "admin undid moderation");
                         Ok(accepted(AcceptedKind::Restored))
                     }
                     RestoreOutcome::NothingToRestore => Err(SubmitError::NothingToRestore),
@@ -485,51 +494,49 @@ impl Forum {
 
     async fn submit_app_config(
         &self,
-        event: &NewEvent,
+        event: NewEvent,
         settings: &Settings,
     ) -> Result<Accepted, SubmitError> {
         if !settings.enable_app_config_changes || !settings.enable_app_config_changes_by_admin {
             return Err(SubmitError::AppConfigDisabled);
         }
-        let admin = self.verified_admin(event, settings)?;
+        let admin = self.verified_admin(&event, settings)?;
         let config = parse_app_config(event.content())?;
         let updated = self
             .shared_settings()
             .base()
             .with_app_config(&config)
             .map_err(|error| SubmitError::InvalidAppConfig(error.to_string()))?;
+        let spasmid = event.spasmid().to_owned();
         if !self
             .store()
-            .insert_admin_event(event, &admin, now_ms())
+            .insert_admin_event(event, admin.clone(), now_ms())
             .await?
         {
             return Err(SubmitError::Duplicate);
         }
         self.apply_app_config(updated, Value::Object(config));
-        tracing::info!(%admin, spasmid = event.spasmid(), "admin changed the instance settings");
+        tracing::info!(%admin, spasmid, "admin changed the instance settings");
         Ok(Accepted {
             kind: AcceptedKind::AppConfigUpdated,
-            spasmid: event.spasmid().to_owned(),
+            spasmid,
             key: None,
         })
     }
 
     async fn submit_admin_event(
         &self,
-        event: &NewEvent,
+        event: NewEvent,
         settings: &Settings,
     ) -> Result<Accepted, SubmitError> {
-        let admin = self.verified_admin(event, settings)?;
-        if !self
-            .store()
-            .insert_admin_event(event, &admin, now_ms())
-            .await?
-        {
+        let admin = self.verified_admin(&event, settings)?;
+        let spasmid = event.spasmid().to_owned();
+        if !self.store().insert_admin_event(event, admin, now_ms()).await? {
             return Err(SubmitError::Duplicate);
         }
         Ok(Accepted {
             kind: AcceptedKind::Saved,
-            spasmid: event.spasmid().to_owned(),
+            spasmid,
             key: None,
         })
     }
@@ -558,8 +565,8 @@ fn check_submit_gates(
         }
     }
     let federated = matches!(origin, Origin::Federation { .. });
-    let (switch, whitelist, ignored_for_federation, noun) = match event.action() {
-        "post" => (
+    let (switch, whitelist, ignored_for_federation, noun) = match Action::of(event.action()) {
+        Action::Post => (
             settings.enable_new_web3_actions_post,
             settings
                 .enable_whitelist_for_action_post
@@ -567,7 +574,7 @@ fn check_submit_gates(
             settings.ignore_whitelist_for_action_post_in_spasm_module,
             "posts",
         ),
-        "reply" => (
+        Action::Reply => (
             settings.enable_new_web3_actions_reply,
             settings
                 .enable_whitelist_for_action_reply
@@ -575,7 +582,7 @@ fn check_submit_gates(
             settings.ignore_whitelist_for_action_reply_in_spasm_module,
             "replies",
         ),
-        "react" => (
+        Action::React => (
             settings.enable_new_web3_actions_react,
             settings
                 .enable_whitelist_for_action_react
@@ -583,7 +590,7 @@ fn check_submit_gates(
             settings.ignore_whitelist_for_action_react_in_spasm_module,
             "reactions",
         ),
-        "moderate" => (
+        Action::Moderate => (
             settings.enable_new_web3_actions_moderate,
             None,
             false,

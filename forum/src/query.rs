@@ -6,7 +6,7 @@ pub const MAX_LIMIT: u32 = 300;
 
 /// A window of a list ordered by insertion (newest first): `before` and `since` are event
 /// keys (`db.key` in every envelope).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Page {
     /// How many events, 1 to [`MAX_LIMIT`].
     pub limit: u32,
@@ -29,7 +29,7 @@ impl Page {
 }
 
 /// `webType`: whether events carry a verified signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WebType {
     /// Signed events only.
     Web3,
@@ -38,7 +38,7 @@ pub enum WebType {
 }
 
 /// `activity`: how many reactions a post has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Activity {
     /// At least the instance's "hot" threshold.
     Hot,
@@ -47,7 +47,7 @@ pub enum Activity {
 }
 
 /// The filters of `GET /api/events`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FeedFilter {
     /// Signed or unsigned.
     pub web_type: Option<WebType>,

@@ -277,8 +277,8 @@ pub fn submit_error(error: &SubmitError) -> Response {
     }
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = submit_answer(status, &error.to_string());
-    if let SubmitError::RateLimited { retry_after_secs } = error {
-        set_retry_after(&mut response, *retry_after_secs);
+    if let Some(seconds) = error.retry_after_secs() {
+        set_retry_after(&mut response, seconds);
     }
     response
 }

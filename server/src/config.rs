@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use forum::storage::WriteLimits;
 use forum::{ForumLimits, Settings};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -80,6 +81,9 @@ pub struct Limits {
     pub submits_per_minute_per_key: u32,
     /// Submits at once by one signing key.
     pub submit_burst_per_key: u32,
+    /// Writes that may wait for the database's writer; one more is answered 503 with
+    /// `Retry-After`.
+    pub write_queue: usize,
 }
 
 impl Default for Limits {
@@ -95,6 +99,7 @@ impl Default for Limits {
             submit_burst_per_ip: 30,
             submits_per_minute_per_key: forum.submits_per_minute_per_key,
             submit_burst_per_key: forum.submit_burst_per_key,
+            write_queue: WriteLimits::default().queue,
         }
     }
 }
@@ -115,6 +120,16 @@ impl Limits {
     /// The request timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_seconds.max(1))
+    }
+
+    /// The write queue's bounds. A write not started within a third of the request timeout
+    /// is withdrawn and answered 503, which leaves the rest of the timeout for a started
+    /// write to commit: a stored event is never answered 408.
+    pub fn write_limits(&self) -> WriteLimits {
+        WriteLimits {
+            queue: self.write_queue.max(1),
+            wait: self.request_timeout() / 3,
+        }
     }
 }
 
@@ -179,7 +194,7 @@ pub enum ConfigError {
 }
 
 /// Environment variables of the limits: `SPASM_` + the key in upper case.
-const LIMIT_VARIABLES: [&str; 9] = [
+const LIMIT_VARIABLES: [&str; 10] = [
     "max_request_bytes",
     "max_event_bytes",
     "max_title_chars",
@@ -189,6 +204,7 @@ const LIMIT_VARIABLES: [&str; 9] = [
     "submit_burst_per_ip",
     "submits_per_minute_per_key",
     "submit_burst_per_key",
+    "write_queue",
 ];
 
 impl Config {

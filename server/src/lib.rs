@@ -23,7 +23,12 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         Some(url) => tracing::info!(database = %redact_url(url), "using PostgreSQL"),
         None => tracing::info!(data_dir = %config.data_dir.display(), "using SQLite"),
     }
-    Ok(storage::open(config.database_url.as_deref(), &config.data_dir).await?)
+    Ok(storage::open_with_limits(
+        config.database_url.as_deref(),
+        &config.data_dir,
+        config.limits.write_limits(),
+    )
+    .await?)
 }
 
 /// `spasm-forum migrate`: brings the schema up to date.

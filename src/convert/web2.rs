@@ -4,21 +4,22 @@ use serde_json::{Map, Value};
 
 use super::json::{format_named, object, truthy_field};
 use super::{ConvertError, Depth, convert_value};
+use crate::action::Reaction;
 use crate::timestamps::to_timestamp;
 
 /// The reactions a V0 row counts, in the order spasm.js reads them.
-const V0_REACTIONS: [&str; 11] = [
-    "upvote",
-    "downvote",
-    "bullish",
-    "bearish",
-    "important",
-    "scam",
-    "laugh",
-    "toxic",
-    "clown",
-    "moon",
-    "rocket",
+const V0_REACTIONS: [Reaction; 11] = [
+    Reaction::Upvote,
+    Reaction::Downvote,
+    Reaction::Bullish,
+    Reaction::Bearish,
+    Reaction::Important,
+    Reaction::Scam,
+    Reaction::Laugh,
+    Reaction::Toxic,
+    Reaction::Clown,
+    Reaction::Moon,
+    Reaction::Rocket,
 ];
 
 /// spasm.js `createLinkObjectFromUrl`: the URL split into its WHATWG components.
@@ -170,12 +171,12 @@ pub(super) fn add_v0_fields(
     }
     let contents: Vec<Value> = V0_REACTIONS
         .iter()
-        .filter_map(|name| {
-            post.get(*name)
+        .filter_map(|reaction| {
+            post.get(reaction.name())
                 .filter(|count| count.is_number())
-                .map(|count| (name, count))
+                .map(|count| (reaction.name(), count))
         })
-        .map(|(name, count)| object([("value", Value::from(*name)), ("total", count.clone())]))
+        .map(|(name, count)| object([("value", Value::from(name)), ("total", count.clone())]))
         .collect();
     let mut stats = Vec::new();
     if !contents.is_empty() {

@@ -1,6 +1,7 @@
 //! An event in a list: headline, who, when, where, and its counts.
 
 use leptos::prelude::*;
+use spasm::action::{Action, Reaction};
 
 use crate::model::{AuthorView, EventView};
 
@@ -87,13 +88,13 @@ pub fn Counts(event: EventView) -> impl IntoView {
 
 /// The symbol shown beside a reaction's name (in fonts every system has).
 pub fn reaction_symbol(name: &str) -> &'static str {
-    match name {
-        "bullish" => "↗",
-        "bearish" => "↘",
-        "important" => "!",
-        "scam" => "⊘",
-        "upvote" => "▲",
-        "downvote" => "▼",
+    match Reaction::of(name) {
+        Some(Reaction::Bullish) => "↗",
+        Some(Reaction::Bearish) => "↘",
+        Some(Reaction::Important) => "!",
+        Some(Reaction::Scam) => "⊘",
+        Some(Reaction::Upvote) => "▲",
+        Some(Reaction::Downvote) => "▼",
         _ => "•",
     }
 }
@@ -107,7 +108,7 @@ pub fn plural(count: i64, one: &str, many: &str) -> String {
 #[component]
 pub fn EventCard(event: EventView) -> impl IntoView {
     let headline = event.headline();
-    let kind = if event.action == "reply" {
+    let kind = if Action::of(&event.action) == Action::Reply {
         "Reply"
     } else {
         "Post"

@@ -3,6 +3,7 @@
 //! submitting it through the forum's one ingest path.
 
 use leptos::prelude::*;
+use spasm::action::Action;
 use spasm::body::{AuthorKey, SpasmBody};
 
 use super::Notice;
@@ -238,15 +239,20 @@ impl Signing {
     }
 }
 
-/// A plain-words description of what the wallet will be asked to sign.
-pub fn describe(action: &str, detail: &str) -> String {
+/// A plain-words description of what the wallet will be asked to sign: `detail` is the
+/// post's title or the reaction's name.
+pub fn describe(action: Action, detail: &str) -> String {
     match action {
-        "post" => format!("You are about to sign a new post titled “{detail}”."),
-        "reply" => "You are about to sign a reply with the text you wrote.".to_owned(),
-        "react" => format!("You are about to sign a “{detail}” reaction."),
-        "moderate" => "You are about to sign a moderator's deletion of this event.".to_owned(),
-        "app-config" => "You are about to sign new settings for this instance.".to_owned(),
-        _ => format!("You are about to sign a {action} event."),
+        Action::Post => format!("You are about to sign a new post titled “{detail}”."),
+        Action::Reply => "You are about to sign a reply with the text you wrote.".to_owned(),
+        Action::React => format!("You are about to sign a “{detail}” reaction."),
+        Action::Moderate => {
+            "You are about to sign a moderator's deletion of this event.".to_owned()
+        }
+        Action::AppConfig => "You are about to sign new settings for this instance.".to_owned(),
+        Action::Admin | Action::Other => {
+            format!("You are about to sign a {} event.", action.name())
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use serde_json::{Map, Value};
+use spasm::action::Action;
 use spasm::body::app_config;
 
 use crate::components::{
@@ -129,7 +130,7 @@ fn SettingsForm(initial: Map<String, Value>) -> impl IntoView {
             let _ = sign_and_submit(
                 signing,
                 notice,
-                describe("app-config", ""),
+                describe(Action::AppConfig, ""),
                 move |authors| app_config(&config, now, authors),
             )
             .await;

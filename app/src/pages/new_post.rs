@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use spasm::action::Action;
 use spasm::body::post;
 
 use super::home::CATEGORIES;
@@ -25,7 +26,7 @@ pub fn NewPostPage() -> impl IntoView {
             "Give your post a title and some text; your wallet will then ask you to sign it."
                 .to_owned()
         } else {
-            describe("post", title.trim())
+            describe(Action::Post, title.trim())
         }
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -49,7 +50,7 @@ pub fn NewPostPage() -> impl IntoView {
             let reply = sign_and_submit(
                 signing,
                 notice,
-                describe("post", title_text.trim()),
+                describe(Action::Post, title_text.trim()),
                 move |authors| {
                     post(
                         title_text.trim(),

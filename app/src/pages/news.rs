@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use spasm::body::{Reaction, moderate_delete, react, reply};
+use spasm::action::{Action, Reaction};
+use spasm::body::{moderate_delete, react, reply};
 
 use crate::components::{
     AuthorLine, LiveNotice, NeedsJavaScript, Notice, PageMeta, describe, format_date, plural,
@@ -11,16 +12,6 @@ use crate::components::{
 use crate::model::{CommentNode, EventView, ParentData, ReactionCount};
 use crate::server_fns::{load_policy, load_thread};
 
-/// Reactions offered on posts; comments get upvote and downvote.
-const POST_REACTIONS: [Reaction; 6] = [
-    Reaction::Bullish,
-    Reaction::Bearish,
-    Reaction::Important,
-    Reaction::Scam,
-    Reaction::Upvote,
-    Reaction::Downvote,
-];
-const COMMENT_REACTIONS: [Reaction; 2] = [Reaction::Upvote, Reaction::Downvote];
 
 /// `/news/:id`: any id of an event (spasmid, short prefix, Nostr id or note, signature, URL).
 #[component]
@@ -90,7 +81,7 @@ fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
             <ReactionBar parent=StoredValue::new(event.parent_data.clone()) counts=event.reactions.clone()
-                reactions=POST_REACTIONS.to_vec() on_change />
+                reactions=Reaction::OFFERED_ON_POSTS.to_vec() on_change />
             <ModeratorBar event on_change />
         </article>
     }
@@ -132,7 +123,7 @@ fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let now = crate::browser::now_ms();
             let deleted =
-                sign_and_submit(signing, notice, describe("moderate", ""), move |authors| {
+                sign_and_submit(signing, notice, describe(Action::Moderate, ""), move |authors| {
                     moderate_delete(&info, now, authors)
                 })
                 .await;
@@ -183,7 +174,7 @@ fn ReactionBar(
                     leptos::task::spawn_local(async move {
                         let info = parent.with_value(ParentData::to_parent_info);
                         let now = crate::browser::now_ms();
-                        let reply = sign_and_submit(signing, notice, describe("react", name), move |authors| react(&info, reaction, now, authors)).await;
+                        let reply = sign_and_submit(signing, notice, describe(Action::React, name), move |authors| react(&info, reaction, now, authors)).await;
                         if reply.is_some() {
                             counts.update(|counts| match counts.iter_mut().find(|count| count.name == name) {
                                 Some(count) => count.total += 1,
@@ -233,7 +224,7 @@ fn ReplyForm(
         leptos::task::spawn_local(async move {
             let now = crate::browser::now_ms();
             let reply_event =
-                sign_and_submit(signing, notice, describe("reply", ""), move |authors| {
+                sign_and_submit(signing, notice, describe(Action::Reply, ""), move |authors| {
                     reply(&info, &content, now, authors)
                 })
                 .await;
@@ -310,7 +301,7 @@ fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
                             on:click=move |_| replying.update(|open| *open = !*open)>"Reply"</button>
                     </span>
                 </p>
-                <ReactionBar parent counts=reactions reactions=COMMENT_REACTIONS.to_vec() on_change />
+                <ReactionBar parent counts=reactions reactions=Reaction::OFFERED_ON_COMMENTS.to_vec() on_change />
                 {move || replying.get().then(|| view! {
                     <ReplyForm parent=parent.get_value() on_change label="Your reply to this comment".to_owned() />
                 })}

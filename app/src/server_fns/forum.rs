@@ -88,9 +88,10 @@ pub async fn load_feed(
     before: Option<i64>,
 ) -> Result<EventPage, UserFacingError> {
     use forum::query::{Activity, FeedFilter, FeedRequest, Page};
+    use spasm::action::Action;
 
     let filter = FeedFilter {
-        action: Some("post".into()),
+        action: Some(Action::Post.name().into()),
         activity: match activity.as_deref() {
             Some("hot") => Some(Activity::Hot),
             Some("rising") => Some(Activity::Rising),
@@ -130,9 +131,10 @@ fn page_of(events: &[forum::envelope::StoredEvent], views: &Views) -> EventPage 
 #[server(prefix = "/_fn", endpoint = "latest_comments")]
 pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
     use forum::query::{FeedFilter, FeedRequest, Page};
+    use spasm::action::Action;
 
     let filter = FeedFilter {
-        action: Some("reply".into()),
+        action: Some(Action::Reply.name().into()),
         ..FeedFilter::default()
     };
     let forum = forum()?;

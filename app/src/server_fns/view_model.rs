@@ -2,6 +2,7 @@
 
 use forum::envelope::StoredEvent;
 use serde_json::Value;
+use spasm::action::{Action, Reaction};
 use spasm::js_value::js_string;
 use spasm::timestamps::to_long_timestamp;
 
@@ -42,15 +43,6 @@ impl Display {
     }
 }
 
-/// Reactions in the order the forum shows them.
-const REACTION_ORDER: [&str; 6] = [
-    "bullish",
-    "bearish",
-    "important",
-    "scam",
-    "upvote",
-    "downvote",
-];
 
 /// The fields of a stored event that pages show. Everything else (the siblings with their
 /// signed strings, most of the text) is skipped while parsing rather than built and dropped:
@@ -109,10 +101,7 @@ pub fn set_counts(view: &mut EventView, stored: &StoredEvent) {
         })
         .collect();
     reactions.sort_by_key(|reaction| {
-        REACTION_ORDER
-            .iter()
-            .position(|name| *name == reaction.name)
-            .unwrap_or(REACTION_ORDER.len())
+        Reaction::of(&reaction.name).map_or(usize::MAX, Reaction::display_rank)
     });
     view.reactions = reactions;
     view.replies = stored.stats.reply_total();
@@ -139,7 +128,7 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
     let spasmid = ids.first().cloned().unwrap_or_default();
     let content = text("content");
     let action = text("action");
-    let media = if action == "post" {
+    let media = if Action::of(&action) == Action::Post {
         display.post_media
     } else {
         display.comment_media

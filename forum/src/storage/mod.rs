@@ -1,21 +1,33 @@
 //! Where events are kept: an SQLite file in the data directory by default, or PostgreSQL.
 //!
-//! [`Store`] is the one interface the service uses, with two implementations chosen at run
-//! time ([`open`]): [`SqliteStore`] (rusqlite, one writer thread committing writes in groups)
-//! and [`PostgresStore`] (a sqlx pool). They share their SQL ([`statements`]) and each has
-//! its own migrations in `forum/migrations/{sqlite,postgres}`, run at start.
+//! [`Store`] is the one interface the service uses. Its one implementation
+//! ([`database::Database`]) is written once for both databases: the transaction scripts
+//! (`writes.rs`), the reads and row mapping (`reads.rs`), the write queue with its group
+//! commits (`writer.rs`), the change log (`changes.rs`) and the cache of frequent reads
+//! (`read_cache.rs`) all run on the [`executor::Executor`] seam, which each backend
+//! implements for its connection (`sqlite.rs`: rusqlite, `postgres.rs`: sqlx). SQL is
+//! shared ([`statements`]); what differs between the dialects is in the migrations
+//! (`forum/migrations/{sqlite,postgres}`, run at start) and in how each backend begins a
+//! group of writes. [`open`] chooses the backend.
 
+mod changes;
+mod database;
+mod executor;
+mod open;
 mod postgres;
+mod read_cache;
+mod reads;
 mod sqlite;
 mod statements;
-
-use std::path::Path;
-use std::sync::Arc;
+mod writer;
+mod writes;
 
 use async_trait::async_trait;
+use spasm::action::{Action, Reaction};
 
-pub use postgres::PostgresStore;
-pub use sqlite::SqliteStore;
+pub use changes::{Change, ChangeKind};
+pub use open::{open, open_with_limits};
+pub use writer::WriteLimits;
 
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
@@ -26,7 +38,12 @@ use crate::record::NewEvent;
 /// The file name of the SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "forum.sqlite3";
 
-/// Why the database failed. Details are for logs; users see a generic message.
+/// The PostgreSQL advisory lock every group of writes holds until its commit, in every
+/// process sharing the database (`pg_advisory_xact_lock`); see [`changes`].
+pub const WRITE_LOCK_ID: i64 = 0x5350_4153_4d57;
+
+/// Why the database failed. Details are for logs; users see a generic message, except for
+/// [`StorageError::Busy`], which tells them to try again.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The data directory could not be created.
@@ -37,33 +54,27 @@ pub enum StorageError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The PostgreSQL driver failed.
+    /// The database could not be reached or refused a statement (the driver's message).
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// SQLite failed.
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A group of SQLite writes could not be committed.
+    Database(String),
+    /// A row did not have the shape the store expects.
+    #[error("unexpected database row: {0}")]
+    Decode(String),
+    /// A group of writes could not be committed; nothing of it was kept.
     #[error("database commit failed: {0}")]
     Commit(String),
-    /// A thread of the store stopped.
+    /// Too many writes are waiting, or this one waited too long: it was not stored.
+    #[error("the database is busy; nothing was stored")]
+    Busy {
+        /// When to try again, in seconds.
+        retry_after_secs: u64,
+    },
+    /// A thread or task of the store stopped.
     #[error("database worker failed: {0}")]
     Worker(String),
     /// A migration failed.
     #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
-
-/// Opens the database `database_url` names (PostgreSQL), or the SQLite file in `data_dir`
-/// when there is none, and migrates it.
-pub async fn open(
-    database_url: Option<&str>,
-    data_dir: &Path,
-) -> Result<Arc<dyn Store>, StorageError> {
-    Ok(match database_url {
-        Some(url) => Arc::new(PostgresStore::open(url).await?),
-        None => Arc::new(SqliteStore::open(data_dir).await?),
-    })
+    Migrate(String),
 }
 
 /// Which database a store talks to.
@@ -85,23 +96,32 @@ impl Backend {
     }
 }
 
+/// What a reply or reaction counts on its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetCounter {
+    /// One more reply.
+    Reply,
+    /// One more of this reaction.
+    Reaction(Reaction),
+}
+
 /// How a reply or reaction relates to its target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetRule {
-    /// The counter to increment on the target: `("react", name)` or `("reply", "")`.
-    pub counter: Option<(String, String)>,
+    /// The counter to increment on the target, if any.
+    pub counter: Option<TargetCounter>,
     /// When set, each verified signer may do this `(action, content digest)` only once to
     /// one target.
-    pub once_per_signer: Option<(String, String)>,
+    pub once_per_signer: Option<(Action, String)>,
 }
 
 /// One event to insert.
 #[derive(Debug, Clone)]
-pub struct Insert<'a> {
+pub struct Insert {
     /// The event.
-    pub event: &'a NewEvent,
+    pub event: NewEvent,
     /// Where it came from (`submit`, `federation:<name>`, `rss:<name>`).
-    pub origin: &'a str,
+    pub origin: String,
     /// The time of storing (ms).
     pub now_ms: i64,
     /// For replies and reactions: the target must be stored and visible.
@@ -130,11 +150,11 @@ pub enum InsertOutcome {
 
 /// A moderator's delete, or an admin's undo of one.
 #[derive(Debug, Clone)]
-pub struct Moderation<'a> {
+pub struct Moderation {
     /// The moderation event.
-    pub event: &'a NewEvent,
+    pub event: NewEvent,
     /// The verified moderator or admin who signed it.
-    pub moderator: &'a AuthorAddress,
+    pub moderator: AuthorAddress,
     /// The time (ms).
     pub now_ms: i64,
 }
@@ -212,27 +232,27 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores an event with its ids, authors, categories and keywords; for replies and
     /// reactions also checks the target and the signer's earlier actions and increments the
     /// target's counters, all in one transaction.
-    async fn insert_event(&self, insert: Insert<'_>) -> Result<InsertOutcome, StorageError>;
+    async fn insert_event(&self, insert: Insert) -> Result<InsertOutcome, StorageError>;
 
     /// Records a moderator's delete: hides the targets and every reply below them, bans
     /// the targets' ids, and keeps the audit record.
     async fn delete_by_moderator(
         &self,
-        moderation: Moderation<'_>,
+        moderation: Moderation,
     ) -> Result<DeleteOutcome, StorageError>;
 
     /// Undoes the standing deletes named by the event's parent ids (a moderation's spasmid
     /// or a deleted event's id): shows their events again and lifts their bans.
     async fn restore_by_admin(
         &self,
-        moderation: Moderation<'_>,
+        moderation: Moderation,
     ) -> Result<RestoreOutcome, StorageError>;
 
     /// Stores an admin-signed event; `false` when it was stored before.
     async fn insert_admin_event(
         &self,
-        event: &NewEvent,
-        signer: &AuthorAddress,
+        event: NewEvent,
+        signer: AuthorAddress,
         now_ms: i64,
     ) -> Result<bool, StorageError>;
 
@@ -247,7 +267,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// stored one is newer (or the same).
     async fn save_nostr_profile(
         &self,
-        update: &ProfileUpdate,
+        update: ProfileUpdate,
         now_ms: i64,
     ) -> Result<bool, StorageError>;
 
@@ -296,4 +316,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The moderation audit trail, newest first.
     async fn moderations(&self, page: Page) -> Result<Vec<ModerationRecord>, StorageError>;
+
+    /// The change log after change `after`, oldest first, at most `limit` entries: every
+    /// committed change exactly once, in commit order, whatever the concurrency.
+    async fn changes(&self, after: i64, limit: u32) -> Result<Vec<Change>, StorageError>;
+
+    /// The newest change's number (0 before the first).
+    async fn last_change(&self) -> Result<i64, StorageError>;
 }

@@ -1,6 +1,11 @@
 //! SQL shared by both backends: the statements (with `$N` placeholders; SQLite reads them as
-//! `?N`) and a builder for the queries whose shape depends on the request.
+//! `?N`) and a builder for the queries whose shape depends on the request. What differs
+//! between the two dialects lives in the migrations and in each backend's group statements
+//! (`BEGIN IMMEDIATE` against an advisory lock), nowhere else.
 
+use spasm::action::Action;
+
+use super::executor::Param;
 use crate::query::{FeedFilter, Page, WebType};
 
 /// The columns every event read selects: key, added, updated, parent key, event JSON.
@@ -13,10 +18,20 @@ pub(super) const BANNED: &str = "SELECT 1 FROM banned_ids JOIN moderations ON mo
 pub(super) const FIND_TARGET: &str = "SELECT events.key, events.hidden FROM event_ids JOIN events ON events.key = event_ids.event_key \
      WHERE event_ids.value IN ";
 
-pub(super) const INSERT_EVENT: &str = "INSERT INTO events (spasmid, action, is_signed, source_name, parent_key, signed_at_ms, \
+/// A stored event's key is the number of the change that stored it.
+pub(super) const INSERT_EVENT: &str = "INSERT INTO events (key, spasmid, action, is_signed, source_name, parent_key, signed_at_ms, \
          added_at_ms, updated_at_ms, origin, event_json) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) \
      ON CONFLICT (spasmid) DO NOTHING RETURNING key";
+
+/// Draws the next number of the change log (see `changes.rs`).
+pub(super) const RECORD_CHANGE: &str =
+    "INSERT INTO changes (kind, subject, at_ms) VALUES ($1, $2, $3) RETURNING seq";
+
+pub(super) const CHANGES_AFTER: &str =
+    "SELECT seq, kind, subject, at_ms FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+pub(super) const LAST_CHANGE: &str = "SELECT COALESCE(MAX(seq), 0) FROM changes";
 
 pub(super) const INSERT_SIGNER_ACTION: &str = "INSERT INTO signer_actions (target_key, signer, action, content_digest, event_key) \
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -118,11 +133,20 @@ pub(super) fn standing_deletes(ids: usize) -> String {
     )
 }
 
-/// A bound value.
+/// A value bound to a built query, owned so that the query can move to the connection.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Bound {
     Int(i64),
     Text(String),
+}
+
+impl Bound {
+    fn param(&self) -> Param<'_> {
+        match self {
+            Self::Int(value) => Param::Int(*value),
+            Self::Text(value) => Param::Text(value),
+        }
+    }
 }
 
 /// A query under construction: SQL text and its bound values, numbered as they are added.
@@ -133,6 +157,11 @@ pub(super) struct Sql {
 }
 
 impl Sql {
+    /// The bound values, as the executor takes them.
+    pub(super) fn params(&self) -> Vec<Param<'_>> {
+        self.values.iter().map(Bound::param).collect()
+    }
+
     pub(super) fn new(text: &str) -> Self {
         Self {
             text: text.to_owned(),
@@ -275,10 +304,11 @@ pub(super) fn children(parents: &[i64], actions: Option<&[String]>, page: Page) 
 /// Visible replies of `parents`, oldest first.
 pub(super) fn replies(parents: &[i64], limit: u32) -> Sql {
     let mut sql = Sql::new(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE events.hidden = 0 AND events.action = 'reply' \
-         AND events.parent_key IN "
+        "SELECT {EVENT_COLUMNS} FROM events WHERE events.hidden = 0 AND events.action = "
     ));
-    sql.bind_list(parents, |key| Bound::Int(*key))
+    sql.bind_text(Action::Reply.name())
+        .push(" AND events.parent_key IN ")
+        .bind_list(parents, |key| Bound::Int(*key))
         .push(" ORDER BY events.key ASC LIMIT ")
         .bind_int(i64::from(limit));
     sql
@@ -311,64 +341,4 @@ pub(super) fn stats_of(keys: &[i64]) -> Sql {
     sql.bind_list(keys, |key| Bound::Int(*key))
         .push(" ORDER BY target_key, total DESC, content");
     sql
-}
-
-/// Inserts of an event's ids, authors, categories and keywords: `(sql, values after $1)`.
-pub(super) fn event_rows(event: &crate::record::NewEvent) -> Vec<(String, Vec<Bound>)> {
-    let mut statements = Vec::new();
-    let ids: Vec<Bound> = event
-        .ids()
-        .iter()
-        .flat_map(|id| {
-            [
-                Bound::Text(id.value.clone()),
-                Bound::Text(id.format.clone()),
-            ]
-        })
-        .collect();
-    statements.push((
-        format!(
-            "INSERT INTO event_ids (event_key, value, format) VALUES {} ON CONFLICT (value) DO NOTHING",
-            rows(3, event.ids().len())
-        ),
-        ids,
-    ));
-    if !event.authors().is_empty() {
-        let authors = event
-            .authors()
-            .iter()
-            .flat_map(|author| {
-                [
-                    Bound::Text(author.address.as_str().to_owned()),
-                    Bound::Int(i64::from(author.verified)),
-                ]
-            })
-            .collect();
-        statements.push((
-            format!(
-                "INSERT INTO event_authors (event_key, address, verified) VALUES {} ON CONFLICT DO NOTHING",
-                rows(3, event.authors().len())
-            ),
-            authors,
-        ));
-    }
-    for (table, column, values) in [
-        ("event_categories", "name", event.categories()),
-        ("event_keywords", "keyword", event.keywords()),
-    ] {
-        if values.is_empty() {
-            continue;
-        }
-        statements.push((
-            format!(
-                "INSERT INTO {table} (event_key, {column}) VALUES {} ON CONFLICT DO NOTHING",
-                rows(2, values.len())
-            ),
-            values
-                .iter()
-                .map(|value| Bound::Text(value.clone()))
-                .collect(),
-        ));
-    }
-    statements
 }

@@ -1,0 +1,276 @@
+//! [`Database`]: the [`Store`], written once over a backend's reader connections and its
+//! write queue.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio::sync::oneshot;
+
+use super::changes::Change;
+use super::executor::{BoxFuture, Executor, Script, script};
+use super::read_cache::{CachedRead, ReadCache};
+use super::writer::WriteQueue;
+use super::{
+    AdminEvent, Backend, DeleteOutcome, Insert, InsertOutcome, Moderation, ModerationRecord,
+    RestoreOutcome, StorageError, Store, reads, statements, writes,
+};
+use crate::address::AuthorAddress;
+use crate::envelope::StoredEvent;
+use crate::profile::{ProfileUpdate, StoredProfile};
+use crate::query::{FeedFilter, Page};
+use crate::record::NewEvent;
+
+/// How a backend runs reads: on one of its reader connections.
+#[async_trait]
+pub(super) trait ReadConnections: Send + Sync + std::fmt::Debug {
+    /// Runs `script` on a reader connection.
+    async fn read(&self, script: Script<()>) -> Result<(), StorageError>;
+}
+
+/// The store: a backend's readers, its write queue and the cache of frequent reads.
+#[derive(Debug)]
+pub(super) struct Database {
+    backend: Backend,
+    readers: Box<dyn ReadConnections>,
+    writes: WriteQueue,
+    cache: Arc<ReadCache>,
+}
+
+impl Database {
+    pub(super) fn new(
+        backend: Backend,
+        readers: Box<dyn ReadConnections>,
+        writes: WriteQueue,
+        cache: Arc<ReadCache>,
+    ) -> Self {
+        Self {
+            backend,
+            readers,
+            writes,
+            cache,
+        }
+    }
+
+    /// Runs a read script on a reader connection.
+    async fn read<T: Send + 'static>(
+        &self,
+        work: impl for<'c> FnOnce(&'c mut dyn Executor) -> BoxFuture<'c, Result<T, StorageError>>
+        + Send
+        + 'static,
+    ) -> Result<T, StorageError> {
+        let (answer, answered) = oneshot::channel();
+        self.readers
+            .read(script(move |db| {
+                Box::pin(async move {
+                    let _ = answer.send(work(db).await?);
+                    Ok(())
+                })
+            }))
+            .await?;
+        answered
+            .await
+            .map_err(|_| StorageError::Worker("a read gave no answer".into()))
+    }
+
+    /// An event query, through the cache when `cached` names it.
+    async fn events(
+        &self,
+        cached: Option<CachedRead>,
+        sql: statements::Sql,
+        reverse: bool,
+    ) -> Result<Vec<StoredEvent>, StorageError> {
+        let version = self.cache.version();
+        if let Some(answer) = cached.as_ref().and_then(|read| self.cache.get(read)) {
+            return Ok(answer);
+        }
+        let events = self
+            .read(move |db| Box::pin(async move { reads::events(db, &sql, reverse).await }))
+            .await?;
+        if let Some(read) = cached {
+            self.cache.put(read, version, &events);
+        }
+        Ok(events)
+    }
+}
+
+#[async_trait]
+impl Store for Database {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn ping(&self) -> Result<(), StorageError> {
+        self.read(|db| Box::pin(async move { db.execute("SELECT 1", &[]).await.map(drop) }))
+            .await
+    }
+
+    async fn insert_event(&self, insert: Insert) -> Result<InsertOutcome, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let outcome = writes::insert_event(db, &insert).await?;
+                    Ok((outcome, matches!(outcome, InsertOutcome::Stored { .. })))
+                })
+            })
+            .await
+    }
+
+    async fn delete_by_moderator(
+        &self,
+        moderation: Moderation,
+    ) -> Result<DeleteOutcome, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let outcome = writes::delete(db, &moderation).await?;
+                    Ok((outcome, matches!(outcome, DeleteOutcome::Deleted { .. })))
+                })
+            })
+            .await
+    }
+
+    async fn restore_by_admin(
+        &self,
+        moderation: Moderation,
+    ) -> Result<RestoreOutcome, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let outcome = writes::restore(db, &moderation).await?;
+                    Ok((outcome, matches!(outcome, RestoreOutcome::Restored { .. })))
+                })
+            })
+            .await
+    }
+
+    async fn insert_admin_event(
+        &self,
+        event: NewEvent,
+        signer: AuthorAddress,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let inserted = writes::insert_admin_event(db, &event, &signer, now_ms).await?;
+                    Ok((inserted, inserted))
+                })
+            })
+            .await
+    }
+
+    async fn latest_admin_events(
+        &self,
+        action_prefix: &str,
+        limit: u32,
+    ) -> Result<Vec<AdminEvent>, StorageError> {
+        let prefix = action_prefix.to_owned();
+        self.read(move |db| Box::pin(async move { reads::admin_events(db, &prefix, limit).await }))
+            .await
+    }
+
+    async fn save_nostr_profile(
+        &self,
+        update: ProfileUpdate,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let saved = writes::save_profile(db, &update, now_ms).await?;
+                    Ok((saved, saved))
+                })
+            })
+            .await
+    }
+
+    async fn nostr_profile(
+        &self,
+        pubkey: &AuthorAddress,
+    ) -> Result<Option<StoredProfile>, StorageError> {
+        let pubkey = pubkey.clone();
+        self.read(move |db| Box::pin(async move { reads::profile(db, &pubkey).await }))
+            .await
+    }
+
+    async fn feed(
+        &self,
+        filter: &FeedFilter,
+        min_reactions: Option<i64>,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StorageError> {
+        let (sql, ascending) = statements::feed(filter, min_reactions, page);
+        self.events(CachedRead::feed(filter, min_reactions, page), sql, ascending)
+            .await
+    }
+
+    async fn event_by_id(&self, id: &str) -> Result<Option<StoredEvent>, StorageError> {
+        let cached = CachedRead::Event(id.to_owned());
+        let events = self
+            .events(Some(cached), statements::event_by_id(id), false)
+            .await?;
+        Ok(events.into_iter().next())
+    }
+
+    async fn event_by_id_prefix(&self, prefix: &str) -> Result<Option<StoredEvent>, StorageError> {
+        let sql = statements::event_by_id_prefix(prefix);
+        self.read(move |db| Box::pin(async move { reads::first_event(db, &sql).await }))
+            .await
+    }
+
+    async fn keys_of_ids(&self, ids: &[&str]) -> Result<Vec<i64>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = statements::keys_of_ids(ids);
+        self.read(move |db| Box::pin(async move { reads::ints(db, &sql).await }))
+            .await
+    }
+
+    async fn children(
+        &self,
+        parents: &[i64],
+        actions: Option<&[String]>,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StorageError> {
+        if parents.is_empty() || actions.is_some_and(<[String]>::is_empty) {
+            return Ok(Vec::new());
+        }
+        let (sql, ascending) = statements::children(parents, actions, page);
+        self.events(None, sql, ascending).await
+    }
+
+    async fn replies(&self, parents: &[i64], limit: u32) -> Result<Vec<StoredEvent>, StorageError> {
+        if parents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let cached = CachedRead::Replies(parents.to_vec(), limit);
+        self.events(Some(cached), statements::replies(parents, limit), false)
+            .await
+    }
+
+    async fn by_author(
+        &self,
+        author: &AuthorAddress,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StorageError> {
+        let (sql, ascending) = statements::by_author(author.as_str(), page);
+        self.events(None, sql, ascending).await
+    }
+
+    async fn moderations(&self, page: Page) -> Result<Vec<ModerationRecord>, StorageError> {
+        let (sql, ascending) = statements::moderations(page);
+        self.read(move |db| Box::pin(async move { reads::moderations(db, &sql, ascending).await }))
+            .await
+    }
+
+    async fn changes(&self, after: i64, limit: u32) -> Result<Vec<Change>, StorageError> {
+        self.read(move |db| Box::pin(async move { reads::changes(db, after, limit).await }))
+            .await
+    }
+
+    async fn last_change(&self) -> Result<i64, StorageError> {
+        self.read(|db| Box::pin(async move { reads::last_change(db).await }))
+            .await
+    }
+}

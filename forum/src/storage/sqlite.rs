@@ -1,0 +1,234 @@
+//! SQLite through rusqlite: the [`Executor`] of a rusqlite connection, the file's settings
+//! and migrations, reader connections, and the writer thread.
+//!
+//! SQLite has one writer at a time, so the store has exactly one writing connection, on a
+//! thread of its own that runs the shared write queue (`writer.rs`): `BEGIN IMMEDIATE` takes
+//! the file's write lock for each group. Reads run on a few reader connections beside it
+//! (WAL lets them), each on a blocking thread. Every statement is a direct call: the
+//! executor's futures are ready when first polled.
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, ToSql};
+use tokio::sync::Semaphore;
+
+use super::database::{Database, ReadConnections};
+use super::executor::{Cell, Executor, Param, Row, Script};
+use super::read_cache::ReadCache;
+use super::writer::{self, WriteConnection, WriteLimits};
+use super::{Backend, SQLITE_FILE_NAME, StorageError};
+
+/// The schema, in order; `PRAGMA user_version` records how many were applied.
+const MIGRATIONS: [&str; 3] = [
+    include_str!("../../migrations/sqlite/0001_events.sql"),
+    include_str!("../../migrations/sqlite/0002_nostr_profiles.sql"),
+    include_str!("../../migrations/sqlite/0003_change_log.sql"),
+];
+
+/// Reader connections.
+const READERS: usize = 4;
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Database(error.to_string())
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Self::Int(value) => ValueRef::Integer(*value),
+            Self::Text(value) => ValueRef::Text(value.as_bytes()),
+            Self::NullInt | Self::NullText => ValueRef::Null,
+        }))
+    }
+}
+
+/// The shared `$N` SQL as SQLite's `?N`.
+fn sqlite_sql(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+fn row_of(row: &rusqlite::Row<'_>, columns: usize) -> rusqlite::Result<Row> {
+    (0..columns)
+        .map(|index| {
+            Ok(match row.get_ref(index)? {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(value) => Cell::Int(value),
+                ValueRef::Text(text) => Cell::Text(String::from_utf8_lossy(text).into_owned()),
+                ValueRef::Real(value) => Cell::Text(value.to_string()),
+                ValueRef::Blob(bytes) => Cell::Text(String::from_utf8_lossy(bytes).into_owned()),
+            })
+        })
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map(Row)
+}
+
+#[async_trait]
+impl Executor for Connection {
+    async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StorageError> {
+        let mut statement = self.prepare_cached(&sqlite_sql(sql))?;
+        let changed = statement.execute(rusqlite::params_from_iter(params))?;
+        Ok(changed as u64)
+    }
+
+    async fn fetch_all(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<Row>, StorageError> {
+        let mut statement = self.prepare_cached(&sqlite_sql(sql))?;
+        let columns = statement.column_count();
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(params), |row| row_of(row, columns))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
+
+/// Runs a script to its end on this thread: the SQLite executor never waits.
+fn run_here<T>(script: impl Future<Output = Result<T, StorageError>>) -> Result<T, StorageError> {
+    let mut script = std::pin::pin!(script);
+    match script
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(StorageError::Worker(
+            "an SQLite script waited for something other than SQLite".into(),
+        )),
+    }
+}
+
+/// Opens a connection with the forum's settings.
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, rusqlite::Error> {
+    let connection = Connection::open_with_flags(path, flags)?;
+    // WAL: readers never wait for the writer. NORMAL: every committed transaction survives
+    // a crash of the process (not of the machine).
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.busy_timeout(Duration::from_secs(10))?;
+    connection.set_prepared_statement_cache_capacity(128);
+    Ok(connection)
+}
+
+fn migrate(connection: &mut Connection) -> Result<(), rusqlite::Error> {
+    let applied: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (index, migration) in MIGRATIONS.iter().enumerate() {
+        let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        if version <= applied {
+            continue;
+        }
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(None, "user_version", version)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
+/// Opens (and creates) the database file in `data_dir`, migrates it, and starts its writer.
+pub(super) async fn open(data_dir: &Path, limits: WriteLimits) -> Result<Database, StorageError> {
+    std::fs::create_dir_all(data_dir).map_err(|source| StorageError::DataDir {
+        path: data_dir.display().to_string(),
+        source,
+    })?;
+    let path = data_dir.join(SQLITE_FILE_NAME);
+    let (writer, readers) = tokio::task::spawn_blocking(move || {
+        let mut writer = connect(&path, OpenFlags::default())?;
+        migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                connect(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok::<_, rusqlite::Error>((writer, readers))
+    })
+    .await
+    .map_err(|error| StorageError::Worker(error.to_string()))??;
+    let cache = Arc::new(ReadCache::default());
+    let (queue, jobs) = writer::queue(limits);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|error| StorageError::Worker(error.to_string()))?;
+    let committed = Arc::clone(&cache);
+    std::thread::Builder::new()
+        .name("sqlite-writer".into())
+        .spawn(move || {
+            runtime.block_on(writer::run(SqliteWriter(writer), jobs, move || {
+                committed.moved();
+            }));
+        })
+        .map_err(|error| StorageError::Worker(error.to_string()))?;
+    let readers = SqliteReaders {
+        connections: Mutex::new(readers),
+        permits: Semaphore::new(READERS),
+    };
+    Ok(Database::new(
+        Backend::Sqlite,
+        Box::new(readers),
+        queue,
+        cache,
+    ))
+}
+
+/// The writing connection.
+struct SqliteWriter(Connection);
+
+#[async_trait]
+impl WriteConnection for SqliteWriter {
+    async fn begin(&mut self) -> Result<&mut dyn Executor, StorageError> {
+        // IMMEDIATE takes the write lock now, not at the first write.
+        self.0.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(&mut self.0)
+    }
+
+    fn end_group(&mut self, _failed: bool) {}
+}
+
+/// The reader connections and the permits that share them.
+#[derive(Debug)]
+struct SqliteReaders {
+    connections: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+#[async_trait]
+impl ReadConnections for SqliteReaders {
+    async fn read(&self, script: Script<()>) -> Result<(), StorageError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|error| StorageError::Worker(error.to_string()))?;
+        let mut connection = lock(&self.connections)
+            .pop()
+            .ok_or_else(|| StorageError::Worker("no reader connection".into()))?;
+        let (result, connection) = tokio::task::spawn_blocking(move || {
+            let result = run_here(script(&mut connection));
+            (result, connection)
+        })
+        .await
+        .map_err(|error| StorageError::Worker(error.to_string()))?;
+        lock(&self.connections).push(connection);
+        result
+    }
+}

@@ -1,0 +1,369 @@
+//! The store's write transactions, written once for both databases against [`Executor`].
+//!
+//! Each runs inside a savepoint of its group's transaction (`writer.rs`): an outcome other
+//! than a success is returned instead of kept, and the writer rolls its savepoint back, so a
+//! refused write leaves nothing behind. Every kept write records its change in the change
+//! log (`changes.rs`) in the same transaction.
+
+use super::changes::ChangeKind;
+use super::executor::{Executor, Param};
+use super::statements;
+use super::{
+    DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError, TargetCounter,
+    TargetRule,
+};
+use crate::address::AuthorAddress;
+use crate::profile::ProfileUpdate;
+use crate::record::NewEvent;
+use spasm::action::Action;
+
+/// Draws the next change number for `kind` of `subject`.
+async fn record_change(
+    db: &mut dyn Executor,
+    kind: ChangeKind,
+    subject: &str,
+    at_ms: i64,
+) -> Result<i64, StorageError> {
+    let row = db
+        .fetch_optional(
+            statements::RECORD_CHANGE,
+            &[kind.name().into(), subject.into(), at_ms.into()],
+        )
+        .await?
+        .ok_or_else(|| StorageError::Decode("the change log returned no number".into()))?;
+    row.int(0)
+}
+
+fn texts(values: &[String]) -> Vec<Param<'_>> {
+    values.iter().map(Param::from).collect()
+}
+
+/// Stores an event with its ids, authors, categories and keywords; for replies and
+/// reactions checks the target and the signer's earlier actions and counts on the target.
+pub(super) async fn insert_event(
+    db: &mut dyn Executor,
+    insert: &Insert,
+) -> Result<InsertOutcome, StorageError> {
+    let event = &insert.event;
+    let ids: Vec<Param<'_>> = event.ids().iter().map(|id| Param::from(&id.value)).collect();
+    let banned = format!("{}{}", statements::BANNED, statements::list(1, ids.len()));
+    if db.fetch_optional(&banned, &ids).await?.is_some() {
+        return Ok(InsertOutcome::Banned);
+    }
+    let mut parent_key = None;
+    if !event.parent_ids().is_empty() {
+        let sql = format!(
+            "{}{} ORDER BY events.hidden LIMIT 1",
+            statements::FIND_TARGET,
+            statements::list(1, event.parent_ids().len())
+        );
+        let target = db.fetch_optional(&sql, &texts(event.parent_ids())).await?;
+        match target {
+            Some(row) if row.int(1)? == 0 => parent_key = Some(row.int(0)?),
+            Some(_) if insert.target.is_some() => return Ok(InsertOutcome::TargetDeleted),
+            None if insert.target.is_some() => return Ok(InsertOutcome::TargetNotFound),
+            _ => {}
+        }
+    }
+    let change = record_change(db, ChangeKind::EventStored, event.spasmid(), insert.now_ms).await?;
+    let stored = db
+        .fetch_optional(
+            statements::INSERT_EVENT,
+            &[
+                change.into(),
+                event.spasmid().into(),
+                event.action().into(),
+                i64::from(event.is_signed()).into(),
+                event.source_name().into(),
+                parent_key.into(),
+                event.signed_at_ms().into(),
+                insert.now_ms.into(),
+                insert.origin.as_str().into(),
+                event.event_json().into(),
+            ],
+        )
+        .await?;
+    let Some(row) = stored else {
+        return Ok(InsertOutcome::Duplicate);
+    };
+    let key = row.int(0)?;
+    // Every id is unique across events: sharing one (a URL, a signature) with a stored
+    // event makes this a duplicate of it.
+    if insert_rows(db, key, event).await? != event.ids().len() as u64 {
+        return Ok(InsertOutcome::Duplicate);
+    }
+    if let (Some(rule), Some(target)) = (&insert.target, parent_key)
+        && let Some(outcome) = apply_target_rule(db, insert, rule, target, key).await?
+    {
+        return Ok(outcome);
+    }
+    Ok(InsertOutcome::Stored { key })
+}
+
+/// The event's ids, authors, categories and keywords; how many ids were new.
+async fn insert_rows(
+    db: &mut dyn Executor,
+    key: i64,
+    event: &NewEvent,
+) -> Result<u64, StorageError> {
+    let mut params: Vec<Param<'_>> = vec![key.into()];
+    for id in event.ids() {
+        params.push((&id.value).into());
+        params.push((&id.format).into());
+    }
+    let sql = format!(
+        "INSERT INTO event_ids (event_key, value, format) VALUES {} ON CONFLICT (value) DO NOTHING",
+        statements::rows(3, event.ids().len())
+    );
+    let new_ids = db.execute(&sql, &params).await?;
+    if !event.authors().is_empty() {
+        let mut params: Vec<Param<'_>> = vec![key.into()];
+        for author in event.authors() {
+            params.push(author.address.as_str().into());
+            params.push(i64::from(author.verified).into());
+        }
+        let sql = format!(
+            "INSERT INTO event_authors (event_key, address, verified) VALUES {} ON CONFLICT DO NOTHING",
+            statements::rows(3, event.authors().len())
+        );
+        db.execute(&sql, &params).await?;
+    }
+    for (table, column, values) in [
+        ("event_categories", "name", event.categories()),
+        ("event_keywords", "keyword", event.keywords()),
+    ] {
+        if values.is_empty() {
+            continue;
+        }
+        let mut params: Vec<Param<'_>> = vec![key.into()];
+        params.extend(texts(values));
+        let sql = format!(
+            "INSERT INTO {table} (event_key, {column}) VALUES {} ON CONFLICT DO NOTHING",
+            statements::rows(2, values.len())
+        );
+        db.execute(&sql, &params).await?;
+    }
+    Ok(new_ids)
+}
+
+async fn apply_target_rule(
+    db: &mut dyn Executor,
+    insert: &Insert,
+    rule: &TargetRule,
+    target: i64,
+    key: i64,
+) -> Result<Option<InsertOutcome>, StorageError> {
+    if let Some((action, digest)) = &rule.once_per_signer {
+        for signer in insert.event.signers() {
+            let inserted = db
+                .execute(
+                    statements::INSERT_SIGNER_ACTION,
+                    &[
+                        target.into(),
+                        signer.as_str().into(),
+                        action.name().into(),
+                        digest.as_str().into(),
+                        key.into(),
+                    ],
+                )
+                .await?;
+            if inserted == 0 {
+                return Ok(Some(InsertOutcome::DuplicateAction));
+            }
+        }
+    }
+    if let Some(counter) = rule.counter {
+        let (action, content, count) = match counter {
+            TargetCounter::Reply => (Action::Reply, "", statements::COUNT_REPLY),
+            TargetCounter::Reaction(reaction) => {
+                (Action::React, reaction.name(), statements::COUNT_REACTION)
+            }
+        };
+        db.execute(
+            statements::COUNT_ON_TARGET,
+            &[
+                target.into(),
+                action.name().into(),
+                content.into(),
+                insert.now_ms.into(),
+            ],
+        )
+        .await?;
+        db.execute(count, &[target.into(), insert.now_ms.into()])
+            .await?;
+    }
+    Ok(None)
+}
+
+async fn keys_of_ids(db: &mut dyn Executor, ids: &[String]) -> Result<Vec<i64>, StorageError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT event_key FROM event_ids WHERE value IN {}",
+        statements::list(1, ids.len())
+    );
+    db.fetch_ints(&sql, &texts(ids)).await
+}
+
+/// Keeps the audit record of a moderation; `None` when it was recorded before.
+async fn record_moderation(
+    db: &mut dyn Executor,
+    moderation: &Moderation,
+    action: &str,
+) -> Result<Option<i64>, StorageError> {
+    let target_ids = serde_json::to_string(moderation.event.parent_ids())
+        .map_err(|error| StorageError::Decode(error.to_string()))?;
+    let row = db
+        .fetch_optional(
+            statements::RECORD_MODERATION,
+            &[
+                moderation.event.spasmid().into(),
+                action.into(),
+                moderation.moderator.as_str().into(),
+                target_ids.as_str().into(),
+                moderation.now_ms.into(),
+                moderation.event.event_json().into(),
+            ],
+        )
+        .await?;
+    row.map(|row| row.int(0)).transpose()
+}
+
+/// A moderator's delete: hide the targets' subtrees, ban their ids, keep the audit record.
+pub(super) async fn delete(
+    db: &mut dyn Executor,
+    moderation: &Moderation,
+) -> Result<DeleteOutcome, StorageError> {
+    let Some(moderation_id) = record_moderation(db, moderation, "delete").await? else {
+        return Ok(DeleteOutcome::Duplicate);
+    };
+    let targets = keys_of_ids(db, moderation.event.parent_ids()).await?;
+    if !targets.is_empty() {
+        let mut params: Vec<Param<'_>> = vec![moderation_id.into()];
+        params.extend(targets.iter().map(|key| Param::Int(*key)));
+        db.execute(&statements::hide_subtree(targets.len()), &params)
+            .await?;
+        db.execute(&statements::ban_ids_of(targets.len()), &params)
+            .await?;
+    }
+    let hidden = db
+        .execute(
+            statements::HIDE_MODERATED,
+            &[moderation_id.into(), moderation.now_ms.into()],
+        )
+        .await?;
+    for id in moderation.event.parent_ids() {
+        db.execute(
+            statements::BAN_WRITTEN_ID,
+            &[id.into(), moderation_id.into()],
+        )
+        .await?;
+    }
+    record_change(
+        db,
+        ChangeKind::Deleted,
+        moderation.event.spasmid(),
+        moderation.now_ms,
+    )
+    .await?;
+    Ok(DeleteOutcome::Deleted { hidden })
+}
+
+/// An admin's undo of the standing deletes the event names.
+pub(super) async fn restore(
+    db: &mut dyn Executor,
+    moderation: &Moderation,
+) -> Result<RestoreOutcome, StorageError> {
+    let ids = moderation.event.parent_ids();
+    if ids.is_empty() {
+        return Ok(RestoreOutcome::NothingToRestore);
+    }
+    let undone = db
+        .fetch_ints(&statements::standing_deletes(ids.len()), &texts(ids))
+        .await?;
+    if undone.is_empty() {
+        return Ok(RestoreOutcome::NothingToRestore);
+    }
+    if record_moderation(db, moderation, "restore").await?.is_none() {
+        return Ok(RestoreOutcome::Duplicate);
+    }
+    for moderation_id in &undone {
+        db.execute(
+            statements::UNDO_MODERATION,
+            &[
+                (*moderation_id).into(),
+                moderation.now_ms.into(),
+                moderation.moderator.as_str().into(),
+            ],
+        )
+        .await?;
+        db.execute(
+            statements::SHOW_MODERATED,
+            &[(*moderation_id).into(), moderation.now_ms.into()],
+        )
+        .await?;
+        db.execute(statements::LIFT_BANS, &[(*moderation_id).into()])
+            .await?;
+    }
+    record_change(
+        db,
+        ChangeKind::Restored,
+        moderation.event.spasmid(),
+        moderation.now_ms,
+    )
+    .await?;
+    Ok(RestoreOutcome::Restored {
+        undone: undone.len() as u64,
+    })
+}
+
+/// An admin-signed event; `false` when stored before.
+pub(super) async fn insert_admin_event(
+    db: &mut dyn Executor,
+    event: &NewEvent,
+    signer: &AuthorAddress,
+    now_ms: i64,
+) -> Result<bool, StorageError> {
+    let inserted = db
+        .execute(
+            statements::INSERT_ADMIN_EVENT,
+            &[
+                event.spasmid().into(),
+                event.action().into(),
+                signer.as_str().into(),
+                event.content().into(),
+                now_ms.into(),
+                event.event_json().into(),
+            ],
+        )
+        .await?;
+    if inserted == 1 {
+        record_change(db, ChangeKind::AdminEventStored, event.spasmid(), now_ms).await?;
+    }
+    Ok(inserted == 1)
+}
+
+/// A Nostr profile, unless a newer one of its key is stored; `false` then.
+pub(super) async fn save_profile(
+    db: &mut dyn Executor,
+    update: &ProfileUpdate,
+    now_ms: i64,
+) -> Result<bool, StorageError> {
+    let saved = db
+        .execute(
+            statements::SAVE_PROFILE,
+            &[
+                update.pubkey.as_str().into(),
+                update.created_at.into(),
+                update.event_id.as_str().into(),
+                now_ms.into(),
+                update.event_json.as_str().into(),
+            ],
+        )
+        .await?;
+    if saved == 1 {
+        record_change(db, ChangeKind::ProfileSaved, update.pubkey.as_str(), now_ms).await?;
+    }
+    Ok(saved == 1)
+}

@@ -1,0 +1,403 @@
+//! The change log under concurrency, and the bounded write queue, on SQLite and PostgreSQL.
+//!
+//! Writers of two stores on one database (as two server processes would be) submit really
+//! signed posts through `POST /api/submit` while one reader pages through the change log
+//! and another through `GET /api/events?since=`: every acknowledged event is read exactly
+//! once, in order, by both.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../../forum/tests/support/mod.rs"]
+mod support;
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use forum::storage::{ChangeKind, Store, WriteLimits};
+use forum::{Forum, Origin, Settings, SubmitError};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use server::config::Limits;
+use server::http::{AppState, router};
+use spasm::body::post;
+use spasm::convert::convert_to_spasm;
+use support::{Db, TestForum, bytes, test_limits};
+use testkit::TestKey;
+use tower::ServiceExt;
+
+const WRITERS: u64 = 8;
+const POSTS_PER_WRITER: u64 = 12;
+const REPETITIONS: u64 = 10;
+
+fn limits() -> Limits {
+    Limits {
+        submits_per_minute_per_ip: 0,
+        submits_per_minute_per_key: 0,
+        ..Limits::default()
+    }
+}
+
+async fn send(router: &Router, mut request: Request<Body>) -> (StatusCode, Vec<u8>) {
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40_000))));
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, body.to_vec())
+}
+
+/// A signed post and its spasmid.
+fn signed_post(writer: u64, repetition: u64, index: u64) -> (Vec<u8>, String) {
+    let key = TestKey::from_seed(500 + writer);
+    let title = format!("writer {writer} round {repetition} post {index}");
+    let body = post(
+        &title,
+        "text",
+        None,
+        1_730_000_000_000 + index,
+        &[key.ethereum_author()],
+    );
+    let input = key.sign_ethereum(&body);
+    let spasmid = convert_to_spasm(&input).unwrap().id().to_string();
+    (bytes(&input), spasmid)
+}
+
+/// Pages `GET /api/events?since=` from `since` until `done` holds and a page is empty;
+/// the spasmids in the order read.
+async fn page_the_api(router: Router, mut since: i64, done: impl Fn() -> bool) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        let finished = done();
+        let (status, body) = send(
+            &router,
+            Request::get(format!("/api/events?since={since}&limit=7"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let page: Value = serde_json::from_slice(&body).unwrap();
+        let mut items: Vec<(i64, String)> = page
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| {
+                        (
+                            item["db"]["key"].as_i64().unwrap(),
+                            item["ids"][0]["value"].as_str().unwrap().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A page is newest first; read it in commit order.
+        items.reverse();
+        if items.is_empty() && finished {
+            return seen;
+        }
+        for (key, spasmid) in items {
+            assert!(key > since, "key {key} after cursor {since}");
+            since = key;
+            seen.push(spasmid);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Pages the change log after `after` until `done` holds and a page is empty; the
+/// spasmids of stored events in the order read.
+async fn page_the_log(store: &dyn Store, mut after: i64, done: impl Fn() -> bool) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        let finished = done();
+        let changes = store.changes(after, 5).await.unwrap();
+        if changes.is_empty() && finished {
+            return seen;
+        }
+        for change in changes {
+            assert!(change.seq > after, "change {} after {after}", change.seq);
+            after = change.seq;
+            if change.kind == ChangeKind::EventStored {
+                seen.push(change.subject);
+            }
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
+    let Some(test) = TestForum::open(db, Settings::default()).await else {
+        return;
+    };
+    let cleanup = test.cleanup();
+    let outcome = tokio::spawn(async move {
+        // A second store on the same database: another server process.
+        let other = test.reopen(Settings::default()).await;
+        let routers = [
+            router(AppState::new(test.forum.clone(), limits())),
+            router(AppState::new(other, limits())),
+        ];
+        for repetition in 0..REPETITIONS {
+            let start = test.forum.store().last_change().await.unwrap();
+            let writers: Vec<_> = (0..WRITERS)
+                .map(|writer| {
+                    let router = routers[(writer % 2) as usize].clone();
+                    tokio::spawn(async move {
+                        let mut acknowledged = Vec::new();
+                        for index in 0..POSTS_PER_WRITER {
+                            let (input, spasmid) = signed_post(writer, repetition, index);
+                            let request = Request::post("/api/submit/")
+                                .header(header::CONTENT_TYPE, "application/json")
+                                .body(Body::from(input))
+                                .unwrap();
+                            let (status, body) = send(&router, request).await;
+                            assert_eq!(
+                                status,
+                                StatusCode::CREATED,
+                                "{}",
+                                String::from_utf8_lossy(&body)
+                            );
+                            acknowledged.push(spasmid);
+                        }
+                        acknowledged
+                    })
+                })
+                .collect();
+            let writers_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let api_reader = {
+                let router = routers[0].clone();
+                let done = std::sync::Arc::clone(&writers_done);
+                tokio::spawn(page_the_api(router, start, move || {
+                    done.load(std::sync::atomic::Ordering::Acquire)
+                }))
+            };
+            let log_reader = {
+                let forum = test.forum.clone();
+                let done = std::sync::Arc::clone(&writers_done);
+                tokio::spawn(async move {
+                    page_the_log(forum.store(), start, move || {
+                        done.load(std::sync::atomic::Ordering::Acquire)
+                    })
+                    .await
+                })
+            };
+            let mut acknowledged = HashSet::new();
+            for writer in writers {
+                acknowledged.extend(writer.await.unwrap());
+            }
+            writers_done.store(true, std::sync::atomic::Ordering::Release);
+            assert_eq!(acknowledged.len() as u64, WRITERS * POSTS_PER_WRITER);
+            for (reader, seen) in [
+                ("GET /api/events?since=", api_reader.await.unwrap()),
+                ("the change log", log_reader.await.unwrap()),
+            ] {
+                let unique: HashSet<String> = seen.iter().cloned().collect();
+                assert_eq!(unique.len(), seen.len(), "{reader} repeated an event");
+                assert_eq!(
+                    unique, acknowledged,
+                    "{reader} did not read every acknowledged event in round {repetition}"
+                );
+            }
+        }
+    })
+    .await;
+    support::drop_database(cleanup).await;
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_event_is_read_exactly_once_on_sqlite() {
+    every_acknowledged_event_is_read_exactly_once(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_event_is_read_exactly_once_on_postgres() {
+    every_acknowledged_event_is_read_exactly_once(Db::Postgres).await;
+}
+
+/// Holds the database's write lock from outside the store, as another process's long
+/// write would: SQLite's file lock, or PostgreSQL's writers' advisory lock.
+enum WriteLockHolder {
+    Sqlite(rusqlite::Connection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl WriteLockHolder {
+    async fn take(test: &TestForum) -> Self {
+        match &test.database_url {
+            None => {
+                let connection =
+                    rusqlite::Connection::open(test.data_dir.join(forum::storage::SQLITE_FILE_NAME))
+                        .unwrap();
+                connection.execute_batch("BEGIN IMMEDIATE").unwrap();
+                Self::Sqlite(connection)
+            }
+            Some(url) => {
+                use sqlx::Connection;
+                let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(forum::storage::WRITE_LOCK_ID)
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                Self::Postgres(connection)
+            }
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            Self::Sqlite(connection) => connection.execute_batch("ROLLBACK").unwrap(),
+            Self::Postgres(mut connection) => {
+                sqlx::query("SELECT pg_advisory_unlock($1)")
+                    .bind(forum::storage::WRITE_LOCK_ID)
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// A forum on `db` whose write queue holds `queue` writes and waits `wait` for them.
+async fn forum_with_queue(db: Db, queue: usize, wait: Duration) -> Option<(TestForum, Forum)> {
+    let test = TestForum::open(db, Settings::default()).await?;
+    let store = forum::storage::open_with_limits(
+        test.database_url.as_deref(),
+        &test.data_dir,
+        WriteLimits { queue, wait },
+    )
+    .await
+    .unwrap();
+    let forum = Forum::new(store, Settings::default(), test_limits())
+        .await
+        .unwrap();
+    Some((test, forum))
+}
+
+async fn a_full_queue_answers_503_with_retry_after(db: Db) {
+    let Some((test, forum)) = forum_with_queue(db, 2, Duration::from_secs(20)).await else {
+        return;
+    };
+    let cleanup = test.cleanup();
+    let outcome = tokio::spawn(async move {
+        let lock = WriteLockHolder::take(&test).await;
+        let app = router(AppState::new(forum.clone(), limits()));
+        // The writer takes the first write and waits for the lock; two more fill the queue.
+        let mut waiting = Vec::new();
+        for index in 0..3 {
+            let forum = forum.clone();
+            let (input, _) = signed_post(0, 0, index);
+            waiting.push(tokio::spawn(async move {
+                forum.submit(&input, Origin::Submit).await
+            }));
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let (input, spasmid) = signed_post(0, 0, 99);
+        let request = Request::post("/api/submit/")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(input))
+            .unwrap();
+        let mut request = request;
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40_000))));
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let message: String = serde_json::from_slice(&body).unwrap();
+        assert!(message.contains("did not store"), "{message}");
+        lock.release().await;
+        for write in waiting {
+            write.await.unwrap().unwrap();
+        }
+        // The refused event was not stored, and can be sent again.
+        assert!(forum.event(&spasmid).await.unwrap().is_none());
+        let (input, _) = signed_post(0, 0, 99);
+        forum.submit(&input, Origin::Submit).await.unwrap();
+    })
+    .await;
+    support::drop_database(cleanup).await;
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_503_with_retry_after_on_sqlite() {
+    a_full_queue_answers_503_with_retry_after(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_503_with_retry_after_on_postgres() {
+    a_full_queue_answers_503_with_retry_after(Db::Postgres).await;
+}
+
+async fn a_write_whose_caller_gave_up_is_not_stored(db: Db) {
+    let Some((test, forum)) = forum_with_queue(db, 16, Duration::from_millis(400)).await else {
+        return;
+    };
+    let cleanup = test.cleanup();
+    let outcome = tokio::spawn(async move {
+        let lock = WriteLockHolder::take(&test).await;
+        // Waited past its deadline: withdrawn, answered 503, never stored.
+        let (late, late_id) = signed_post(1, 0, 0);
+        let started = Instant::now();
+        let error = forum.submit(&late, Origin::Submit).await.unwrap_err();
+        assert!(matches!(error, SubmitError::Busy { .. }), "{error}");
+        assert_eq!(error.status(), 503);
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // Its caller went away (a closed connection): withdrawn, never stored.
+        let (gone, gone_id) = signed_post(1, 0, 1);
+        let caller = {
+            let forum = forum.clone();
+            tokio::spawn(async move { forum.submit(&gone, Origin::Submit).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        caller.abort();
+        assert!(caller.await.unwrap_err().is_cancelled());
+        lock.release().await;
+        // A write after them is stored: the writer went past the withdrawn ones.
+        let (next, next_id) = signed_post(1, 0, 2);
+        forum.submit(&next, Origin::Submit).await.unwrap();
+        assert!(forum.event(&next_id).await.unwrap().is_some());
+        assert!(forum.event(&late_id).await.unwrap().is_none());
+        assert!(forum.event(&gone_id).await.unwrap().is_none());
+        let stored: Vec<String> = forum
+            .store()
+            .changes(0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|change| change.subject)
+            .collect();
+        assert_eq!(stored, [next_id]);
+        // Sent again, the withdrawn ones are stored (no 409 for what was never kept).
+        forum.submit(&late, Origin::Submit).await.unwrap();
+    })
+    .await;
+    support::drop_database(cleanup).await;
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_caller_gave_up_is_not_stored_on_sqlite() {
+    a_write_whose_caller_gave_up_is_not_stored(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_caller_gave_up_is_not_stored_on_postgres() {
+    a_write_whose_caller_gave_up_is_not_stored(Db::Postgres).await;
+}
