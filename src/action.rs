@@ -185,12 +185,7 @@ mod tests {
         }
         assert_eq!(Reaction::of("Upvote"), None);
         assert_eq!(Reaction::of("like"), None);
-        for action in [
-            Action::Post,
-            Action::Reply,
-            Action::React,
-            Action::Moderate,
-        ] {
+        for action in [Action::Post, Action::Reply, Action::React, Action::Moderate] {
             assert_eq!(Action::of(action.name()), action);
         }
         assert_eq!(Action::of("app-config-federation-list"), Action::AppConfig);

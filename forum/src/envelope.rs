@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use serde::Deserialize;
-use spasm::action::Action;
 use serde_json::value::RawValue;
+use spasm::action::Action;
 
 /// An event as read from the store.
 #[derive(Debug, Clone, PartialEq)]

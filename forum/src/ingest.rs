@@ -16,8 +16,8 @@ use crate::record::NewEvent;
 use crate::service::{Forum, now_ms};
 use crate::settings::{AddressList, Settings};
 use crate::storage::{
-    DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError,
-    TargetCounter, TargetRule,
+    DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError, TargetCounter,
+    TargetRule,
 };
 
 /// Where an event comes from.
@@ -204,7 +204,9 @@ pub enum SubmitError {
         retry_after_secs: u64,
     },
     /// Too many writes are waiting: nothing was stored.
-    #[error("ERROR: the server is busy and did not store the event; try again in {retry_after_secs} seconds")]
+    #[error(
+        "ERROR: the server is busy and did not store the event; try again in {retry_after_secs} seconds"
+    )]
     Busy {
         /// When to try again.
         retry_after_secs: u64,
@@ -531,7 +533,11 @@ impl Forum {
     ) -> Result<Accepted, SubmitError> {
         let admin = self.verified_admin(&event, settings)?;
         let spasmid = event.spasmid().to_owned();
-        if !self.store().insert_admin_event(event, admin, now_ms()).await? {
+        if !self
+            .store()
+            .insert_admin_event(event, admin, now_ms())
+            .await?
+        {
             return Err(SubmitError::Duplicate);
         }
         Ok(Accepted {

@@ -235,9 +235,10 @@ impl WriteLockHolder {
     async fn take(test: &TestForum) -> Self {
         match &test.database_url {
             None => {
-                let connection =
-                    rusqlite::Connection::open(test.data_dir.join(forum::storage::SQLITE_FILE_NAME))
-                        .unwrap();
+                let connection = rusqlite::Connection::open(
+                    test.data_dir.join(forum::storage::SQLITE_FILE_NAME),
+                )
+                .unwrap();
                 connection.execute_batch("BEGIN IMMEDIATE").unwrap();
                 Self::Sqlite(connection)
             }

@@ -12,7 +12,6 @@ use crate::components::{
 use crate::model::{CommentNode, EventView, ParentData, ReactionCount};
 use crate::server_fns::{load_policy, load_thread};
 
-
 /// `/news/:id`: any id of an event (spasmid, short prefix, Nostr id or note, signature, URL).
 #[component]
 pub fn NewsPage() -> impl IntoView {
@@ -122,11 +121,13 @@ fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let now = crate::browser::now_ms();
-            let deleted =
-                sign_and_submit(signing, notice, describe(Action::Moderate, ""), move |authors| {
-                    moderate_delete(&info, now, authors)
-                })
-                .await;
+            let deleted = sign_and_submit(
+                signing,
+                notice,
+                describe(Action::Moderate, ""),
+                move |authors| moderate_delete(&info, now, authors),
+            )
+            .await;
             busy.set(false);
             if deleted.is_some() {
                 on_change.run(());
@@ -223,11 +224,13 @@ fn ReplyForm(
         busy.set(true);
         leptos::task::spawn_local(async move {
             let now = crate::browser::now_ms();
-            let reply_event =
-                sign_and_submit(signing, notice, describe(Action::Reply, ""), move |authors| {
-                    reply(&info, &content, now, authors)
-                })
-                .await;
+            let reply_event = sign_and_submit(
+                signing,
+                notice,
+                describe(Action::Reply, ""),
+                move |authors| reply(&info, &content, now, authors),
+            )
+            .await;
             if reply_event.is_some() {
                 text.set(String::new());
                 on_change.run(());

@@ -43,7 +43,6 @@ impl Display {
     }
 }
 
-
 /// The fields of a stored event that pages show. Everything else (the siblings with their
 /// signed strings, most of the text) is skipped while parsing rather than built and dropped:
 /// a long thread shows hundreds of events.

@@ -100,7 +100,7 @@ impl Store for Database {
     }
 
     async fn ping(&self) -> Result<(), StorageError> {
-        self.read(|db| Box::pin(async move { db.execute("SELECT 1", &[]).await.map(drop) }))
+        self.read(|db| Box::pin(async move { db.fetch_all("SELECT 1", &[]).await.map(drop) }))
             .await
     }
 
@@ -200,8 +200,12 @@ impl Store for Database {
         page: Page,
     ) -> Result<Vec<StoredEvent>, StorageError> {
         let (sql, ascending) = statements::feed(filter, min_reactions, page);
-        self.events(CachedRead::feed(filter, min_reactions, page), sql, ascending)
-            .await
+        self.events(
+            CachedRead::feed(filter, min_reactions, page),
+            sql,
+            ascending,
+        )
+        .await
     }
 
     async fn event_by_id(&self, id: &str) -> Result<Option<StoredEvent>, StorageError> {

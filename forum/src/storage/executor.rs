@@ -127,8 +127,11 @@ pub(crate) trait Executor: Send {
     async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StorageError>;
 
     /// Runs a query; every row.
-    async fn fetch_all(&mut self, sql: &str, params: &[Param<'_>])
-    -> Result<Vec<Row>, StorageError>;
+    async fn fetch_all(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<Row>, StorageError>;
 
     /// Runs a query; its first row, if any.
     async fn fetch_optional(
@@ -140,7 +143,11 @@ pub(crate) trait Executor: Send {
     }
 
     /// Runs a query whose first column is an integer; those integers.
-    async fn fetch_ints(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<i64>, StorageError> {
+    async fn fetch_ints(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<i64>, StorageError> {
         self.fetch_all(sql, params)
             .await?
             .iter()

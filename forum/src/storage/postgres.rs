@@ -60,7 +60,9 @@ fn row_of(row: &PgRow) -> Result<Row, StorageError> {
         .map(|column| {
             let index = column.ordinal();
             Ok(match column.type_info().name() {
-                "INT8" => row.try_get::<Option<i64>, _>(index)?.map_or(Cell::Null, Cell::Int),
+                "INT8" => row
+                    .try_get::<Option<i64>, _>(index)?
+                    .map_or(Cell::Null, Cell::Int),
                 "INT4" => row
                     .try_get::<Option<i32>, _>(index)?
                     .map_or(Cell::Null, |value| Cell::Int(value.into())),

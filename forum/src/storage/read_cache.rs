@@ -29,7 +29,11 @@ pub(super) enum CachedRead {
 
 impl CachedRead {
     /// The feed reads worth keeping: first pages.
-    pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) -> Option<Self> {
+    pub(super) fn feed(
+        filter: &FeedFilter,
+        min_reactions: Option<i64>,
+        page: Page,
+    ) -> Option<Self> {
         (page.before.is_none() && page.since.is_none())
             .then(|| Self::FeedFirstPage(filter.clone(), min_reactions, page.limit))
     }

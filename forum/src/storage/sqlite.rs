@@ -86,7 +86,9 @@ impl Executor for Connection {
         let mut statement = self.prepare_cached(&sqlite_sql(sql))?;
         let columns = statement.column_count();
         let rows = statement
-            .query_map(rusqlite::params_from_iter(params), |row| row_of(row, columns))?
+            .query_map(rusqlite::params_from_iter(params), |row| {
+                row_of(row, columns)
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

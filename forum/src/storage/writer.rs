@@ -63,9 +63,8 @@ pub(super) trait WriteConnection: Send {
 
 /// The script of one write: runs on the group's connection and says whether to keep its
 /// changes; the answer is sent once the group's commit is known.
-type WriteWork = Box<
-    dyn for<'c> FnOnce(&'c mut dyn Executor) -> BoxFuture<'c, (bool, Answer)> + Send + 'static,
->;
+type WriteWork =
+    Box<dyn for<'c> FnOnce(&'c mut dyn Executor) -> BoxFuture<'c, (bool, Answer)> + Send + 'static>;
 type Answer = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
 
 const PENDING: u8 = 0;
@@ -282,7 +281,11 @@ async fn run_group<C: WriteConnection>(
             }
         }
     }
-    let end = if outcome.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let end = if outcome.is_ok() {
+        "COMMIT"
+    } else {
+        "ROLLBACK"
+    };
     if let Err(error) = db.execute(end, &[]).await {
         let _ = db.execute("ROLLBACK", &[]).await;
         outcome = Err(error);

@@ -45,7 +45,11 @@ pub(super) async fn insert_event(
     insert: &Insert,
 ) -> Result<InsertOutcome, StorageError> {
     let event = &insert.event;
-    let ids: Vec<Param<'_>> = event.ids().iter().map(|id| Param::from(&id.value)).collect();
+    let ids: Vec<Param<'_>> = event
+        .ids()
+        .iter()
+        .map(|id| Param::from(&id.value))
+        .collect();
     let banned = format!("{}{}", statements::BANNED, statements::list(1, ids.len()));
     if db.fetch_optional(&banned, &ids).await?.is_some() {
         return Ok(InsertOutcome::Banned);
@@ -285,7 +289,10 @@ pub(super) async fn restore(
     if undone.is_empty() {
         return Ok(RestoreOutcome::NothingToRestore);
     }
-    if record_moderation(db, moderation, "restore").await?.is_none() {
+    if record_moderation(db, moderation, "restore")
+        .await?
+        .is_none()
+    {
         return Ok(RestoreOutcome::Duplicate);
     }
     for moderation_id in &undone {
