@@ -42,6 +42,18 @@ fn limits() -> Limits {
     }
 }
 
+/// Runs `scenario`, then drops the test's PostgreSQL database whatever its outcome.
+async fn dropping_database_after(
+    cleanup: Option<(String, String)>,
+    scenario: impl Future<Output = ()> + Send + 'static,
+) {
+    let outcome = tokio::spawn(scenario).await;
+    support::drop_database(cleanup).await;
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
+
 async fn send(router: &Router, mut request: Request<Body>) -> (StatusCode, Vec<u8>) {
     request
         .extensions_mut()
@@ -137,7 +149,7 @@ async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
         return;
     };
     let cleanup = test.cleanup();
-    let outcome = tokio::spawn(async move {
+    dropping_database_after(cleanup, async move {
         // A second store on the same database: another server process.
         let other = test.reopen(Settings::default()).await;
         let routers = [
@@ -208,10 +220,6 @@ async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
         }
     })
     .await;
-    support::drop_database(cleanup).await;
-    if let Err(failure) = outcome {
-        std::panic::resume_unwind(failure.into_panic());
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,14 +232,15 @@ async fn every_acknowledged_event_is_read_exactly_once_on_postgres() {
     every_acknowledged_event_is_read_exactly_once(Db::Postgres).await;
 }
 
-/// Holds the database's write lock from outside the store, as another process's long
-/// write would: SQLite's file lock, or PostgreSQL's writers' advisory lock.
-enum WriteLockHolder {
+/// Blocks the store's writes from outside, as another process's long write would:
+/// SQLite's file lock (its writer waits before starting a write), or a PostgreSQL lock on
+/// the events table (each writer starts a write and waits at its insert).
+enum WriteBlocker {
     Sqlite(rusqlite::Connection),
     Postgres(sqlx::PgConnection),
 }
 
-impl WriteLockHolder {
+impl WriteBlocker {
     async fn take(test: &TestForum) -> Self {
         match &test.database_url {
             None => {
@@ -245,11 +254,12 @@ impl WriteLockHolder {
             Some(url) => {
                 use sqlx::Connection;
                 let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
-                sqlx::query("SELECT pg_advisory_lock($1)")
-                    .bind(forum::storage::WRITE_LOCK_ID)
-                    .execute(&mut connection)
-                    .await
-                    .unwrap();
+                for statement in ["BEGIN", "LOCK TABLE events IN EXCLUSIVE MODE"] {
+                    sqlx::query(statement)
+                        .execute(&mut connection)
+                        .await
+                        .unwrap();
+                }
                 Self::Postgres(connection)
             }
         }
@@ -259,8 +269,7 @@ impl WriteLockHolder {
         match self {
             Self::Sqlite(connection) => connection.execute_batch("ROLLBACK").unwrap(),
             Self::Postgres(mut connection) => {
-                sqlx::query("SELECT pg_advisory_unlock($1)")
-                    .bind(forum::storage::WRITE_LOCK_ID)
+                sqlx::query("ROLLBACK")
                     .execute(&mut connection)
                     .await
                     .unwrap();
@@ -285,53 +294,66 @@ async fn forum_with_queue(db: Db, queue: usize, wait: Duration) -> Option<(TestF
     Some((test, forum))
 }
 
+/// Submits posts that cannot be written yet, one every 50 ms, until one is refused; the
+/// refusal, and the submits still waiting.
+async fn submit_until_refused(
+    app: &Router,
+) -> (
+    axum::response::Response,
+    Vec<tokio::task::JoinHandle<axum::response::Response>>,
+) {
+    let mut waiting = Vec::new();
+    for index in 0..40 {
+        let (input, _) = signed_post(2, 0, index);
+        let mut request = Request::post("/api/submit/")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(input))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40_000))));
+        let app = app.clone();
+        waiting.push(tokio::spawn(
+            async move { app.oneshot(request).await.unwrap() },
+        ));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if let Some(done) = waiting.iter().position(|submit| submit.is_finished()) {
+            let refused = waiting.remove(done).await.unwrap();
+            return (refused, waiting);
+        }
+    }
+    panic!("40 waiting writes were all queued");
+}
+
 async fn a_full_queue_answers_503_with_retry_after(db: Db) {
     let Some((test, forum)) = forum_with_queue(db, 2, Duration::from_secs(20)).await else {
         return;
     };
     let cleanup = test.cleanup();
-    let outcome = tokio::spawn(async move {
-        let lock = WriteLockHolder::take(&test).await;
+    dropping_database_after(cleanup, async move {
+        let blocker = WriteBlocker::take(&test).await;
         let app = router(AppState::new(forum.clone(), limits()));
-        // The writer takes the first write and waits for the lock; two more fill the queue.
-        let mut waiting = Vec::new();
-        for index in 0..3 {
-            let forum = forum.clone();
-            let (input, _) = signed_post(0, 0, index);
-            waiting.push(tokio::spawn(async move {
-                forum.submit(&input, Origin::Submit).await
-            }));
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        let (input, spasmid) = signed_post(0, 0, 99);
-        let request = Request::post("/api/submit/")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(input))
-            .unwrap();
-        let mut request = request;
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40_000))));
-        let response = app.clone().oneshot(request).await.unwrap();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
-        let body = response.into_body().collect().await.unwrap().to_bytes();
+        // Every writer waits; two more writes fill the queue; the next is refused at once.
+        let (refused, waiting) = submit_until_refused(&app).await;
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.headers()[header::RETRY_AFTER], "1");
+        let body = refused.into_body().collect().await.unwrap().to_bytes();
         let message: String = serde_json::from_slice(&body).unwrap();
         assert!(message.contains("did not store"), "{message}");
-        lock.release().await;
-        for write in waiting {
-            write.await.unwrap().unwrap();
+        blocker.release().await;
+        let mut stored = 0;
+        for submit in waiting {
+            let response = submit.await.unwrap();
+            if response.status() == StatusCode::CREATED {
+                stored += 1;
+            }
         }
-        // The refused event was not stored, and can be sent again.
-        assert!(forum.event(&spasmid).await.unwrap().is_none());
-        let (input, _) = signed_post(0, 0, 99);
-        forum.submit(&input, Origin::Submit).await.unwrap();
+        // Only the writes that were let in are stored: the queue's two and the writers' own.
+        let changes = forum.store().changes(0, 1000).await.unwrap();
+        assert_eq!(changes.len(), stored);
+        assert!(stored >= 3, "{stored}");
     })
     .await;
-    support::drop_database(cleanup).await;
-    if let Err(failure) = outcome {
-        std::panic::resume_unwind(failure.into_panic());
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -345,12 +367,21 @@ async fn a_full_queue_answers_503_with_retry_after_on_postgres() {
 }
 
 async fn a_write_whose_caller_gave_up_is_not_stored(db: Db) {
-    let Some((test, forum)) = forum_with_queue(db, 16, Duration::from_millis(400)).await else {
+    let Some((test, forum)) = forum_with_queue(db, 64, Duration::from_millis(400)).await else {
         return;
     };
     let cleanup = test.cleanup();
-    let outcome = tokio::spawn(async move {
-        let lock = WriteLockHolder::take(&test).await;
+    dropping_database_after(cleanup, async move {
+        let blocker = WriteBlocker::take(&test).await;
+        // More writes than writers: each writer has started one and waits.
+        let occupying: Vec<_> = (0..12)
+            .map(|index| {
+                let forum = forum.clone();
+                let (input, _) = signed_post(3, 0, index);
+                tokio::spawn(async move { forum.submit(&input, Origin::Submit).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
         // Waited past its deadline: withdrawn, answered 503, never stored.
         let (late, late_id) = signed_post(1, 0, 0);
         let started = Instant::now();
@@ -367,30 +398,33 @@ async fn a_write_whose_caller_gave_up_is_not_stored(db: Db) {
         tokio::time::sleep(Duration::from_millis(100)).await;
         caller.abort();
         assert!(caller.await.unwrap_err().is_cancelled());
-        lock.release().await;
-        // A write after them is stored: the writer went past the withdrawn ones.
+        blocker.release().await;
+        // What each occupying write was answered is what the store holds.
+        for (index, write) in occupying.into_iter().enumerate() {
+            let (_, id) = signed_post(3, 0, index as u64);
+            let answer = write.await.unwrap();
+            let stored = forum.event(&id).await.unwrap().is_some();
+            match answer {
+                Ok(_) => assert!(stored, "answered stored, not stored"),
+                Err(SubmitError::Busy { .. }) => assert!(!stored, "answered busy, stored"),
+                Err(other) => panic!("{other}"),
+            }
+        }
+        // A write after them is stored: the writers went past the withdrawn ones.
         let (next, next_id) = signed_post(1, 0, 2);
         forum.submit(&next, Origin::Submit).await.unwrap();
         assert!(forum.event(&next_id).await.unwrap().is_some());
         assert!(forum.event(&late_id).await.unwrap().is_none());
         assert!(forum.event(&gone_id).await.unwrap().is_none());
-        let stored: Vec<String> = forum
-            .store()
-            .changes(0, 100)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|change| change.subject)
-            .collect();
-        assert_eq!(stored, [next_id]);
         // Sent again, the withdrawn ones are stored (no 409 for what was never kept).
         forum.submit(&late, Origin::Submit).await.unwrap();
+        forum.submit(&gone_again(), Origin::Submit).await.unwrap();
     })
     .await;
-    support::drop_database(cleanup).await;
-    if let Err(failure) = outcome {
-        std::panic::resume_unwind(failure.into_panic());
-    }
+}
+
+fn gone_again() -> Vec<u8> {
+    signed_post(1, 0, 1).0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -308,8 +308,12 @@ fn ensure_wasm_target() -> Result<()> {
     }
 }
 
+/// The workspace of the checkout being built. `cargo run` tells the running xtask where its
+/// manifest is; the path compiled in is only a fallback, since a target directory shared
+/// between checkouts (CI's cache) may reuse an xtask binary built in another one.
 fn workspace_root() -> Result<PathBuf> {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest_dir
         .parent()
         .map(Path::to_path_buf)

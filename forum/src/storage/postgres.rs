@@ -1,14 +1,15 @@
 //! PostgreSQL through sqlx: the [`Executor`] of a `PgConnection`, the pool and migrations,
-//! the writer task, and the listener that follows other processes' commits.
+//! the writers, the numbering of changes, and the listener that follows other processes.
 //!
-//! Each process has one writer (`writer.rs`) on one connection of the pool. Every group of
-//! writes begins with a transaction-level advisory lock, so the writers of every process
-//! sharing the database take turns: change numbers are drawn in commit order (see
-//! `changes.rs`), and a group costs one lock and one commit however many writes it holds.
-//! A group that kept changes sends `NOTIFY spasm_changes` with its commit; every process
-//! listens, and drops its cached reads when another one committed.
+//! Each process runs [`WRITERS`] writers (`writer.rs`) in parallel, each on its own
+//! connection, since every statement is a round trip. Their commits are numbered afterwards
+//! (`changes.rs`) by short transactions that hold a transaction-level advisory lock, so the
+//! numbering of every process sharing the database takes turns; within a process, one run
+//! numbers whatever committed meanwhile. A run that numbered changes sends
+//! `NOTIFY spasm_changes`; every process listens, and drops its cached reads.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -22,12 +23,15 @@ use super::database::{Database, ReadConnections};
 use super::executor::{Cell, Executor, Param, Row, Script};
 use super::read_cache::ReadCache;
 use super::writer::{self, WriteConnection, WriteLimits};
-use super::{Backend, StorageError, WRITE_LOCK_ID};
+use super::{Backend, StorageError, WRITE_LOCK_ID, writes};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// Pool size: the writer's connection, the listener's, and readers.
-const CONNECTIONS: u32 = 16;
+/// Writers per process.
+const WRITERS: usize = 8;
+
+/// Pool size: the writers' connections, the listener's, the numbering's, and readers.
+const CONNECTIONS: u32 = 24;
 
 /// The channel of the commits' notifications, and the statement that sends one.
 const CHANNEL: &str = "spasm_changes";
@@ -122,16 +126,26 @@ pub(super) async fn open(url: &str, limits: WriteLimits) -> Result<Database, Sto
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.listen(CHANNEL).await?;
     tokio::spawn(follow_other_processes(listener, Arc::downgrade(&cache)));
+    let numbering = Arc::new(Numbering {
+        pool: pool.clone(),
+        runs: AtomicU64::new(0),
+        turn: tokio::sync::Mutex::new(()),
+    });
+    // Whatever a process that stopped between a commit and its numbering left behind.
+    numbering.number_after(0).await?;
     let (queue, jobs) = writer::queue(limits);
-    let committed = Arc::clone(&cache);
-    tokio::spawn(writer::run(
-        PgWriter {
-            pool: pool.clone(),
-            connection: None,
-        },
-        jobs,
-        move || committed.moved(),
-    ));
+    for _ in 0..WRITERS {
+        let committed = Arc::clone(&cache);
+        tokio::spawn(writer::run(
+            PgWriter {
+                pool: pool.clone(),
+                connection: None,
+                numbering: Arc::clone(&numbering),
+            },
+            Arc::clone(&jobs),
+            move || committed.moved(),
+        ));
+    }
     Ok(Database::new(
         Backend::Postgres,
         Box::new(PgReaders { pool }),
@@ -156,10 +170,52 @@ async fn follow_other_processes(mut listener: PgListener, cache: Weak<ReadCache>
     }
 }
 
-/// The writer's connection, taken from the pool and kept while it works.
+/// Numbers committed changes: one run at a time in this process, under the advisory lock
+/// across processes.
+#[derive(Debug)]
+struct Numbering {
+    pool: PgPool,
+    /// Runs started so far.
+    runs: AtomicU64,
+    /// Held while a run goes on.
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl Numbering {
+    /// Makes sure a run starts after `started` runs had: every change committed before the
+    /// call is then numbered. Callers that come together share one run.
+    async fn number_after(&self, started: u64) -> Result<(), StorageError> {
+        let _turn = self.turn.lock().await;
+        if self.runs.load(Ordering::Acquire) > started {
+            return Ok(());
+        }
+        self.runs.fetch_add(1, Ordering::AcqRel);
+        let mut connection = self.pool.acquire().await?;
+        let db: &mut PgConnection = &mut connection;
+        db.execute("BEGIN", &[]).await?;
+        let numbered = async {
+            db.execute("SELECT pg_advisory_xact_lock($1)", &[WRITE_LOCK_ID.into()])
+                .await?;
+            let numbered = writes::number_changes(db).await?;
+            if numbered > 0 {
+                db.execute(NOTIFY, &[]).await?;
+            }
+            db.execute("COMMIT", &[]).await
+        }
+        .await;
+        if numbered.is_err() {
+            let _ = db.execute("ROLLBACK", &[]).await;
+            drop(connection.detach());
+        }
+        numbered.map(drop)
+    }
+}
+
+/// A writer's connection, taken from the pool and kept while it works.
 struct PgWriter {
     pool: PgPool,
     connection: Option<PoolConnection<Postgres>>,
+    numbering: Arc<Numbering>,
 }
 
 #[async_trait]
@@ -173,8 +229,6 @@ impl WriteConnection for PgWriter {
         };
         let db: &mut PgConnection = connection;
         db.execute("BEGIN", &[]).await?;
-        db.execute("SELECT pg_advisory_xact_lock($1)", &[WRITE_LOCK_ID.into()])
-            .await?;
         Ok(db)
     }
 
@@ -187,8 +241,13 @@ impl WriteConnection for PgWriter {
         }
     }
 
-    fn before_commit(&self) -> &'static [&'static str] {
-        &[NOTIFY]
+    fn numbers_in_group(&self) -> bool {
+        false
+    }
+
+    async fn number_committed(&mut self) -> Result<(), StorageError> {
+        let started = self.numbering.runs.load(Ordering::Acquire);
+        self.numbering.number_after(started).await
     }
 }
 

@@ -197,6 +197,10 @@ impl WriteConnection for SqliteWriter {
     }
 
     fn end_group(&mut self, _failed: bool) {}
+
+    fn numbers_in_group(&self) -> bool {
+        true
+    }
 }
 
 /// The reader connections and the permits that share them.

@@ -8,9 +8,14 @@ use spasm::action::Action;
 use super::executor::Param;
 use crate::query::{FeedFilter, Page, WebType};
 
-/// The columns every event read selects: key, added, updated, parent key, event JSON.
-pub(super) const EVENT_COLUMNS: &str =
-    "events.key, events.added_at_ms, events.updated_at_ms, events.parent_key, events.event_json";
+/// The columns every event read selects: key, added, updated, parent key, event JSON, and
+/// the change number.
+pub(super) const EVENT_COLUMNS: &str = "events.key, events.added_at_ms, events.updated_at_ms, events.parent_key, \
+     events.event_json, events.seq";
+
+/// Events that readers see: numbered in the change log (a committed write is numbered before
+/// its caller is answered) and not hidden by a moderator.
+const VISIBLE: &str = "events.hidden = 0 AND events.seq IS NOT NULL";
 
 pub(super) const BANNED: &str = "SELECT 1 FROM banned_ids JOIN moderations ON moderations.id = banned_ids.moderation_id \
      WHERE moderations.undone_at_ms IS NULL AND banned_ids.value IN ";
@@ -18,15 +23,24 @@ pub(super) const BANNED: &str = "SELECT 1 FROM banned_ids JOIN moderations ON mo
 pub(super) const FIND_TARGET: &str = "SELECT events.key, events.hidden FROM event_ids JOIN events ON events.key = event_ids.event_key \
      WHERE event_ids.value IN ";
 
-/// A stored event's key is the number of the change that stored it.
-pub(super) const INSERT_EVENT: &str = "INSERT INTO events (key, spasmid, action, is_signed, source_name, parent_key, signed_at_ms, \
+pub(super) const INSERT_EVENT: &str = "INSERT INTO events (spasmid, action, is_signed, source_name, parent_key, signed_at_ms, \
          added_at_ms, updated_at_ms, origin, event_json) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) \
      ON CONFLICT (spasmid) DO NOTHING RETURNING key";
 
-/// Draws the next number of the change log (see `changes.rs`).
+/// A change, recorded unnumbered in its write's transaction (see `changes.rs`).
 pub(super) const RECORD_CHANGE: &str =
-    "INSERT INTO changes (kind, subject, at_ms) VALUES ($1, $2, $3) RETURNING seq";
+    "INSERT INTO changes (kind, subject, event_key, at_ms) VALUES ($1, $2, $3, $4)";
+
+/// Numbers every committed change without a number, after `$1` (the newest number, read
+/// under the write lock), in the order they were recorded.
+pub(super) const NUMBER_CHANGES: &str = "UPDATE changes SET seq = numbered.seq \
+     FROM (SELECT id, $1 + ROW_NUMBER() OVER (ORDER BY id) AS seq FROM changes WHERE seq IS NULL) AS numbered \
+     WHERE changes.id = numbered.id";
+
+/// Gives the events stored by the changes numbered after `$1` their numbers.
+pub(super) const NUMBER_EVENTS: &str = "UPDATE events SET seq = changes.seq FROM changes \
+     WHERE changes.seq > $1 AND changes.event_key = events.key";
 
 pub(super) const CHANGES_AFTER: &str =
     "SELECT seq, kind, subject, at_ms FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2";
@@ -230,7 +244,7 @@ pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) 
         sql.push(" JOIN event_keywords ON event_keywords.event_key = events.key AND event_keywords.keyword = ")
             .bind_text(keyword);
     }
-    sql.push(" WHERE events.hidden = 0");
+    sql.push(" WHERE ").push(VISIBLE);
     if let Some(web_type) = filter.web_type {
         sql.push(" AND events.is_signed = ")
             .bind_int(i64::from(web_type == WebType::Web3));
@@ -245,7 +259,7 @@ pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) 
         sql.push(" AND events.react_count >= ")
             .bind_int(min_reactions);
     }
-    let ascending = sql.page("events.key", page);
+    let ascending = sql.page("events.seq", page);
     (sql, ascending)
 }
 
@@ -253,7 +267,7 @@ pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) 
 pub(super) fn event_by_id(id: &str) -> Sql {
     let mut sql = Sql::new(&format!(
         "SELECT {EVENT_COLUMNS} FROM event_ids JOIN events ON events.key = event_ids.event_key \
-         WHERE events.hidden = 0 AND event_ids.value = "
+         WHERE {VISIBLE} AND event_ids.value = "
     ));
     sql.bind_text(id);
     sql
@@ -264,7 +278,7 @@ pub(super) fn event_by_id(id: &str) -> Sql {
 pub(super) fn event_by_id_prefix(prefix: &str) -> Sql {
     let mut sql = Sql::new(&format!(
         "SELECT {EVENT_COLUMNS} FROM event_ids JOIN events ON events.key = event_ids.event_key \
-         WHERE events.hidden = 0 AND event_ids.value >= "
+         WHERE {VISIBLE} AND event_ids.value >= "
     ));
     sql.bind_text(prefix)
         .push(" AND event_ids.value < ")
@@ -290,26 +304,26 @@ pub(super) fn keys_of_ids(ids: &[&str]) -> Sql {
 /// Visible children of `parents`.
 pub(super) fn children(parents: &[i64], actions: Option<&[String]>, page: Page) -> (Sql, bool) {
     let mut sql = Sql::new(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE events.hidden = 0 AND events.parent_key IN "
+        "SELECT {EVENT_COLUMNS} FROM events WHERE {VISIBLE} AND events.parent_key IN "
     ));
     sql.bind_list(parents, |key| Bound::Int(*key));
     if let Some(actions) = actions {
         sql.push(" AND events.action IN ")
             .bind_list(actions, |action| Bound::Text(action.clone()));
     }
-    let ascending = sql.page("events.key", page);
+    let ascending = sql.page("events.seq", page);
     (sql, ascending)
 }
 
 /// Visible replies of `parents`, oldest first.
 pub(super) fn replies(parents: &[i64], limit: u32) -> Sql {
     let mut sql = Sql::new(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE events.hidden = 0 AND events.action = "
+        "SELECT {EVENT_COLUMNS} FROM events WHERE {VISIBLE} AND events.action = "
     ));
     sql.bind_text(Action::Reply.name())
         .push(" AND events.parent_key IN ")
         .bind_list(parents, |key| Bound::Int(*key))
-        .push(" ORDER BY events.key ASC LIMIT ")
+        .push(" ORDER BY events.seq ASC LIMIT ")
         .bind_int(i64::from(limit));
     sql
 }
@@ -318,10 +332,10 @@ pub(super) fn replies(parents: &[i64], limit: u32) -> Sql {
 pub(super) fn by_author(author: &str, page: Page) -> (Sql, bool) {
     let mut sql = Sql::new(&format!(
         "SELECT {EVENT_COLUMNS} FROM event_authors JOIN events ON events.key = event_authors.event_key \
-         WHERE event_authors.verified = 1 AND events.hidden = 0 AND event_authors.address = "
+         WHERE event_authors.verified = 1 AND {VISIBLE} AND event_authors.address = "
     ));
     sql.bind_text(author);
-    let ascending = sql.page("event_authors.event_key", page);
+    let ascending = sql.page("events.seq", page);
     (sql, ascending)
 }
 

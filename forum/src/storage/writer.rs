@@ -1,7 +1,8 @@
-//! The write queue, written once for both databases: one writer per process takes the
-//! writes waiting, runs each in a savepoint of one transaction (a refused write rolls back
-//! only its own savepoint), commits once, and only then answers each caller, so an answered
-//! write is committed and a committed write is answered as stored.
+//! The write queue, written once for both databases: each writer (one on SQLite, several on
+//! PostgreSQL) takes the writes waiting, runs each in a savepoint of one transaction (a
+//! refused write rolls back only its own savepoint), commits once, has the group's changes
+//! numbered in the change log, and only then answers each caller, so an answered write is
+//! committed and visible, and a committed write is answered as stored.
 //!
 //! The queue is bounded: a write that finds it full is answered at once with
 //! [`StorageError::Busy`] (HTTP 503 with `Retry-After`) instead of growing memory. A write
@@ -16,8 +17,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
-use super::StorageError;
 use super::executor::{BoxFuture, Executor};
+use super::{StorageError, writes};
 
 /// The most writes committed together.
 const MAX_GROUP: usize = 256;
@@ -45,21 +46,28 @@ impl Default for WriteLimits {
     }
 }
 
-/// A connection the writer runs its groups on, with its dialect's group statements.
+/// A connection a writer runs its groups on, and how its backend numbers changes.
 #[async_trait]
 pub(super) trait WriteConnection: Send {
-    /// Begins a group's transaction, holding the database's write lock until it ends.
+    /// Begins a group's transaction.
     async fn begin(&mut self) -> Result<&mut dyn Executor, StorageError>;
 
     /// After a group: `failed` when the connection may be unusable (it is then replaced).
     fn end_group(&mut self, failed: bool);
 
-    /// What runs just before `COMMIT` in a group that kept changes (PostgreSQL tells the
-    /// other processes that the change log moved).
-    fn before_commit(&self) -> &'static [&'static str] {
-        &[]
+    /// Whether a group holds the database's write lock from its beginning (SQLite), so
+    /// that its changes are numbered inside it, before its commit.
+    fn numbers_in_group(&self) -> bool;
+
+    /// After a commit that kept changes, when groups do not number them: has them numbered
+    /// before the callers are answered.
+    async fn number_committed(&mut self) -> Result<(), StorageError> {
+        Ok(())
     }
 }
+
+/// The receiving end of the queue, shared by the writers.
+pub(super) type Jobs = Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>;
 
 /// The script of one write: runs on the group's connection and says whether to keep its
 /// changes; the answer is sent once the group's commit is known.
@@ -178,37 +186,51 @@ impl WriteQueue {
     }
 }
 
-/// A queue and the receiving end its writer runs on.
-pub(super) fn queue(limits: WriteLimits) -> (WriteQueue, mpsc::Receiver<Job>) {
+/// A queue and the receiving end its writers share.
+pub(super) fn queue(limits: WriteLimits) -> (WriteQueue, Jobs) {
     let (jobs, receiver) = mpsc::channel(limits.queue.max(1));
     (
         WriteQueue {
             jobs,
             wait: limits.wait,
         },
-        receiver,
+        Arc::new(tokio::sync::Mutex::new(receiver)),
     )
 }
 
-/// The writer: groups of writes, one transaction per group, a savepoint per write.
-/// `committed` runs after every commit that kept changes, before anyone is answered.
+/// The next group: the writes waiting, at most [`MAX_GROUP`]; `None` once the queue is gone.
+async fn next_group(jobs: &Jobs) -> Option<Vec<Job>> {
+    let mut jobs = jobs.lock().await;
+    let mut group = vec![jobs.recv().await?];
+    while group.len() < MAX_GROUP {
+        match jobs.try_recv() {
+            Ok(job) => group.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(group)
+}
+
+/// A writer: groups of writes, one transaction per group, a savepoint per write.
+/// `committed` runs after every commit that kept changes, once they are numbered, before
+/// anyone is answered.
 pub(super) async fn run<C: WriteConnection>(
     mut connection: C,
-    mut jobs: mpsc::Receiver<Job>,
+    jobs: Jobs,
     committed: impl Fn() + Send,
 ) {
-    while let Some(first) = jobs.recv().await {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
+    while let Some(group) = next_group(&jobs).await {
         let (answers, outcome) = run_group(&mut connection, group).await;
         connection.end_group(outcome.is_err());
         match &outcome {
-            Ok(true) => committed(),
+            Ok(true) => {
+                // The writes are stored whatever happens here: a failure leaves them to
+                // the next numbering, and is logged.
+                if let Err(error) = connection.number_committed().await {
+                    tracing::error!(%error, "committed changes could not be numbered yet");
+                }
+                committed();
+            }
             Ok(false) => {}
             Err(error) => tracing::error!(%error, "a group of writes failed"),
         }
@@ -227,7 +249,7 @@ async fn run_group<C: WriteConnection>(
     connection: &mut C,
     group: Vec<Job>,
 ) -> (Vec<Answer>, Result<bool, StorageError>) {
-    let before_commit = connection.before_commit();
+    let numbers_in_group = connection.numbers_in_group();
     let mut answers = Vec::with_capacity(group.len());
     let db = match connection.begin().await {
         Ok(db) => db,
@@ -273,13 +295,12 @@ async fn run_group<C: WriteConnection>(
         }
     }
     let mut outcome = broken.map_or(Ok(kept), Err);
-    if kept && outcome.is_ok() {
-        for statement in before_commit {
-            if let Err(error) = db.execute(statement, &[]).await {
-                outcome = Err(error);
-                break;
-            }
-        }
+    if kept
+        && numbers_in_group
+        && outcome.is_ok()
+        && let Err(error) = writes::number_changes(db).await
+    {
+        outcome = Err(error);
     }
     let end = if outcome.is_ok() {
         "COMMIT"

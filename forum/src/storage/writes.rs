@@ -17,21 +17,43 @@ use crate::profile::ProfileUpdate;
 use crate::record::NewEvent;
 use spasm::action::Action;
 
-/// Draws the next change number for `kind` of `subject`.
+/// Records a change of `kind` to `subject` (and the stored event, for
+/// [`ChangeKind::EventStored`]); it is numbered after its transaction commits.
 async fn record_change(
     db: &mut dyn Executor,
     kind: ChangeKind,
     subject: &str,
+    event_key: Option<i64>,
     at_ms: i64,
-) -> Result<i64, StorageError> {
-    let row = db
-        .fetch_optional(
-            statements::RECORD_CHANGE,
-            &[kind.name().into(), subject.into(), at_ms.into()],
-        )
+) -> Result<(), StorageError> {
+    db.execute(
+        statements::RECORD_CHANGE,
+        &[
+            kind.name().into(),
+            subject.into(),
+            event_key.into(),
+            at_ms.into(),
+        ],
+    )
+    .await
+    .map(drop)
+}
+
+/// Numbers the committed changes that have no number yet, and their events: run under the
+/// database's write lock (`changes.rs`). How many it numbered.
+pub(super) async fn number_changes(db: &mut dyn Executor) -> Result<u64, StorageError> {
+    let last = db
+        .fetch_optional(statements::LAST_CHANGE, &[])
         .await?
-        .ok_or_else(|| StorageError::Decode("the change log returned no number".into()))?;
-    row.int(0)
+        .map_or(Ok(0), |row| row.int(0))?;
+    let numbered = db
+        .execute(statements::NUMBER_CHANGES, &[last.into()])
+        .await?;
+    if numbered > 0 {
+        db.execute(statements::NUMBER_EVENTS, &[last.into()])
+            .await?;
+    }
+    Ok(numbered)
 }
 
 fn texts(values: &[String]) -> Vec<Param<'_>> {
@@ -69,12 +91,10 @@ pub(super) async fn insert_event(
             _ => {}
         }
     }
-    let change = record_change(db, ChangeKind::EventStored, event.spasmid(), insert.now_ms).await?;
     let stored = db
         .fetch_optional(
             statements::INSERT_EVENT,
             &[
-                change.into(),
                 event.spasmid().into(),
                 event.action().into(),
                 i64::from(event.is_signed()).into(),
@@ -91,6 +111,14 @@ pub(super) async fn insert_event(
         return Ok(InsertOutcome::Duplicate);
     };
     let key = row.int(0)?;
+    record_change(
+        db,
+        ChangeKind::EventStored,
+        event.spasmid(),
+        Some(key),
+        insert.now_ms,
+    )
+    .await?;
     // Every id is unique across events: sharing one (a URL, a signature) with a stored
     // event makes this a duplicate of it.
     if insert_rows(db, key, event).await? != event.ids().len() as u64 {
@@ -268,6 +296,7 @@ pub(super) async fn delete(
         db,
         ChangeKind::Deleted,
         moderation.event.spasmid(),
+        None,
         moderation.now_ms,
     )
     .await?;
@@ -317,6 +346,7 @@ pub(super) async fn restore(
         db,
         ChangeKind::Restored,
         moderation.event.spasmid(),
+        None,
         moderation.now_ms,
     )
     .await?;
@@ -346,7 +376,14 @@ pub(super) async fn insert_admin_event(
         )
         .await?;
     if inserted == 1 {
-        record_change(db, ChangeKind::AdminEventStored, event.spasmid(), now_ms).await?;
+        record_change(
+            db,
+            ChangeKind::AdminEventStored,
+            event.spasmid(),
+            None,
+            now_ms,
+        )
+        .await?;
     }
     Ok(inserted == 1)
 }
@@ -370,7 +407,14 @@ pub(super) async fn save_profile(
         )
         .await?;
     if saved == 1 {
-        record_change(db, ChangeKind::ProfileSaved, update.pubkey.as_str(), now_ms).await?;
+        record_change(
+            db,
+            ChangeKind::ProfileSaved,
+            update.pubkey.as_str(),
+            None,
+            now_ms,
+        )
+        .await?;
     }
     Ok(saved == 1)
 }
