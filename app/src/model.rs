@@ -89,7 +89,7 @@ impl ParentData {
 /// One event as a card or a page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventView {
-    /// The event's number in the change log (`db.key`, the feed's cursor).
+    /// The row key (the feed's cursor).
     pub key: i64,
     /// The `spasmid01`.
     pub spasmid: String,

@@ -11,11 +11,8 @@ use spasm::action::Action;
 /// An event as read from the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
-    /// The row key, which relations between stored events use (`parent_key`).
+    /// The row key: insertion order, and the cursor of every list.
     pub key: i64,
-    /// Its number in the change log (`db.key` in every envelope): commit order, and the
-    /// cursor of every list.
-    pub seq: i64,
     /// When this server stored it (ms).
     pub added_at_ms: i64,
     /// When its row last changed (ms).
@@ -168,7 +165,7 @@ impl StoredEvent {
         let _ = write!(
             out,
             r#","db":{{"key":{},"addedTimestamp":{},"updatedTimestamp":{},"table":"{TABLE_NAME}"}}"#,
-            self.seq, self.added_at_ms, self.updated_at_ms
+            self.key, self.added_at_ms, self.updated_at_ms
         );
         if let Some(source) = parts.source.filter(|source| is_truthy_json(source.get())) {
             out.push_str(r#","source":"#);
@@ -234,7 +231,6 @@ mod tests {
     fn event(stats: Stats) -> StoredEvent {
         StoredEvent {
             key: 7,
-            seq: 7,
             added_at_ms: 1000,
             updated_at_ms: 2000,
             parent_key: None,

@@ -4,8 +4,8 @@
 /// The most events one list returns.
 pub const MAX_LIMIT: u32 = 300;
 
-/// A window of a list in commit order (newest first): `before` and `since` are change
-/// numbers (`db.key` in every envelope).
+/// A window of a list ordered by insertion (newest first): `before` and `since` are event
+/// keys (`db.key` in every envelope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Page {
     /// How many events, 1 to [`MAX_LIMIT`].

@@ -80,9 +80,13 @@ fn signed_post(writer: u64, repetition: u64, index: u64) -> (Vec<u8>, String) {
     (bytes(&input), spasmid)
 }
 
-/// Pages `GET /api/events?since=` from `since` until `done` holds and a page is empty;
-/// the spasmids in the order read.
-async fn page_the_api(router: Router, mut since: i64, done: impl Fn() -> bool) -> Vec<String> {
+/// Pages `GET /api/events?since=` from `since` until `done` holds and a page is empty, as a
+/// peer does; the spasmids in the order read, and the cursor to go on from.
+async fn page_the_api(
+    router: Router,
+    mut since: i64,
+    done: impl Fn() -> bool,
+) -> (Vec<String>, i64) {
     let mut seen = Vec::new();
     loop {
         let finished = done();
@@ -112,10 +116,10 @@ async fn page_the_api(router: Router, mut since: i64, done: impl Fn() -> bool) -
         // A page is newest first; read it in commit order.
         items.reverse();
         if items.is_empty() && finished {
-            return seen;
+            return (seen, since);
         }
+        // The next page starts after the last event read, as a peer pages.
         for (key, spasmid) in items {
-            assert!(key > since, "key {key} after cursor {since}");
             since = key;
             seen.push(spasmid);
         }
@@ -124,14 +128,18 @@ async fn page_the_api(router: Router, mut since: i64, done: impl Fn() -> bool) -
 }
 
 /// Pages the change log after `after` until `done` holds and a page is empty; the
-/// spasmids of stored events in the order read.
-async fn page_the_log(store: &dyn Store, mut after: i64, done: impl Fn() -> bool) -> Vec<String> {
+/// spasmids of stored events in the order read, and the number to go on from.
+async fn page_the_log(
+    store: &dyn Store,
+    mut after: i64,
+    done: impl Fn() -> bool,
+) -> (Vec<String>, i64) {
     let mut seen = Vec::new();
     loop {
         let finished = done();
         let changes = store.changes(after, 5).await.unwrap();
         if changes.is_empty() && finished {
-            return seen;
+            return (seen, after);
         }
         for change in changes {
             assert!(change.seq > after, "change {} after {after}", change.seq);
@@ -156,8 +164,9 @@ async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
             router(AppState::new(test.forum.clone(), limits())),
             router(AppState::new(other, limits())),
         ];
+        // Each reader goes on from where it stopped, as a peer pulling again would.
+        let (mut api_cursor, mut log_cursor) = (0, 0);
         for repetition in 0..REPETITIONS {
-            let start = test.forum.store().last_change().await.unwrap();
             let writers: Vec<_> = (0..WRITERS)
                 .map(|writer| {
                     let router = routers[(writer % 2) as usize].clone();
@@ -186,7 +195,7 @@ async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
             let api_reader = {
                 let router = routers[0].clone();
                 let done = std::sync::Arc::clone(&writers_done);
-                tokio::spawn(page_the_api(router, start, move || {
+                tokio::spawn(page_the_api(router, api_cursor, move || {
                     done.load(std::sync::atomic::Ordering::Acquire)
                 }))
             };
@@ -194,7 +203,7 @@ async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
                 let forum = test.forum.clone();
                 let done = std::sync::Arc::clone(&writers_done);
                 tokio::spawn(async move {
-                    page_the_log(forum.store(), start, move || {
+                    page_the_log(forum.store(), log_cursor, move || {
                         done.load(std::sync::atomic::Ordering::Acquire)
                     })
                     .await
@@ -206,9 +215,12 @@ async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
             }
             writers_done.store(true, std::sync::atomic::Ordering::Release);
             assert_eq!(acknowledged.len() as u64, WRITERS * POSTS_PER_WRITER);
+            let (api_seen, api_next) = api_reader.await.unwrap();
+            let (log_seen, log_next) = log_reader.await.unwrap();
+            (api_cursor, log_cursor) = (api_next, log_next);
             for (reader, seen) in [
-                ("GET /api/events?since=", api_reader.await.unwrap()),
-                ("the change log", log_reader.await.unwrap()),
+                ("GET /api/events?since=", api_seen),
+                ("the change log", log_seen),
             ] {
                 let unique: HashSet<String> = seen.iter().cloned().collect();
                 assert_eq!(unique.len(), seen.len(), "{reader} repeated an event");

@@ -119,7 +119,7 @@ pub async fn load_feed(
 #[cfg(feature = "ssr")]
 fn page_of(events: &[forum::envelope::StoredEvent], views: &Views) -> EventPage {
     let next_before = (events.len() >= FEED_PAGE_SIZE as usize)
-        .then(|| events.last().map(|event| event.seq))
+        .then(|| events.last().map(|event| event.key))
         .flatten();
     EventPage {
         events: events.iter().map(|event| views.view(event)).collect(),

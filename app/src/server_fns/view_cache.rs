@@ -70,7 +70,6 @@ mod tests {
         });
         StoredEvent {
             key: 7,
-            seq: 7,
             added_at_ms: 1,
             updated_at_ms: 1,
             parent_key: None,

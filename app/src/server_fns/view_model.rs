@@ -150,7 +150,7 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
         .filter(|link| link.starts_with("https://") || link.starts_with("http://"))
         .map(str::to_owned);
     EventView {
-        key: stored.seq,
+        key: stored.key,
         href: format!("/news/{}", encode_path(&spasmid)),
         spasmid,
         action,

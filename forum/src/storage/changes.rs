@@ -1,19 +1,21 @@
 //! The change log: every committed change gets a number in commit order, on both databases,
 //! so that a reader paging by "after N" never skips and never repeats one.
 //!
-//! Numbers are drawn inside the write transaction (`INSERT INTO changes … RETURNING seq`),
-//! and every write transaction of an instance runs in the one writer of its process
-//! (`writer.rs`), which holds the database's write lock from its group's first statement to
-//! its commit: SQLite's own (`BEGIN IMMEDIATE`), and on PostgreSQL a transaction-level
-//! advisory lock taken first in every group, so writers of several processes take turns too.
-//! A number drawn later therefore always commits later, and a reader that has seen N will
-//! only ever see numbers above N appear. A stored event's key is the number of the change
-//! that stored it, so `GET /api/events?since=<key>` reads the log's event entries.
+//! A write records its change without a number in its own transaction. The change is then
+//! numbered by a step that holds the database's one write lock: on SQLite at the end of the
+//! writer's group, before its commit (`BEGIN IMMEDIATE` holds the file's lock throughout); on
+//! PostgreSQL after the write's commit, in a short transaction that takes a transaction-level
+//! advisory lock ([`super::WRITE_LOCK_ID`]) in every process. Numbering reads the newest number under the
+//! lock and numbers the committed changes above it, in the order they were recorded; so a
+//! number handed out later always becomes visible later, and a reader that has seen N only
+//! ever sees numbers above N appear. A stored event carries its change's number (`seq`,
+//! `db.key` in envelopes), so `GET /api/events?since=<key>` pages the log's event entries.
+//! Writes are answered once numbered: their authors see them in every list at once.
 
 /// What a change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
-    /// An event was stored; its key is the change's number.
+    /// An event was stored; it carries the change's number as `db.key`.
     EventStored,
     /// A moderator deleted events (the subject is the moderation's spasmid).
     Deleted,

@@ -38,8 +38,8 @@ use crate::record::NewEvent;
 /// The file name of the SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "forum.sqlite3";
 
-/// The PostgreSQL advisory lock every group of writes holds until its commit, in every
-/// process sharing the database (`pg_advisory_xact_lock`); see [`changes`].
+/// The PostgreSQL advisory lock that numbering the change log holds until its commit, in
+/// every process sharing the database (`pg_advisory_xact_lock`); see [`changes`].
 pub const WRITE_LOCK_ID: i64 = 0x5350_4153_4d57;
 
 /// Why the database failed. Details are for logs; users see a generic message, except for

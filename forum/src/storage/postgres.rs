@@ -2,11 +2,13 @@
 //! the writers, the numbering of changes, and the listener that follows other processes.
 //!
 //! Each process runs [`WRITERS`] writers (`writer.rs`) in parallel, each on its own
-//! connection, since every statement is a round trip. Their commits are numbered afterwards
-//! (`changes.rs`) by short transactions that hold a transaction-level advisory lock, so the
-//! numbering of every process sharing the database takes turns; within a process, one run
-//! numbers whatever committed meanwhile. A run that numbered changes sends
-//! `NOTIFY spasm_changes`; every process listens, and drops its cached reads.
+//! connection, since every statement is a round trip. Once a group has committed, its
+//! changes are numbered (`changes.rs`) by a short transaction that holds a transaction-level
+//! advisory lock ([`WRITE_LOCK_ID`]), so numbering takes turns across every process sharing
+//! the database while the writes themselves run and commit in parallel; within a process,
+//! one run numbers whatever committed meanwhile, and callers wait for it. A numbering sends
+//! `NOTIFY spasm_changes` with its commit; every process listens, and drops its cached
+//! reads.
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,19 +25,27 @@ use super::database::{Database, ReadConnections};
 use super::executor::{Cell, Executor, Param, Row, Script};
 use super::read_cache::ReadCache;
 use super::writer::{self, WriteConnection, WriteLimits};
-use super::{Backend, StorageError, WRITE_LOCK_ID, writes};
+use super::{Backend, StorageError, WRITE_LOCK_ID, statements};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 /// Writers per process.
-const WRITERS: usize = 8;
+const WRITERS: usize = 12;
 
-/// Pool size: the writers' connections, the listener's, the numbering's, and readers.
+/// Pool size: the writers' connections, the listener's, and readers.
 const CONNECTIONS: u32 = 24;
 
-/// The channel of the commits' notifications, and the statement that sends one.
+/// The channel of the commits' notifications.
 const CHANNEL: &str = "spasm_changes";
-const NOTIFY: &str = "NOTIFY spasm_changes";
+
+/// A numbering's first round trip (a simple query): a transaction that takes the advisory
+/// lock, held until its commit, and numbers the committed changes.
+static NUMBERING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_ID}); {}",
+        statements::NUMBER_CHANGES
+    )
+});
 
 impl From<sqlx::Error> for StorageError {
     fn from(error: sqlx::Error) -> Self {
@@ -88,11 +98,15 @@ fn row_of(row: &PgRow) -> Result<Row, StorageError> {
 
 #[async_trait]
 impl Executor for PgConnection {
+    /// Without parameters, the statement goes as a simple query (one round trip, several
+    /// statements allowed); with them, as a prepared statement kept by the connection.
     async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StorageError> {
-        Ok(bind(sqlx::query(sql), params)
-            .execute(&mut *self)
-            .await?
-            .rows_affected())
+        let done = if params.is_empty() {
+            sqlx::Executor::execute(&mut *self, sql).await?
+        } else {
+            bind(sqlx::query(sql), params).execute(&mut *self).await?
+        };
+        Ok(done.rows_affected())
     }
 
     async fn fetch_all(
@@ -131,7 +145,7 @@ pub(super) async fn open(url: &str, limits: WriteLimits) -> Result<Database, Sto
         runs: AtomicU64::new(0),
         turn: tokio::sync::Mutex::new(()),
     });
-    // Whatever a process that stopped between a commit and its numbering left behind.
+    // What a process that stopped between a commit and its numbering left behind.
     numbering.number_after(0).await?;
     let (queue, jobs) = writer::queue(limits);
     for _ in 0..WRITERS {
@@ -182,8 +196,8 @@ struct Numbering {
 }
 
 impl Numbering {
-    /// Makes sure a run starts after `started` runs had: every change committed before the
-    /// call is then numbered. Callers that come together share one run.
+    /// Makes sure a run starts after `started` runs had, so that every change committed
+    /// before the call is numbered when it returns. Callers that come together share a run.
     async fn number_after(&self, started: u64) -> Result<(), StorageError> {
         let _turn = self.turn.lock().await;
         if self.runs.load(Ordering::Acquire) > started {
@@ -192,19 +206,12 @@ impl Numbering {
         self.runs.fetch_add(1, Ordering::AcqRel);
         let mut connection = self.pool.acquire().await?;
         let db: &mut PgConnection = &mut connection;
-        db.execute("BEGIN", &[]).await?;
-        let numbered = async {
-            db.execute("SELECT pg_advisory_xact_lock($1)", &[WRITE_LOCK_ID.into()])
-                .await?;
-            let numbered = writes::number_changes(db).await?;
-            if numbered > 0 {
-                db.execute(NOTIFY, &[]).await?;
-            }
-            db.execute("COMMIT", &[]).await
-        }
-        .await;
+        let numbered = match db.execute(&NUMBERING, &[]).await {
+            Ok(_) => db.execute("NOTIFY spasm_changes; COMMIT", &[]).await,
+            Err(error) => Err(error),
+        };
         if numbered.is_err() {
-            let _ = db.execute("ROLLBACK", &[]).await;
+            // The connection may be broken or mid-transaction: never hand it back.
             drop(connection.detach());
         }
         numbered.map(drop)
@@ -241,11 +248,11 @@ impl WriteConnection for PgWriter {
         }
     }
 
-    fn numbers_in_group(&self) -> bool {
-        false
+    fn numbering(&self) -> Option<&'static str> {
+        None
     }
 
-    async fn number_committed(&mut self) -> Result<(), StorageError> {
+    async fn after_commit(&mut self) -> Result<(), StorageError> {
         let started = self.numbering.runs.load(Ordering::Acquire);
         self.numbering.number_after(started).await
     }

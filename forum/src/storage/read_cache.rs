@@ -108,7 +108,6 @@ mod tests {
     fn event(key: i64) -> StoredEvent {
         StoredEvent {
             key,
-            seq: key,
             added_at_ms: 0,
             updated_at_ms: 0,
             parent_key: None,

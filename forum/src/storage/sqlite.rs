@@ -22,7 +22,7 @@ use super::database::{Database, ReadConnections};
 use super::executor::{Cell, Executor, Param, Row, Script};
 use super::read_cache::ReadCache;
 use super::writer::{self, WriteConnection, WriteLimits};
-use super::{Backend, SQLITE_FILE_NAME, StorageError};
+use super::{Backend, SQLITE_FILE_NAME, StorageError, statements};
 
 /// The schema, in order; `PRAGMA user_version` records how many were applied.
 const MIGRATIONS: [&str; 3] = [
@@ -198,8 +198,9 @@ impl WriteConnection for SqliteWriter {
 
     fn end_group(&mut self, _failed: bool) {}
 
-    fn numbers_in_group(&self) -> bool {
-        true
+    fn numbering(&self) -> Option<&'static str> {
+        // The group has held the file's write lock since `BEGIN IMMEDIATE`.
+        Some(statements::NUMBER_CHANGES)
     }
 }
 

@@ -8,14 +8,12 @@ use spasm::action::Action;
 use super::executor::Param;
 use crate::query::{FeedFilter, Page, WebType};
 
-/// The columns every event read selects: key, added, updated, parent key, event JSON, and
-/// the change number.
-pub(super) const EVENT_COLUMNS: &str = "events.key, events.added_at_ms, events.updated_at_ms, events.parent_key, \
-     events.event_json, events.seq";
+/// The columns every event read selects: key, added, updated, parent key, event JSON.
+pub(super) const EVENT_COLUMNS: &str =
+    "events.key, events.added_at_ms, events.updated_at_ms, events.parent_key, events.event_json";
 
-/// Events that readers see: numbered in the change log (a committed write is numbered before
-/// its caller is answered) and not hidden by a moderator.
-const VISIBLE: &str = "events.hidden = 0 AND events.seq IS NOT NULL";
+/// Events that readers see: not hidden by a moderator.
+const VISIBLE: &str = "events.hidden = 0";
 
 pub(super) const BANNED: &str = "SELECT 1 FROM banned_ids JOIN moderations ON moderations.id = banned_ids.moderation_id \
      WHERE moderations.undone_at_ms IS NULL AND banned_ids.value IN ";
@@ -32,15 +30,12 @@ pub(super) const INSERT_EVENT: &str = "INSERT INTO events (spasmid, action, is_s
 pub(super) const RECORD_CHANGE: &str =
     "INSERT INTO changes (kind, subject, event_key, at_ms) VALUES ($1, $2, $3, $4)";
 
-/// Numbers every committed change without a number, after `$1` (the newest number, read
-/// under the write lock), in the order they were recorded.
+/// Numbers every committed change without a number after the newest number, in the order
+/// they were recorded; run under the write lock.
 pub(super) const NUMBER_CHANGES: &str = "UPDATE changes SET seq = numbered.seq \
-     FROM (SELECT id, $1 + ROW_NUMBER() OVER (ORDER BY id) AS seq FROM changes WHERE seq IS NULL) AS numbered \
-     WHERE changes.id = numbered.id";
-
-/// Gives the events stored by the changes numbered after `$1` their numbers.
-pub(super) const NUMBER_EVENTS: &str = "UPDATE events SET seq = changes.seq FROM changes \
-     WHERE changes.seq > $1 AND changes.event_key = events.key";
+     FROM (SELECT id, (SELECT COALESCE(MAX(seq), 0) FROM changes) + ROW_NUMBER() OVER (ORDER BY id) AS seq \
+           FROM changes WHERE seq IS NULL) AS numbered \
+     WHERE changes.id = numbered.id AND changes.seq IS NULL";
 
 pub(super) const CHANGES_AFTER: &str =
     "SELECT seq, kind, subject, at_ms FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2";
@@ -234,8 +229,17 @@ impl Sql {
 }
 
 /// The feed query.
+///
+/// A page read forward (`since` without `before`) follows the change log: the events whose
+/// changes were numbered after the change that stored the event `since` (or the newest
+/// event below that key, when it names none), in commit order, so that paging by the last
+/// event's key never skips or repeats one, whatever the concurrency of the writers.
 pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) -> (Sql, bool) {
+    let forward = page.since.filter(|_| page.before.is_none());
     let mut sql = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events"));
+    if forward.is_some() {
+        sql.push(" JOIN changes ON changes.event_key = events.key");
+    }
     if let Some(category) = &filter.category {
         sql.push(" JOIN event_categories ON event_categories.event_key = events.key AND event_categories.name = ")
             .bind_text(category);
@@ -259,7 +263,15 @@ pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) 
         sql.push(" AND events.react_count >= ")
             .bind_int(min_reactions);
     }
-    let ascending = sql.page("events.seq", page);
+    if let Some(since) = forward {
+        sql.push(" AND changes.seq > COALESCE((SELECT seq FROM changes WHERE event_key <= ")
+            .bind_int(since)
+            .push(" AND seq IS NOT NULL ORDER BY event_key DESC LIMIT 1), 0)")
+            .push(" ORDER BY changes.seq ASC LIMIT ")
+            .bind_int(i64::from(page.limit));
+        return (sql, true);
+    }
+    let ascending = sql.page("events.key", page);
     (sql, ascending)
 }
 
@@ -311,7 +323,7 @@ pub(super) fn children(parents: &[i64], actions: Option<&[String]>, page: Page) 
         sql.push(" AND events.action IN ")
             .bind_list(actions, |action| Bound::Text(action.clone()));
     }
-    let ascending = sql.page("events.seq", page);
+    let ascending = sql.page("events.key", page);
     (sql, ascending)
 }
 
@@ -323,7 +335,7 @@ pub(super) fn replies(parents: &[i64], limit: u32) -> Sql {
     sql.bind_text(Action::Reply.name())
         .push(" AND events.parent_key IN ")
         .bind_list(parents, |key| Bound::Int(*key))
-        .push(" ORDER BY events.seq ASC LIMIT ")
+        .push(" ORDER BY events.key ASC LIMIT ")
         .bind_int(i64::from(limit));
     sql
 }
@@ -335,7 +347,7 @@ pub(super) fn by_author(author: &str, page: Page) -> (Sql, bool) {
          WHERE event_authors.verified = 1 AND {VISIBLE} AND event_authors.address = "
     ));
     sql.bind_text(author);
-    let ascending = sql.page("events.seq", page);
+    let ascending = sql.page("event_authors.event_key", page);
     (sql, ascending)
 }
 

@@ -17,8 +17,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
+use super::StorageError;
 use super::executor::{BoxFuture, Executor};
-use super::{StorageError, writes};
 
 /// The most writes committed together.
 const MAX_GROUP: usize = 256;
@@ -55,13 +55,14 @@ pub(super) trait WriteConnection: Send {
     /// After a group: `failed` when the connection may be unusable (it is then replaced).
     fn end_group(&mut self, failed: bool);
 
-    /// Whether a group holds the database's write lock from its beginning (SQLite), so
-    /// that its changes are numbered inside it, before its commit.
-    fn numbers_in_group(&self) -> bool;
+    /// What numbers the group's changes at its end, where the group holds the database's
+    /// write lock until its commit (SQLite: [`super::statements::NUMBER_CHANGES`]); `None`
+    /// where they are numbered after the commit instead.
+    fn numbering(&self) -> Option<&'static str>;
 
-    /// After a commit that kept changes, when groups do not number them: has them numbered
-    /// before the callers are answered.
-    async fn number_committed(&mut self) -> Result<(), StorageError> {
+    /// After a commit that kept changes, where groups do not number them: has them numbered
+    /// (`changes.rs`) before the callers are answered.
+    async fn after_commit(&mut self) -> Result<(), StorageError> {
         Ok(())
     }
 }
@@ -224,9 +225,9 @@ pub(super) async fn run<C: WriteConnection>(
         connection.end_group(outcome.is_err());
         match &outcome {
             Ok(true) => {
-                // The writes are stored whatever happens here: a failure leaves them to
-                // the next numbering, and is logged.
-                if let Err(error) = connection.number_committed().await {
+                // The writes are stored whatever happens here: a failure leaves them to the
+                // next numbering, and is logged.
+                if let Err(error) = connection.after_commit().await {
                     tracing::error!(%error, "committed changes could not be numbered yet");
                 }
                 committed();
@@ -249,7 +250,7 @@ async fn run_group<C: WriteConnection>(
     connection: &mut C,
     group: Vec<Job>,
 ) -> (Vec<Answer>, Result<bool, StorageError>) {
-    let numbers_in_group = connection.numbers_in_group();
+    let numbering = connection.numbering();
     let mut answers = Vec::with_capacity(group.len());
     let db = match connection.begin().await {
         Ok(db) => db,
@@ -261,6 +262,8 @@ async fn run_group<C: WriteConnection>(
             return (answers, Err(error));
         }
     };
+    // A group of one needs no savepoint: its refusal rolls the whole transaction back.
+    let savepoints = group.len() > 1;
     let mut kept = false;
     // A savepoint that could not be closed leaves the transaction in an unknown state: the
     // whole group is rolled back then, and every write in it answered as failed.
@@ -273,20 +276,20 @@ async fn run_group<C: WriteConnection>(
             answers.push(answer);
             continue;
         }
-        if let Err(error) = db.execute("SAVEPOINT write", &[]).await {
+        if savepoints && let Err(error) = db.execute("SAVEPOINT write", &[]).await {
             let (_, answer) = (job.work)(&mut NoConnection).await;
             answers.push(answer);
             broken = Some(error);
             continue;
         }
         let (keep, answer) = (job.work)(&mut *db).await;
-        let closed = if keep {
-            db.execute("RELEASE write", &[]).await
-        } else {
-            match db.execute("ROLLBACK TO write", &[]).await {
+        let closed = match (savepoints, keep) {
+            (false, _) => Ok(0),
+            (true, true) => db.execute("RELEASE write", &[]).await,
+            (true, false) => match db.execute("ROLLBACK TO write", &[]).await {
                 Ok(_) => db.execute("RELEASE write", &[]).await,
                 Err(error) => Err(error),
-            }
+            },
         };
         kept |= keep;
         answers.push(answer);
@@ -296,13 +299,13 @@ async fn run_group<C: WriteConnection>(
     }
     let mut outcome = broken.map_or(Ok(kept), Err);
     if kept
-        && numbers_in_group
         && outcome.is_ok()
-        && let Err(error) = writes::number_changes(db).await
+        && let Some(numbering) = numbering
+        && let Err(error) = db.execute(numbering, &[]).await
     {
         outcome = Err(error);
     }
-    let end = if outcome.is_ok() {
+    let end = if outcome.is_ok() && kept {
         "COMMIT"
     } else {
         "ROLLBACK"

@@ -39,23 +39,6 @@ async fn record_change(
     .map(drop)
 }
 
-/// Numbers the committed changes that have no number yet, and their events: run under the
-/// database's write lock (`changes.rs`). How many it numbered.
-pub(super) async fn number_changes(db: &mut dyn Executor) -> Result<u64, StorageError> {
-    let last = db
-        .fetch_optional(statements::LAST_CHANGE, &[])
-        .await?
-        .map_or(Ok(0), |row| row.int(0))?;
-    let numbered = db
-        .execute(statements::NUMBER_CHANGES, &[last.into()])
-        .await?;
-    if numbered > 0 {
-        db.execute(statements::NUMBER_EVENTS, &[last.into()])
-            .await?;
-    }
-    Ok(numbered)
-}
-
 fn texts(values: &[String]) -> Vec<Param<'_>> {
     values.iter().map(Param::from).collect()
 }
