@@ -17,3 +17,14 @@ CREATE INDEX changes_unnumbered ON changes (id) WHERE seq IS NULL;
 CREATE UNIQUE INDEX changes_by_event ON changes (event_key) WHERE event_key IS NOT NULL;
 INSERT INTO changes (seq, kind, subject, event_key, at_ms)
     SELECT key, 'event', spasmid, key, added_at_ms FROM events ORDER BY key;
+
+-- Storing an event records its change in the same statement.
+CREATE FUNCTION record_event_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO changes (kind, subject, event_key, at_ms)
+        VALUES ('event', NEW.spasmid, NEW.key, NEW.added_at_ms);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER events_change AFTER INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION record_event_change();

@@ -2,20 +2,22 @@
 //! so that a reader paging by "after N" never skips and never repeats one.
 //!
 //! A write records its change without a number in its own transaction. The change is then
-//! numbered by a step that holds the database's one write lock: on SQLite at the end of the
-//! writer's group, before its commit (`BEGIN IMMEDIATE` holds the file's lock throughout); on
-//! PostgreSQL after the write's commit, in a short transaction that takes a transaction-level
-//! advisory lock ([`super::WRITE_LOCK_ID`]) in every process. Numbering reads the newest number under the
-//! lock and numbers the committed changes above it, in the order they were recorded; so a
-//! number handed out later always becomes visible later, and a reader that has seen N only
-//! ever sees numbers above N appear. A stored event carries its change's number (`seq`,
-//! `db.key` in envelopes), so `GET /api/events?since=<key>` pages the log's event entries.
-//! Writes are answered once numbered: their authors see them in every list at once.
+//! numbered by a step that holds the database's one write lock, reads the newest number
+//! under it and numbers the committed changes above it in the order they were recorded: on
+//! SQLite at the end of the writer's group, before its commit (`BEGIN IMMEDIATE` holds the
+//! file's lock throughout); on PostgreSQL after the writes' commit, in a short transaction
+//! that takes a transaction-level advisory lock ([`super::WRITE_LOCK_ID`]) in every process.
+//! So a number handed out later always becomes visible later, and a reader that has seen N
+//! only ever sees numbers above N appear. Writes are answered once numbered.
+//!
+//! Events keep their row keys (`db.key`, insertion order, what feeds sort by). A read
+//! forward from an event (`GET /api/events?since=<key>`) follows the log: the events whose
+//! changes come after that event's, in commit order.
 
 /// What a change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
-    /// An event was stored; it carries the change's number as `db.key`.
+    /// An event was stored (the subject is its spasmid).
     EventStored,
     /// A moderator deleted events (the subject is the moderation's spasmid).
     Deleted,

@@ -32,8 +32,9 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres
 /// Writers per process.
 const WRITERS: usize = 12;
 
-/// Pool size: the writers' connections, the listener's, and readers.
-const CONNECTIONS: u32 = 24;
+/// Pool size, shared by the writers (each holds a connection only while it writes), the
+/// numbering and the readers.
+const CONNECTIONS: u32 = 16;
 
 /// The channel of the commits' notifications.
 const CHANNEL: &str = "spasm_changes";
@@ -218,7 +219,7 @@ impl Numbering {
     }
 }
 
-/// A writer's connection, taken from the pool and kept while it works.
+/// A writer's connection, taken from the pool for each group.
 struct PgWriter {
     pool: PgPool,
     connection: Option<PoolConnection<Postgres>>,
@@ -239,12 +240,13 @@ impl WriteConnection for PgWriter {
         Ok(db)
     }
 
+    /// The connection goes back to the pool between groups, so that an idle writer holds
+    /// none; one that failed may be broken or mid-transaction and is closed instead.
     fn end_group(&mut self, failed: bool) {
-        if failed {
-            // The connection may be broken or mid-transaction: never hand it back.
-            if let Some(connection) = self.connection.take() {
-                drop(connection.detach());
-            }
+        if let Some(connection) = self.connection.take()
+            && failed
+        {
+            drop(connection.detach());
         }
     }
 

@@ -21,10 +21,18 @@ pub(super) const BANNED: &str = "SELECT 1 FROM banned_ids JOIN moderations ON mo
 pub(super) const FIND_TARGET: &str = "SELECT events.key, events.hidden FROM event_ids JOIN events ON events.key = event_ids.event_key \
      WHERE event_ids.value IN ";
 
-pub(super) const INSERT_EVENT: &str = "INSERT INTO events (spasmid, action, is_signed, source_name, parent_key, signed_at_ms, \
-         added_at_ms, updated_at_ms, origin, event_json) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) \
-     ON CONFLICT (spasmid) DO NOTHING RETURNING key";
+/// Stores an event unless one of its `ids` (bound from `$10`) is banned or its spasmid is
+/// stored already (no row then); the `events_change` trigger of the migrations records its
+/// change in the same statement.
+pub(super) fn insert_event_unless_banned(ids: usize) -> String {
+    format!(
+        "INSERT INTO events (spasmid, action, is_signed, source_name, parent_key, signed_at_ms, \
+             added_at_ms, updated_at_ms, origin, event_json) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $7, $8, $9 WHERE NOT EXISTS ({BANNED}{}) \
+         ON CONFLICT (spasmid) DO NOTHING RETURNING key",
+        list(10, ids)
+    )
+}
 
 /// A change, recorded unnumbered in its write's transaction (see `changes.rs`).
 pub(super) const RECORD_CHANGE: &str =

@@ -55,10 +55,6 @@ pub(super) async fn insert_event(
         .iter()
         .map(|id| Param::from(&id.value))
         .collect();
-    let banned = format!("{}{}", statements::BANNED, statements::list(1, ids.len()));
-    if db.fetch_optional(&banned, &ids).await?.is_some() {
-        return Ok(InsertOutcome::Banned);
-    }
     let mut parent_key = None;
     if !event.parent_ids().is_empty() {
         let sql = format!(
@@ -69,39 +65,37 @@ pub(super) async fn insert_event(
         let target = db.fetch_optional(&sql, &texts(event.parent_ids())).await?;
         match target {
             Some(row) if row.int(1)? == 0 => parent_key = Some(row.int(0)?),
+            _ if insert.target.is_some() && is_banned(db, &ids).await? => {
+                return Ok(InsertOutcome::Banned);
+            }
             Some(_) if insert.target.is_some() => return Ok(InsertOutcome::TargetDeleted),
             None if insert.target.is_some() => return Ok(InsertOutcome::TargetNotFound),
             _ => {}
         }
     }
+    let mut params: Vec<Param<'_>> = vec![
+        event.spasmid().into(),
+        event.action().into(),
+        i64::from(event.is_signed()).into(),
+        event.source_name().into(),
+        parent_key.into(),
+        event.signed_at_ms().into(),
+        insert.now_ms.into(),
+        insert.origin.as_str().into(),
+        event.event_json().into(),
+    ];
+    params.extend(ids.iter().copied());
     let stored = db
-        .fetch_optional(
-            statements::INSERT_EVENT,
-            &[
-                event.spasmid().into(),
-                event.action().into(),
-                i64::from(event.is_signed()).into(),
-                event.source_name().into(),
-                parent_key.into(),
-                event.signed_at_ms().into(),
-                insert.now_ms.into(),
-                insert.origin.as_str().into(),
-                event.event_json().into(),
-            ],
-        )
+        .fetch_optional(&statements::insert_event_unless_banned(ids.len()), &params)
         .await?;
     let Some(row) = stored else {
-        return Ok(InsertOutcome::Duplicate);
+        return Ok(if is_banned(db, &ids).await? {
+            InsertOutcome::Banned
+        } else {
+            InsertOutcome::Duplicate
+        });
     };
     let key = row.int(0)?;
-    record_change(
-        db,
-        ChangeKind::EventStored,
-        event.spasmid(),
-        Some(key),
-        insert.now_ms,
-    )
-    .await?;
     // Every id is unique across events: sharing one (a URL, a signature) with a stored
     // event makes this a duplicate of it.
     if insert_rows(db, key, event).await? != event.ids().len() as u64 {
@@ -113,6 +107,12 @@ pub(super) async fn insert_event(
         return Ok(outcome);
     }
     Ok(InsertOutcome::Stored { key })
+}
+
+/// Whether a moderator banned one of `ids`.
+async fn is_banned(db: &mut dyn Executor, ids: &[Param<'_>]) -> Result<bool, StorageError> {
+    let sql = format!("{}{}", statements::BANNED, statements::list(1, ids.len()));
+    Ok(db.fetch_optional(&sql, ids).await?.is_some())
 }
 
 /// The event's ids, authors, categories and keywords; how many ids were new.
