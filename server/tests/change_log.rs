@@ -80,14 +80,26 @@ fn signed_post(writer: u64, repetition: u64, index: u64) -> (Vec<u8>, String) {
     (bytes(&input), spasmid)
 }
 
-/// Pages `GET /api/events?since=` from `since` until `done` holds and a page is empty, as a
-/// peer does; the spasmids in the order read, and the cursor to go on from.
+/// Whether a reader may stop: the writers are done (`acknowledged` is how many events they
+/// stored) and the reader has read them all, or has waited 5 s without finding more (a
+/// change is numbered within moments of its commit).
+fn may_stop(acknowledged: Option<usize>, seen: usize, idle_since: &mut Option<Instant>) -> bool {
+    let Some(acknowledged) = acknowledged else {
+        return false;
+    };
+    let idle = idle_since.get_or_insert_with(Instant::now);
+    seen >= acknowledged || idle.elapsed() > Duration::from_secs(5)
+}
+
+/// Pages `GET /api/events?since=` from `since` until [`may_stop`], as a peer does; the
+/// spasmids in the order read, and the cursor to go on from.
 async fn page_the_api(
     router: Router,
     mut since: i64,
-    done: impl Fn() -> bool,
+    done: impl Fn() -> Option<usize>,
 ) -> (Vec<String>, i64) {
     let mut seen = Vec::new();
+    let mut idle_since = None;
     loop {
         let finished = done();
         let (status, body) = send(
@@ -115,8 +127,11 @@ async fn page_the_api(
             .unwrap_or_default();
         // A page is newest first; read it in commit order.
         items.reverse();
-        if items.is_empty() && finished {
+        if items.is_empty() && may_stop(finished, seen.len(), &mut idle_since) {
             return (seen, since);
+        }
+        if !items.is_empty() {
+            idle_since = None;
         }
         // The next page starts after the last event read, as a peer pages.
         for (key, spasmid) in items {
@@ -127,19 +142,23 @@ async fn page_the_api(
     }
 }
 
-/// Pages the change log after `after` until `done` holds and a page is empty; the
-/// spasmids of stored events in the order read, and the number to go on from.
+/// Pages the change log after `after` until [`may_stop`]; the spasmids of stored events in
+/// the order read, and the number to go on from.
 async fn page_the_log(
     store: &dyn Store,
     mut after: i64,
-    done: impl Fn() -> bool,
+    done: impl Fn() -> Option<usize>,
 ) -> (Vec<String>, i64) {
     let mut seen = Vec::new();
+    let mut idle_since = None;
     loop {
         let finished = done();
         let changes = store.changes(after, 5).await.unwrap();
-        if changes.is_empty() && finished {
+        if changes.is_empty() && may_stop(finished, seen.len(), &mut idle_since) {
             return (seen, after);
+        }
+        if !changes.is_empty() {
+            idle_since = None;
         }
         for change in changes {
             assert!(change.seq > after, "change {} after {after}", change.seq);
@@ -191,29 +210,27 @@ async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
                     })
                 })
                 .collect();
-            let writers_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            // How many events the writers stored, once they are done.
+            let writers_done = std::sync::Arc::new(std::sync::OnceLock::new());
             let api_reader = {
                 let router = routers[0].clone();
                 let done = std::sync::Arc::clone(&writers_done);
                 tokio::spawn(page_the_api(router, api_cursor, move || {
-                    done.load(std::sync::atomic::Ordering::Acquire)
+                    done.get().copied()
                 }))
             };
             let log_reader = {
                 let forum = test.forum.clone();
                 let done = std::sync::Arc::clone(&writers_done);
                 tokio::spawn(async move {
-                    page_the_log(forum.store(), log_cursor, move || {
-                        done.load(std::sync::atomic::Ordering::Acquire)
-                    })
-                    .await
+                    page_the_log(forum.store(), log_cursor, move || done.get().copied()).await
                 })
             };
             let mut acknowledged = HashSet::new();
             for writer in writers {
                 acknowledged.extend(writer.await.unwrap());
             }
-            writers_done.store(true, std::sync::atomic::Ordering::Release);
+            let _ = writers_done.set(acknowledged.len());
             assert_eq!(acknowledged.len() as u64, WRITERS * POSTS_PER_WRITER);
             let (api_seen, api_next) = api_reader.await.unwrap();
             let (log_seen, log_next) = log_reader.await.unwrap();
@@ -360,10 +377,19 @@ async fn a_full_queue_answers_503_with_retry_after(db: Db) {
                 stored += 1;
             }
         }
-        // Only the writes that were let in are stored: the queue's two and the writers' own.
-        let changes = forum.store().changes(0, 1000).await.unwrap();
-        assert_eq!(changes.len(), stored);
+        // Only the writes that were let in are stored (the queue's two and the writers'
+        // own), as the change log shows once it has numbered them.
         assert!(stored >= 3, "{stored}");
+        let started = Instant::now();
+        let mut logged = 0;
+        while started.elapsed() < Duration::from_secs(5) {
+            logged = forum.store().changes(0, 1000).await.unwrap().len();
+            if logged >= stored {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(logged, stored);
     })
     .await;
 }

@@ -17,7 +17,8 @@
 /// What a change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
-    /// An event was stored (the subject is its spasmid).
+    /// An event was stored (the subject is its spasmid). Recorded by the migrations'
+    /// `events_change` trigger, under this name.
     EventStored,
     /// A moderator deleted events (the subject is the moderation's spasmid).
     Deleted,

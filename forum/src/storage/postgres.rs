@@ -1,17 +1,16 @@
 //! PostgreSQL through sqlx: the [`Executor`] of a `PgConnection`, the pool and migrations,
 //! the writers, the numbering of changes, and the listener that follows other processes.
 //!
-//! Each process runs [`WRITERS`] writers (`writer.rs`) in parallel, each on its own
-//! connection, since every statement is a round trip. Once a group has committed, its
-//! changes are numbered (`changes.rs`) by a short transaction that holds a transaction-level
-//! advisory lock ([`WRITE_LOCK_ID`]), so numbering takes turns across every process sharing
-//! the database while the writes themselves run and commit in parallel; within a process,
-//! one run numbers whatever committed meanwhile, and callers wait for it. A numbering sends
+//! Each process runs [`WRITERS`] writers (`writer.rs`) in parallel, each on a connection of
+//! its own while it writes, since every statement is a round trip. Once a group has
+//! committed, a background task numbers its changes (`changes.rs`) in a short transaction
+//! that holds a transaction-level advisory lock ([`WRITE_LOCK_ID`]): numbering takes turns
+//! across every process sharing the database, while the writes run and commit in parallel,
+//! and one run numbers whatever committed meanwhile. A numbering sends
 //! `NOTIFY spasm_changes` with its commit; every process listens, and drops its cached
 //! reads.
 
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -20,6 +19,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgListener, PgPoolOptions, PgRow};
 use sqlx::query::Query;
 use sqlx::{Column, PgConnection, PgPool, Postgres, Row as _, TypeInfo};
+use tokio::sync::Notify;
 
 use super::database::{Database, ReadConnections};
 use super::executor::{Cell, Executor, Param, Row, Script};
@@ -141,13 +141,14 @@ pub(super) async fn open(url: &str, limits: WriteLimits) -> Result<Database, Sto
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.listen(CHANNEL).await?;
     tokio::spawn(follow_other_processes(listener, Arc::downgrade(&cache)));
+    let wanted = Arc::new(Notify::new());
     let numbering = Arc::new(Numbering {
         pool: pool.clone(),
-        runs: AtomicU64::new(0),
-        turn: tokio::sync::Mutex::new(()),
+        wanted: Arc::clone(&wanted),
     });
     // What a process that stopped between a commit and its numbering left behind.
-    numbering.number_after(0).await?;
+    numbering.run().await?;
+    tokio::spawn(number_in_background(Arc::downgrade(&numbering), wanted));
     let (queue, jobs) = writer::queue(limits);
     for _ in 0..WRITERS {
         let committed = Arc::clone(&cache);
@@ -185,26 +186,19 @@ async fn follow_other_processes(mut listener: PgListener, cache: Weak<ReadCache>
     }
 }
 
-/// Numbers committed changes: one run at a time in this process, under the advisory lock
-/// across processes.
+/// Numbers committed changes in the background: one run at a time in this process, each
+/// numbering whatever committed before it began, under the advisory lock across processes.
 #[derive(Debug)]
 struct Numbering {
     pool: PgPool,
-    /// Runs started so far.
-    runs: AtomicU64,
-    /// Held while a run goes on.
-    turn: tokio::sync::Mutex<()>,
+    /// Asks for a run: commits since the last one wait to be numbered.
+    wanted: Arc<Notify>,
 }
 
 impl Numbering {
-    /// Makes sure a run starts after `started` runs had, so that every change committed
-    /// before the call is numbered when it returns. Callers that come together share a run.
-    async fn number_after(&self, started: u64) -> Result<(), StorageError> {
-        let _turn = self.turn.lock().await;
-        if self.runs.load(Ordering::Acquire) > started {
-            return Ok(());
-        }
-        self.runs.fetch_add(1, Ordering::AcqRel);
+    /// One run: a transaction that takes the advisory lock, numbers the committed changes,
+    /// tells every process, and commits (two round trips).
+    async fn run(&self) -> Result<(), StorageError> {
         let mut connection = self.pool.acquire().await?;
         let db: &mut PgConnection = &mut connection;
         let numbered = match db.execute(&NUMBERING, &[]).await {
@@ -216,6 +210,29 @@ impl Numbering {
             drop(connection.detach());
         }
         numbered.map(drop)
+    }
+}
+
+impl Drop for Numbering {
+    /// Ends the background task with the store.
+    fn drop(&mut self) {
+        self.wanted.notify_one();
+    }
+}
+
+/// Runs the numbering whenever a commit asks for it, until the store is gone; a failed run
+/// is tried again a second later.
+async fn number_in_background(numbering: Weak<Numbering>, wanted: Arc<Notify>) {
+    loop {
+        wanted.notified().await;
+        let Some(numbering) = numbering.upgrade() else {
+            return;
+        };
+        if let Err(error) = numbering.run().await {
+            tracing::error!(%error, "committed changes could not be numbered yet; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            wanted.notify_one();
+        }
     }
 }
 
@@ -255,8 +272,8 @@ impl WriteConnection for PgWriter {
     }
 
     async fn after_commit(&mut self) -> Result<(), StorageError> {
-        let started = self.numbering.runs.load(Ordering::Acquire);
-        self.numbering.number_after(started).await
+        self.numbering.wanted.notify_one();
+        Ok(())
     }
 }
 

@@ -36,7 +36,7 @@ pub(super) fn insert_event_unless_banned(ids: usize) -> String {
 
 /// A change, recorded unnumbered in its write's transaction (see `changes.rs`).
 pub(super) const RECORD_CHANGE: &str =
-    "INSERT INTO changes (kind, subject, event_key, at_ms) VALUES ($1, $2, $3, $4)";
+    "INSERT INTO changes (kind, subject, at_ms) VALUES ($1, $2, $3)";
 
 /// Numbers every committed change without a number after the newest number, in the order
 /// they were recorded; run under the write lock.

@@ -61,7 +61,7 @@ pub(super) trait WriteConnection: Send {
     fn numbering(&self) -> Option<&'static str>;
 
     /// After a commit that kept changes, where groups do not number them: has them numbered
-    /// (`changes.rs`) before the callers are answered.
+    /// (`changes.rs`), at once or in the background.
     async fn after_commit(&mut self) -> Result<(), StorageError> {
         Ok(())
     }

@@ -3,7 +3,8 @@
 //! Each runs inside a savepoint of its group's transaction (`writer.rs`): an outcome other
 //! than a success is returned instead of kept, and the writer rolls its savepoint back, so a
 //! refused write leaves nothing behind. Every kept write records its change in the change
-//! log (`changes.rs`) in the same transaction.
+//! log (`changes.rs`) in the same transaction: a stored event through the migrations'
+//! `events_change` trigger, in the statement that stores it; the others here.
 
 use super::changes::ChangeKind;
 use super::executor::{Executor, Param};
@@ -17,23 +18,16 @@ use crate::profile::ProfileUpdate;
 use crate::record::NewEvent;
 use spasm::action::Action;
 
-/// Records a change of `kind` to `subject` (and the stored event, for
-/// [`ChangeKind::EventStored`]); it is numbered after its transaction commits.
+/// Records a change of `kind` to `subject`, to be numbered (`changes.rs`).
 async fn record_change(
     db: &mut dyn Executor,
     kind: ChangeKind,
     subject: &str,
-    event_key: Option<i64>,
     at_ms: i64,
 ) -> Result<(), StorageError> {
     db.execute(
         statements::RECORD_CHANGE,
-        &[
-            kind.name().into(),
-            subject.into(),
-            event_key.into(),
-            at_ms.into(),
-        ],
+        &[kind.name().into(), subject.into(), at_ms.into()],
     )
     .await
     .map(drop)
@@ -279,7 +273,6 @@ pub(super) async fn delete(
         db,
         ChangeKind::Deleted,
         moderation.event.spasmid(),
-        None,
         moderation.now_ms,
     )
     .await?;
@@ -329,7 +322,6 @@ pub(super) async fn restore(
         db,
         ChangeKind::Restored,
         moderation.event.spasmid(),
-        None,
         moderation.now_ms,
     )
     .await?;
@@ -359,14 +351,7 @@ pub(super) async fn insert_admin_event(
         )
         .await?;
     if inserted == 1 {
-        record_change(
-            db,
-            ChangeKind::AdminEventStored,
-            event.spasmid(),
-            None,
-            now_ms,
-        )
-        .await?;
+        record_change(db, ChangeKind::AdminEventStored, event.spasmid(), now_ms).await?;
     }
     Ok(inserted == 1)
 }
@@ -390,14 +375,7 @@ pub(super) async fn save_profile(
         )
         .await?;
     if saved == 1 {
-        record_change(
-            db,
-            ChangeKind::ProfileSaved,
-            update.pubkey.as_str(),
-            None,
-            now_ms,
-        )
-        .await?;
+        record_change(db, ChangeKind::ProfileSaved, update.pubkey.as_str(), now_ms).await?;
     }
     Ok(saved == 1)
 }
