@@ -3,7 +3,8 @@
 -- numbered under the write lock. The events stored before this migration become the log's
 -- first entries, numbered by their keys.
 CREATE TABLE changes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- Never deleted, so the rowid is never reused: no AUTOINCREMENT bookkeeping needed.
+    id INTEGER PRIMARY KEY,
     seq INTEGER UNIQUE,
     -- event, delete, restore, profile, admin-event
     kind TEXT NOT NULL,
@@ -18,8 +19,11 @@ CREATE UNIQUE INDEX changes_by_event ON changes (event_key) WHERE event_key IS N
 INSERT INTO changes (seq, kind, subject, event_key, at_ms)
     SELECT key, 'event', spasmid, key, added_at_ms FROM events ORDER BY key;
 
--- Storing an event records its change in the same statement.
+-- Storing an event records its change in the same statement, numbered at once: the writer
+-- holds the file's write lock from its group's start to its commit, so a number drawn now
+-- commits in order (other changes are numbered at the group's end).
 CREATE TRIGGER events_change AFTER INSERT ON events BEGIN
-    INSERT INTO changes (kind, subject, event_key, at_ms)
-        VALUES ('event', NEW.spasmid, NEW.key, NEW.added_at_ms);
+    INSERT INTO changes (seq, kind, subject, event_key, at_ms)
+        VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM changes), 'event', NEW.spasmid, NEW.key,
+            NEW.added_at_ms);
 END;

@@ -5,10 +5,12 @@
 //! numbered by a step that holds the database's one write lock, reads the newest number
 //! under it and numbers the committed changes above it in the order they were recorded: on
 //! SQLite at the end of the writer's group, before its commit (`BEGIN IMMEDIATE` holds the
-//! file's lock throughout); on PostgreSQL after the writes' commit, in a short transaction
-//! that takes a transaction-level advisory lock ([`super::WRITE_LOCK_ID`]) in every process.
-//! So a number handed out later always becomes visible later, and a reader that has seen N
-//! only ever sees numbers above N appear. Writes are answered once numbered.
+//! file's lock throughout), so a write is answered once numbered; on PostgreSQL right after
+//! the writes' commit, by a background task's short transaction that takes a
+//! transaction-level advisory lock ([`super::WRITE_LOCK_ID`]) in every process, so a change
+//! appears in the log within moments of its commit. Either way a number handed out later
+//! always becomes visible later, and a reader that has seen N only ever sees numbers above N
+//! appear.
 //!
 //! Events keep their row keys (`db.key`, insertion order, what feeds sort by). A read
 //! forward from an event (`GET /api/events?since=<key>`) follows the log: the events whose
