@@ -31,6 +31,24 @@ use testkit::TestKey;
 use tower::ServiceExt;
 
 const WRITERS: u64 = 8;
+
+/// Runs `scenario(db: Db)` on SQLite and on PostgreSQL, as the tests `scenario::sqlite`
+/// and `scenario::postgres`.
+macro_rules! on_sqlite_and_postgres {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$scenario(super::Db::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$scenario(super::Db::Postgres).await;
+            }
+        }
+    };
+}
 const POSTS_PER_WRITER: u64 = 12;
 const REPETITIONS: u64 = 10;
 
@@ -251,15 +269,7 @@ async fn every_acknowledged_event_is_read_exactly_once(db: Db) {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_acknowledged_event_is_read_exactly_once_on_sqlite() {
-    every_acknowledged_event_is_read_exactly_once(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_acknowledged_event_is_read_exactly_once_on_postgres() {
-    every_acknowledged_event_is_read_exactly_once(Db::Postgres).await;
-}
+on_sqlite_and_postgres!(every_acknowledged_event_is_read_exactly_once);
 
 /// Blocks the store's writes from outside, as another process's long write would:
 /// SQLite's file lock (its writer waits before starting a write), or a PostgreSQL lock on
@@ -394,15 +404,7 @@ async fn a_full_queue_answers_503_with_retry_after(db: Db) {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_queue_answers_503_with_retry_after_on_sqlite() {
-    a_full_queue_answers_503_with_retry_after(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_queue_answers_503_with_retry_after_on_postgres() {
-    a_full_queue_answers_503_with_retry_after(Db::Postgres).await;
-}
+on_sqlite_and_postgres!(a_full_queue_answers_503_with_retry_after);
 
 async fn a_write_whose_caller_gave_up_is_not_stored(db: Db) {
     let Some((test, forum)) = forum_with_queue(db, 64, Duration::from_millis(400)).await else {
@@ -465,12 +467,4 @@ fn gone_again() -> Vec<u8> {
     signed_post(1, 0, 1).0
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_write_whose_caller_gave_up_is_not_stored_on_sqlite() {
-    a_write_whose_caller_gave_up_is_not_stored(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_write_whose_caller_gave_up_is_not_stored_on_postgres() {
-    a_write_whose_caller_gave_up_is_not_stored(Db::Postgres).await;
-}
+on_sqlite_and_postgres!(a_write_whose_caller_gave_up_is_not_stored);
