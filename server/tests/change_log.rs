@@ -98,18 +98,30 @@ fn signed_post(writer: u64, repetition: u64, index: u64) -> (Vec<u8>, String) {
     (bytes(&input), spasmid)
 }
 
-/// Whether a reader may stop: the writers are done (`acknowledged` is how many events they
-/// stored) and the reader has read them all, or has waited 5 s without finding more (a
-/// change is numbered within moments of its commit).
-fn may_stop(acknowledged: Option<usize>, seen: usize, idle_since: &mut Option<Instant>) -> bool {
-    let Some(acknowledged) = acknowledged else {
-        return false;
-    };
-    let idle = idle_since.get_or_insert_with(Instant::now);
-    seen >= acknowledged || idle.elapsed() > Duration::from_secs(5)
+/// When a reader may stop: the writers are done (`acknowledged` is how many events they
+/// stored) and the reader has read them all, or has paged 5 s without finding more (a change
+/// is numbered within moments of its commit).
+#[derive(Default)]
+struct Stopping {
+    idle_since: Option<Instant>,
 }
 
-/// Pages `GET /api/events?since=` from `since` until [`may_stop`], as a peer does; the
+impl Stopping {
+    /// After a page that `found` something or nothing, with `seen` events read so far.
+    fn after_page(&mut self, found: bool, acknowledged: Option<usize>, seen: usize) -> bool {
+        if found {
+            self.idle_since = None;
+            return false;
+        }
+        let Some(acknowledged) = acknowledged else {
+            return false;
+        };
+        let idle = self.idle_since.get_or_insert_with(Instant::now);
+        seen >= acknowledged || idle.elapsed() > Duration::from_secs(5)
+    }
+}
+
+/// Pages `GET /api/events?since=` from `since` until [`Stopping`], as a peer does; the
 /// spasmids in the order read, and the cursor to go on from.
 async fn page_the_api(
     router: Router,
@@ -117,7 +129,7 @@ async fn page_the_api(
     done: impl Fn() -> Option<usize>,
 ) -> (Vec<String>, i64) {
     let mut seen = Vec::new();
-    let mut idle_since = None;
+    let mut stopping = Stopping::default();
     loop {
         let finished = done();
         let (status, body) = send(
@@ -145,11 +157,8 @@ async fn page_the_api(
             .unwrap_or_default();
         // A page is newest first; read it in commit order.
         items.reverse();
-        if items.is_empty() && may_stop(finished, seen.len(), &mut idle_since) {
+        if stopping.after_page(!items.is_empty(), finished, seen.len()) {
             return (seen, since);
-        }
-        if !items.is_empty() {
-            idle_since = None;
         }
         // The next page starts after the last event read, as a peer pages.
         for (key, spasmid) in items {
@@ -160,7 +169,7 @@ async fn page_the_api(
     }
 }
 
-/// Pages the change log after `after` until [`may_stop`]; the spasmids of stored events in
+/// Pages the change log after `after` until [`Stopping`]; the spasmids of stored events in
 /// the order read, and the number to go on from.
 async fn page_the_log(
     store: &dyn Store,
@@ -168,15 +177,12 @@ async fn page_the_log(
     done: impl Fn() -> Option<usize>,
 ) -> (Vec<String>, i64) {
     let mut seen = Vec::new();
-    let mut idle_since = None;
+    let mut stopping = Stopping::default();
     loop {
         let finished = done();
         let changes = store.changes(after, 5).await.unwrap();
-        if changes.is_empty() && may_stop(finished, seen.len(), &mut idle_since) {
+        if stopping.after_page(!changes.is_empty(), finished, seen.len()) {
             return (seen, after);
-        }
-        if !changes.is_empty() {
-            idle_since = None;
         }
         for change in changes {
             assert!(change.seq > after, "change {} after {after}", change.seq);
