@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use crate::js_value::is_object_with_values;
+use crate::json_text::{self, JsonTextError, UnpairedSurrogate};
 
 /// The `type` names of the native Spasm V2 formats, which are routed before identification.
 pub const SPASM_V2_TYPES: [&str; 6] = [
@@ -30,6 +31,9 @@ pub enum IdentifyError {
     /// `signed_message` or `signedString` is not valid JSON.
     #[error("the signed message is not valid JSON")]
     SignedStringNotJson,
+    /// The signed message holds half of a UTF-16 surrogate pair.
+    #[error("{0}")]
+    UnpairedSurrogate(UnpairedSurrogate),
     /// A DMP `version` is neither a string nor null.
     #[error("the DMP version is not a string")]
     VersionNotString,
@@ -220,7 +224,10 @@ fn has_key(value: &Value, key: &str) -> bool {
 }
 
 fn parse_json(text: &str) -> Result<Value, IdentifyError> {
-    serde_json::from_str(text).map_err(|_| IdentifyError::SignedStringNotJson)
+    json_text::parse(text.as_bytes()).map_err(|error| match error {
+        JsonTextError::UnpairedSurrogate(found) => IdentifyError::UnpairedSurrogate(found),
+        JsonTextError::Invalid(_) => IdentifyError::SignedStringNotJson,
+    })
 }
 
 /// spasm.js `hasSignature(x)`: `signature` or `sig` is a non-empty string.

@@ -10,6 +10,7 @@
 //! the browser bundle leaves it out because it never computes an id itself.
 
 pub mod action;
+pub mod bidi;
 pub mod body;
 #[cfg(feature = "spasmid")]
 pub mod collation;
@@ -19,6 +20,7 @@ pub mod ethereum;
 pub mod formats;
 pub mod identify;
 pub mod js_json;
+pub mod json_text;
 pub mod js_value;
 pub mod model;
 pub mod nostr;

@@ -472,17 +472,134 @@ fn sort_tags(tags: &Value) -> Option<Vec<Canon<'_>>> {
         .filter_map(Value::as_array)
         .map(Vec::len)
         .fold(1, usize::max);
-    let mut tags: Vec<&Value> = tags.iter().collect();
+    let mut order: Vec<usize> = (0..tags.len()).collect();
     if tags.len() > 1 {
-        for index in (0..=longest).rev() {
-            tags.sort_by_cached_key(|tag| CollationKey(tag_element(tag, index)));
+        // spasm.js sorts the whole list once per position, from the last (`longest`) to the
+        // first, each sort stable: that is one stable sort by the sequence of elements
+        // compared position by position, which costs O(n log n) comparisons instead of
+        // O(longest · n log n). Elements are ranked once in collation order, so a
+        // comparison of two tags compares integers.
+        let keys = TagKeys::of(tags, longest);
+        order.sort_by(|a, b| keys.compare(*a, *b));
+    }
+    Some(order.into_iter().map(|index| Canon::Json(&tags[index])).collect())
+}
+
+/// Every tag's elements as collation ranks, sparse: `(position, rank)` for the positions
+/// whose element does not collate equal to `""`, which is what every missing or non-string
+/// element reads as.
+struct TagKeys {
+    tags: Vec<Vec<(usize, u32)>>,
+}
+
+impl TagKeys {
+    fn of(tags: &[Value], longest: usize) -> Self {
+        let elements: Vec<Vec<(usize, String)>> = tags
+            .iter()
+            .map(|tag| tag_elements(tag, longest))
+            .collect();
+        let mut distinct: Vec<&str> = elements
+            .iter()
+            .flatten()
+            .map(|(_, text)| text.as_str())
+            .collect();
+        distinct.push("");
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct.sort_by(|a, b| locale_compare(a, b));
+        // Equal under collation, equal rank.
+        let mut ranks = std::collections::HashMap::with_capacity(distinct.len());
+        let mut rank = 0u32;
+        for (index, text) in distinct.iter().enumerate() {
+            if index > 0 && locale_compare(distinct[index - 1], text) != Ordering::Equal {
+                rank += 1;
+            }
+            ranks.insert(*text, rank);
+        }
+        let empty = ranks.get("").copied().unwrap_or_default();
+        let tags = elements
+            .iter()
+            .map(|tag| {
+                tag.iter()
+                    .map(|(position, text)| {
+                        (*position, ranks.get(text.as_str()).copied().unwrap_or(empty))
+                    })
+                    .filter(|(_, rank)| *rank != empty)
+                    .collect()
+            })
+            .collect();
+        Self { tags }
+    }
+
+    /// Tags compared position by position, a missing position reading as `""` (the lowest
+    /// rank but for what collates equal to it, which was dropped).
+    fn compare(&self, a: usize, b: usize) -> Ordering {
+        let (mut a, mut b) = (self.tags[a].iter().peekable(), self.tags[b].iter().peekable());
+        loop {
+            return match (a.peek(), b.peek()) {
+                (None, None) => Ordering::Equal,
+                (Some(_), None) => Ordering::Greater,
+                (None, Some(_)) => Ordering::Less,
+                (Some((position_a, rank_a)), Some((position_b, rank_b))) => {
+                    match position_a.cmp(position_b) {
+                        // `a` has an element where `b` reads `""`.
+                        Ordering::Less => Ordering::Greater,
+                        Ordering::Greater => Ordering::Less,
+                        Ordering::Equal => match rank_a.cmp(rank_b) {
+                            Ordering::Equal => {
+                                a.next();
+                                b.next();
+                                continue;
+                            }
+                            unequal => unequal,
+                        },
+                    }
+                }
+            };
         }
     }
-    Some(tags.into_iter().map(Canon::Json).collect())
+}
+
+/// The elements of a tag that the sort reads (positions `0..=longest`), as
+/// [`tag_element`] reads each, leaving out those that read as `""`.
+fn tag_elements(tag: &Value, longest: usize) -> Vec<(usize, String)> {
+    let elements: Vec<(usize, String)> = match tag {
+        Value::String(text) => text
+            .encode_utf16()
+            .take(longest + 1)
+            .enumerate()
+            .map(|(position, unit)| (position, String::from_utf16_lossy(&[unit])))
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .take(longest + 1)
+            .enumerate()
+            .map(|(position, item)| (position, element_text(Some(item))))
+            .collect(),
+        Value::Object(map) => {
+            let mut elements: Vec<(usize, String)> = map
+                .iter()
+                .filter_map(|(key, value)| {
+                    // Only canonical array-index keys ("0", "12", not "012").
+                    let position = key.parse::<usize>().ok()?;
+                    (position.to_string() == *key && position <= longest)
+                        .then(|| (position, element_text(Some(value))))
+                })
+                .collect();
+            elements.sort_by_key(|(position, _)| *position);
+            elements
+        }
+        _ => Vec::new(),
+    };
+    elements
+        .into_iter()
+        .filter(|(_, text)| !text.is_empty())
+        .collect()
 }
 
 /// `tag[index]` as the tag sort reads it: a truthy string as is, a truthy number as
 /// `String()`, anything else `""`.
+#[cfg(test)]
 fn tag_element(tag: &Value, index: usize) -> String {
     let element = match tag {
         // Indexing a string yields its UTF-16 code unit at that position.
@@ -496,6 +613,12 @@ fn tag_element(tag: &Value, index: usize) -> String {
         Value::Object(map) => map.get(&index.to_string()),
         _ => None,
     };
+    element_text(element)
+}
+
+/// A tag element as the sort reads it: a truthy string as is, a truthy number as
+/// `String()`, anything else `""`.
+fn element_text(element: Option<&Value>) -> String {
     match element {
         Some(value @ (Value::String(_) | Value::Number(_))) if truthy(value) => {
             js_string(Some(value))
@@ -597,5 +720,71 @@ mod tests {
         let composed = json!({"type": "SpasmEventV2", "content": "é"});
         let decomposed = json!({"type": "SpasmEventV2", "content": "e\u{301}"});
         assert_eq!(spasmid01(&composed), spasmid01(&decomposed));
+    }
+
+    /// The algorithm spasm.js runs (and this crate ran before): a stable sort of the whole
+    /// list per position, from the last to the first. Quadratic in the longest tag.
+    fn sort_tags_one_position_at_a_time(tags: &[Value]) -> Vec<Value> {
+        let longest = tags
+            .iter()
+            .filter_map(Value::as_array)
+            .map(Vec::len)
+            .fold(1, usize::max);
+        let mut tags: Vec<&Value> = tags.iter().collect();
+        if tags.len() > 1 {
+            for index in (0..=longest).rev() {
+                tags.sort_by_cached_key(|tag| CollationKey(tag_element(tag, index)));
+            }
+        }
+        tags.into_iter().cloned().collect()
+    }
+
+    fn element() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        prop_oneof![
+            6 => prop::sample::select(vec![
+                "", "a", "A", "b", "B", "ä", "a b", "a-b", "ab", "10", "9", "_x", "e", "p",
+                // Collates equal to "" (ignorable), and to "a" at primary strength only.
+                "\u{200b}", "a\u{200b}", "á",
+            ])
+            .prop_map(Value::from),
+            2 => prop::sample::select(vec![0.0, 1.0, 10.0, 2.5, -3.0]).prop_map(Value::from),
+            1 => Just(Value::Bool(true)),
+            1 => Just(Value::Null),
+            1 => Just(json!([])),
+        ]
+    }
+
+    fn tag() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        prop_oneof![
+            8 => prop::collection::vec(element(), 0..7).prop_map(Value::Array),
+            1 => prop::sample::select(vec!["ab", "e", "", "pé"]).prop_map(Value::from),
+            1 => Just(json!({"0": "e", "1": "x", "01": "z"})),
+            1 => Just(json!(7)),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        /// One lexicographic sort gives exactly the order of spasm.js's sort per position.
+        #[test]
+        fn one_sort_orders_tags_as_spasm_js_does(
+            tags in proptest::collection::vec(tag(), 0..14)
+        ) {
+            let expected = sort_tags_one_position_at_a_time(&tags);
+            let sorted = sort_tags_for_spasmid01(&Value::Array(tags)).unwrap();
+            proptest::prop_assert_eq!(sorted, expected);
+        }
+    }
+
+    #[test]
+    fn a_long_tag_sorts_after_its_prefixes() {
+        // The shape of `c23-tag-sort-5000x5000.json` (its cost is in `benches/verify.rs`).
+        let mut tags = vec![Value::Array(vec![Value::from("a"); 5_000])];
+        tags.extend((0..5_000).map(|_| json!(["a"])));
+        let sorted = sort_tags_for_spasmid01(&Value::Array(tags)).unwrap();
+        assert_eq!(sorted.last().and_then(Value::as_array).map(Vec::len), Some(5_000));
     }
 }

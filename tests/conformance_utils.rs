@@ -248,7 +248,7 @@ fn html_in_signed_text_is_kept_not_judged() {
         match spasm::convert::convert_to_spasm(&item) {
             Ok(event) => assert_eq!(event.event()["content"].as_str(), Some(text)),
             // Control characters are refused for another reason (Security 6).
-            Err(spasm::convert::ConvertError::ControlCharacters(_)) => {}
+            Err(spasm::convert::ConvertError::ControlCharacter { .. }) => {}
             Err(error) => panic!("{text:?}: {error}"),
         }
     }

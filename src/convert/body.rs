@@ -115,8 +115,7 @@ pub(super) fn convert_signed(
         verified,
     } = checked;
     let signer = verified.address();
-    let body: Value =
-        serde_json::from_str(signed_string).map_err(|_| ConvertError::SignedStringNotJson)?;
+    let body = super::parse_signed_string(signed_string)?;
     if body.get("type").and_then(Value::as_str) != Some("SpasmEventBodyV2") {
         return Err(not_a_body());
     }

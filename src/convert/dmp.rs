@@ -77,8 +77,7 @@ pub(super) fn convert_signed(
         verified,
     } = checked;
     let signer_text = signer_text.as_str();
-    let event: Value =
-        serde_json::from_str(signed_string).map_err(|_| ConvertError::SignedStringNotJson)?;
+    let event = super::parse_signed_string(signed_string)?;
     if !is_dmp_event(&event)? {
         return Err(ConvertError::Malformed("signedString (not a DMP event)"));
     }

@@ -41,8 +41,7 @@ fn convert_sibling(
             let Some(text) = signed_string else {
                 return Ok(None);
             };
-            let parsed: Value =
-                serde_json::from_str(text).map_err(|_| ConvertError::SignedStringNotJson)?;
+            let parsed = super::parse_signed_string(text)?;
             if kind == "SiblingSpasmV2"
                 && parsed.get("type").and_then(Value::as_str) != Some("SpasmEventBodyV2")
             {

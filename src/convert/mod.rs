@@ -32,6 +32,7 @@ use crate::ethereum::{
 use crate::formats::format_of_value;
 use crate::identify::{EventType, IdentifyError, WebType, identify_post_or_event, spasm_v2_type};
 use crate::js_value::{is_object_with_values, truthy};
+use crate::json_text::{self, JsonTextError, UnpairedSurrogate};
 use crate::nostr::{NostrEventError, VerifiedNostrSigner};
 use crate::spasmid::{SpasmId01, spasmid01_of_object};
 
@@ -64,6 +65,9 @@ pub enum ConvertError {
     /// A signed string is not JSON.
     #[error("the signed text is not valid JSON")]
     SignedStringNotJson,
+    /// A signed string holds half of a UTF-16 surrogate pair (DECISIONS.md, Security 6).
+    #[error("{0}")]
+    UnpairedSurrogate(UnpairedSurrogate),
     /// An Ethereum signature is malformed or malleated.
     #[error("the Ethereum signature is invalid: {0}")]
     EthereumSignature(EthereumSignatureError),
@@ -98,9 +102,21 @@ pub enum ConvertError {
         /// Why.
         reason: Box<ConvertError>,
     },
-    /// Content, title or tags hold control characters.
-    #[error("the {0} contains control characters")]
-    ControlCharacters(&'static str),
+    /// Content, title or a tag holds a control character other than tab, line feed and
+    /// carriage return.
+    #[error(
+        "the {field} contains the control character U+{:04X} at character {position}; only tab, \
+         line feed and carriage return may be used",
+        u32::from(*character)
+    )]
+    ControlCharacter {
+        /// The character.
+        character: char,
+        /// `content`, `title` or `tag 2, element 1` (counted from 0).
+        field: String,
+        /// How many characters of the field come before it (counted from 0).
+        position: usize,
+    },
     /// Parents and children nest deeper than [`MAX_TREE_DEPTH`].
     #[error("the event tree is deeper than {MAX_TREE_DEPTH} levels")]
     TooDeep,
@@ -327,13 +343,23 @@ impl Depth {
     }
 }
 
+/// The JSON inside a `signedString` or `signed_message`.
+pub(crate) fn parse_signed_string(text: &str) -> Result<Value, ConvertError> {
+    json_text::parse(text.as_bytes()).map_err(|error| match error {
+        JsonTextError::UnpairedSurrogate(found) => ConvertError::UnpairedSurrogate(found),
+        JsonTextError::Invalid(_) => ConvertError::SignedStringNotJson,
+    })
+}
+
 /// Parses JSON bytes (at most [`MAX_INPUT_BYTES`]) and converts them.
 pub fn parse_and_convert(bytes: &[u8]) -> Result<VerifiedEvent, ConvertError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ConvertError::TooLarge);
     }
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|error| ConvertError::NotJson(error.to_string()))?;
+    let value = json_text::parse(bytes).map_err(|error| match error {
+        JsonTextError::UnpairedSurrogate(found) => ConvertError::UnpairedSurrogate(found),
+        JsonTextError::Invalid(message) => ConvertError::NotJson(message),
+    })?;
     convert_to_spasm(&value)
 }
 
@@ -472,8 +498,7 @@ fn standardize_non_spasm(
                 .get("signed_message")
                 .and_then(Value::as_str)
                 .ok_or(ConvertError::Malformed("signed_message"))?;
-            let nostr_event: Value =
-                serde_json::from_str(sealed).map_err(|_| ConvertError::SignedStringNotJson)?;
+            let nostr_event = parse_signed_string(sealed)?;
             let mut event = nostr::convert(&nostr_event, signers)?;
             web2::add_v0_fields(input, &mut event, depth)?;
             Ok(event)
@@ -496,49 +521,61 @@ fn standardize_non_spasm(
     }
 }
 
-fn has_control_characters(text: &str) -> bool {
+/// The first character that relays serialise differently, with its position in characters:
+/// U+0000–U+001F other than tab, line feed and carriage return. (U+007F–U+009F are written
+/// as they are by every serialiser, so they are accepted: text decoded with the wrong code
+/// page is full of them.)
+fn first_control_character(text: &str) -> Option<(char, usize)> {
     text.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .enumerate()
+        .find(|(_, c)| *c < ' ' && !matches!(c, '\n' | '\r' | '\t'))
+        .map(|(position, c)| (c, position))
 }
 
 /// DECISIONS.md, Security 6: some relays serialise control characters differently and then
-/// reject valid events, so they are refused in content, title and tags.
+/// reject valid events, so they are refused in content, title and tags, naming the
+/// character, the field and the position.
 fn check_control_characters(event: &Map<String, Value>) -> Result<(), ConvertError> {
+    let refuse = |field: String, (character, position): (char, usize)| {
+        Err(ConvertError::ControlCharacter {
+            character,
+            field,
+            position,
+        })
+    };
     for key in ["content", "title"] {
-        if event
+        if let Some(found) = event
             .get(key)
             .and_then(Value::as_str)
-            .is_some_and(has_control_characters)
+            .and_then(first_control_character)
         {
-            return Err(ConvertError::ControlCharacters(if key == "content" {
-                "content"
-            } else {
-                "title"
-            }));
+            return refuse(key.to_string(), found);
         }
     }
-    let tags_have_them = |tags: Option<&Value>| {
-        tags.and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_array)
-            .flatten()
-            .any(|element| element.as_str().is_some_and(has_control_characters))
+    let check_tags = |tags: Option<&Value>| -> Result<(), ConvertError> {
+        let tags = tags.and_then(Value::as_array).into_iter().flatten();
+        for (tag_index, tag) in tags.enumerate() {
+            let elements = tag.as_array().into_iter().flatten();
+            for (element_index, element) in elements.enumerate() {
+                if let Some(found) = element.as_str().and_then(first_control_character) {
+                    return refuse(format!("tag {tag_index}, element {element_index}"), found);
+                }
+            }
+        }
+        Ok(())
     };
-    let original_tags = event
+    check_tags(event.get("tags"))?;
+    for sibling in event
         .get("siblings")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .any(|sibling| {
-            tags_have_them(
-                sibling
-                    .get("originalObject")
-                    .and_then(|object| object.get("tags")),
-            )
-        });
-    if tags_have_them(event.get("tags")) || original_tags {
-        return Err(ConvertError::ControlCharacters("tags"));
+    {
+        check_tags(
+            sibling
+                .get("originalObject")
+                .and_then(|object| object.get("tags")),
+        )?;
     }
     Ok(())
 }
@@ -674,12 +711,30 @@ mod tests {
     #[test]
     fn control_characters_are_refused() {
         let event = json!({"type": "SpasmEventBodyV2", "action": "post", "content": "bell\u{7}"});
+        let error = convert_to_spasm(&event).unwrap_err();
         assert_eq!(
-            convert_to_spasm(&event),
-            Err(ConvertError::ControlCharacters("content"))
+            error,
+            ConvertError::ControlCharacter {
+                character: '\u{7}',
+                field: "content".into(),
+                position: 4
+            }
         );
-        let event =
-            json!({"type": "SpasmEventBodyV2", "action": "post", "content": "line\nbreak\ttab"});
+        assert_eq!(
+            error.to_string(),
+            "the content contains the control character U+0007 at character 4; only tab, line \
+             feed and carriage return may be used"
+        );
+        let event = json!({"type": "SpasmEventBodyV2", "action": "post", "title": "t",
+            "content": "x", "tags": [["t", "ok"], ["t", "a\u{1b}[31m"]]});
+        assert_eq!(
+            convert_to_spasm(&event).unwrap_err().to_string(),
+            "the tag 1, element 1 contains the control character U+001B at character 1; only \
+             tab, line feed and carriage return may be used"
+        );
+        // Tab, line feed and carriage return, and the C1 range (mojibake) and DEL, are text.
+        let event = json!({"type": "SpasmEventBodyV2", "action": "post",
+            "content": "line\nbreak\ttab\r It\u{e2}\u{80}\u{99}s \u{9d}\u{7f}"});
         assert!(convert_to_spasm(&event).is_ok());
     }
 

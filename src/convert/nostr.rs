@@ -7,7 +7,7 @@ use super::json::{format_named, object, value_with_format};
 use super::{ConvertError, Signers};
 use crate::formats::format_of_value;
 use crate::identify::has_extra_spasm_fields;
-use crate::js_value::{has_value, truthy};
+use crate::js_value::{has_value, js_array_index, js_number, truthy};
 use crate::nostr::nip19::to_hex_lenient;
 use crate::nostr::verify_nostr_event;
 
@@ -71,26 +71,29 @@ fn record_strings(record: &[Value]) -> Option<Vec<&str>> {
     record.iter().map(Value::as_str).collect()
 }
 
-fn index(text: &str) -> Option<usize> {
-    text.parse::<usize>().ok()
-}
+/// The largest index a `tags_mapping` record may place a value at. spasm.js has none; a
+/// bound keeps a hostile record from allocating much.
+const MAX_MAPPED_INDEX: usize = 1_000;
 
 /// An index-addressed, possibly sparse list.
 #[derive(Default)]
 struct Sparse(Vec<Option<Value>>);
 
 impl Sparse {
-    /// `list[outer][key][inner] = value`, creating entries as needed.
-    fn place(&mut self, outer: usize, key: &str, inner: usize, value: Value) {
+    /// `list[outer][key][inner] = value`, creating entries as needed. An index that is no
+    /// array index (`1.5`) names a plain property in JavaScript, which no list shows: at
+    /// `outer` nothing happens, at `inner` the entry is still created.
+    fn place(&mut self, outer: Option<usize>, key: &str, inner: Option<usize>, value: Value) {
+        let Some(outer) = outer else { return };
         // Indices come from the event; bound them so a hostile tag cannot allocate much.
-        if outer > 1_000 || inner > 1_000 {
+        if outer > MAX_MAPPED_INDEX || inner.is_some_and(|inner| inner > MAX_MAPPED_INDEX) {
             return;
         }
         if self.0.len() <= outer {
             self.0.resize(outer + 1, None);
         }
         let entry = self.0[outer].get_or_insert_with(|| object([(key, Value::Array(Vec::new()))]));
-        if let Some(Value::Array(list)) = entry.get_mut(key) {
+        if let (Some(Value::Array(list)), Some(inner)) = (entry.get_mut(key), inner) {
             if list.len() <= inner {
                 list.resize(inner + 1, Value::Null);
             }
@@ -161,8 +164,9 @@ fn valid_record<'a>(record: &'a [Value], algorithm: &str) -> Option<Vec<&'a str>
 struct MappedRecord<'a> {
     fields: Vec<&'a str>,
     original: String,
-    outer: usize,
-    inner: usize,
+    /// `None`: a number that is no array index.
+    outer: Option<usize>,
+    inner: Option<usize>,
 }
 
 impl<'a> MappedRecord<'a> {
@@ -170,8 +174,13 @@ impl<'a> MappedRecord<'a> {
         let fields = valid_record(record, algorithm)?;
         let field = |n: usize| fields.get(n).copied().unwrap_or_default();
         let original = decode_mapped_value(field(3), field(8), field(9))?;
-        let outer = index(field(6))?;
-        let inner = index(field(7))?;
+        // `Number(record[n]) >= 0`: a missing field is `undefined` (NaN), an empty one 0.
+        let index = |n: usize| {
+            let field = fields.get(n).map(|text| Value::from(*text));
+            (js_number(field.as_ref()) >= 0.0).then(|| js_array_index(field.as_ref()))
+        };
+        let outer = index(6)?;
+        let inner = index(7)?;
         Some(Self {
             fields,
             original,
@@ -196,11 +205,24 @@ struct TagScan {
     references: Vec<Value>,
     mentions: Vec<Value>,
     keywords: Vec<Value>,
-    /// Authors restored from `O` tags: (author index, address index, address).
-    authors: Vec<(usize, usize, Value)>,
+    /// Authors restored from `O` tags: (author index, address index, address); the address
+    /// index is `None` when it is a number but no array index (the author is still made).
+    authors: Vec<(usize, Option<usize>, Value)>,
     reply: bool,
 }
 
+/// `tag[index]` when it is a non-empty string: the guard spasm.js puts on every tag element
+/// it reads (`tag[i] && typeof(tag[i]) === "string"`).
+fn text_at(tag: &[Value], index: usize) -> Option<&str> {
+    tag.get(index)
+        .and_then(Value::as_str)
+        .filter(|text| !text.is_empty())
+}
+
+/// spasm.js `standardizeNostrEventV2`'s tag scan. Each tag it maps (`e`, `p`, `O`, `t`,
+/// `r`) is read only when its value `tag[1]` is a non-empty string, and each optional
+/// element (relay, marker, pubkey) only when it is one too; a tag is looked up in the
+/// `tags_mapping` records only when all its elements are strings (`getTagMappedDetails`).
 fn scan_tags(tags: &[Value]) -> TagScan {
     let mut scan = TagScan::default();
     for tag_value in tags {
@@ -211,88 +233,79 @@ fn scan_tags(tags: &[Value]) -> TagScan {
         if !matches!(name, "e" | "p" | "O" | "t" | "r") {
             continue;
         }
+        let Some(value) = text_at(tag, 1) else {
+            continue;
+        };
         let strings = string_tag(tag_value);
         let mapping = strings
             .as_deref()
-            .and_then(|strings| mapping_for(tags, strings));
-        match name {
-            "e" => {
-                let Some(strings) = strings.as_deref() else {
+            .and_then(|strings| Some((strings, mapping_for(tags, strings)?)));
+        match (name, mapping) {
+            ("e", Some((strings, record))) => {
+                let Some(mapped) = MappedRecord::decode(record, "spasm_id_1") else {
                     continue;
                 };
-                if let Some(record) = mapping {
-                    let Some(mapped) = MappedRecord::decode(record, "spasm_id_1") else {
-                        continue;
-                    };
-                    let (outer, inner) = (mapped.outer, mapped.inner);
-                    let path = mapped.path().to_string();
-                    let id = restored_value(&mapped.fields, mapped.original, strings, true);
-                    match Some(path.as_str()) {
-                        Some("parent.ids") => scan.parents_mapped.place(outer, "ids", inner, id),
-                        Some("root.ids") => scan.roots_mapped.place(outer, "ids", inner, id),
-                        Some("references.ids") => {
-                            scan.references_mapped.place(outer, "ids", inner, id)
-                        }
-                        _ => {}
-                    }
-                    continue;
-                }
-                let Some(raw) = strings.get(1) else { continue };
-                let mut id = Map::new();
-                id.insert("value".into(), Value::from(to_hex_lenient(raw)));
-                if let Some(format) = format_of_value(&Value::from(*raw)) {
-                    id.insert("format".into(), format.to_json());
-                }
-                if let Some(pubkey) = strings.get(4).filter(|p| !p.is_empty()) {
-                    id.insert("pubkey".into(), Value::from(*pubkey));
-                }
-                if let Some(relay) = strings.get(2).filter(|r| !r.is_empty()) {
-                    id.insert(
-                        "hosts".into(),
-                        Value::Array(vec![object([("value", Value::from(*relay))])]),
-                    );
-                }
-                let reference = object([("ids", Value::Array(vec![Value::Object(id)]))]);
-                match strings.get(3).copied().unwrap_or_default() {
-                    "root" => {
-                        scan.reply = true;
-                        scan.roots.push(reference);
-                    }
-                    "reply" => {
-                        scan.reply = true;
-                        scan.parents.push(reference);
-                    }
-                    "mention" | "" => scan.references.push(reference),
+                let (outer, inner) = (mapped.outer, mapped.inner);
+                let path = mapped.path().to_string();
+                let id = restored_value(&mapped.fields, mapped.original, strings, true);
+                match path.as_str() {
+                    "parent.ids" => scan.parents_mapped.place(outer, "ids", inner, id),
+                    "root.ids" => scan.roots_mapped.place(outer, "ids", inner, id),
+                    "references.ids" => scan.references_mapped.place(outer, "ids", inner, id),
                     _ => {}
                 }
             }
-            "p" => {
-                let Some(strings) = strings.as_deref() else {
+            ("e", None) => {
+                let mut id = Map::new();
+                id.insert("value".into(), Value::from(to_hex_lenient(value)));
+                if let Some(format) = format_of_value(&Value::from(value)) {
+                    id.insert("format".into(), format.to_json());
+                }
+                if let Some(pubkey) = text_at(tag, 4) {
+                    id.insert("pubkey".into(), Value::from(pubkey));
+                }
+                if let Some(relay) = text_at(tag, 2) {
+                    id.insert(
+                        "hosts".into(),
+                        Value::Array(vec![object([("value", Value::from(relay))])]),
+                    );
+                }
+                let reference = object([("ids", Value::Array(vec![Value::Object(id)]))]);
+                match text_at(tag, 3) {
+                    Some("root") => {
+                        scan.reply = true;
+                        scan.roots.push(reference);
+                    }
+                    Some("reply") => {
+                        scan.reply = true;
+                        scan.parents.push(reference);
+                    }
+                    Some("mention") | None => scan.references.push(reference),
+                    // Another marker: spasm.js drops the reference.
+                    Some(_) => {}
+                }
+            }
+            ("p", Some((strings, record))) => {
+                let Some(mapped) = MappedRecord::decode(record, "spasm_add_1") else {
                     continue;
                 };
-                if let Some(record) = mapping {
-                    let Some(mapped) = MappedRecord::decode(record, "spasm_add_1") else {
-                        continue;
-                    };
-                    if mapped.path() == "mentions.addresses" {
-                        let (outer, inner) = (mapped.outer, mapped.inner);
-                        let address =
-                            restored_value(&mapped.fields, mapped.original, strings, false);
-                        scan.mentions_mapped
-                            .place(outer, "addresses", inner, address);
-                    }
-                    continue;
+                if mapped.path() == "mentions.addresses" {
+                    let (outer, inner) = (mapped.outer, mapped.inner);
+                    let address = restored_value(&mapped.fields, mapped.original, strings, false);
+                    scan.mentions_mapped
+                        .place(outer, "addresses", inner, address);
                 }
-                let Some(raw) = strings.get(1) else { continue };
+            }
+            ("p", None) => {
                 let mut address = Map::new();
-                address.insert("value".into(), Value::from(to_hex_lenient(raw)));
-                if let Some(format) = format_of_value(&Value::from(*raw)) {
+                address.insert("value".into(), Value::from(to_hex_lenient(value)));
+                if let Some(format) = format_of_value(&Value::from(value)) {
                     address.insert("format".into(), format.to_json());
                 }
-                if let Some(relay) = strings.get(2).filter(|r| !r.is_empty()) {
+                if let Some(relay) = text_at(tag, 2) {
                     address.insert(
                         "hosts".into(),
-                        Value::Array(vec![object([("value", Value::from(*relay))])]),
+                        Value::Array(vec![object([("value", Value::from(relay))])]),
                     );
                 }
                 let mut author = Map::new();
@@ -300,37 +313,31 @@ fn scan_tags(tags: &[Value]) -> TagScan {
                     "addresses".into(),
                     Value::Array(vec![Value::Object(address)]),
                 );
-                if let Some(marker) = strings.get(3).filter(|m| !m.is_empty()) {
-                    author.insert("marker".into(), Value::from(*marker));
+                if let Some(marker) = text_at(tag, 3) {
+                    author.insert("marker".into(), Value::from(marker));
                 }
                 scan.mentions.push(Value::Object(author));
             }
-            "O" => {
-                let (Some(strings), Some(record)) = (strings.as_deref(), mapping) else {
-                    continue;
-                };
+            ("O", Some((strings, record))) => {
                 let Some(mapped) = MappedRecord::decode(record, "spasm_aadd_1") else {
                     continue;
                 };
-                let (outer, inner) = (mapped.outer, mapped.inner);
-                if mapped.path() == "authors.addresses" && outer <= 1_000 && inner <= 1_000 {
+                let (Some(outer), inner) = (mapped.outer, mapped.inner) else {
+                    continue;
+                };
+                let bounded = outer <= MAX_MAPPED_INDEX
+                    && inner.is_none_or(|inner| inner <= MAX_MAPPED_INDEX);
+                if mapped.path() == "authors.addresses" && bounded {
                     let address = restored_value(&mapped.fields, mapped.original, strings, false);
                     scan.authors.push((outer, inner, address));
                 }
             }
-            "t" => {
-                if let Some(word) = tag.get(1) {
-                    scan.keywords.push(word.clone());
-                }
-            }
-            "r" if mapping.is_none() => {
-                if let Some(url) = tag.get(1) {
-                    scan.references.push(object([(
-                        "ids",
-                        Value::Array(vec![value_with_format(url.clone())]),
-                    )]));
-                }
-            }
+            // Keywords are read whether or not the tag is mapped.
+            ("t", _) => scan.keywords.push(Value::from(value)),
+            ("r", None) => scan.references.push(object([(
+                "ids",
+                Value::Array(vec![value_with_format(Value::from(value))]),
+            )])),
             _ => {}
         }
     }
@@ -403,7 +410,9 @@ pub(super) fn convert_unsigned(event: &Value) -> Map<String, Value> {
             if !authors[author_index].is_object() {
                 authors[author_index] = object([("addresses", Value::Array(Vec::new()))]);
             }
-            if let Some(Value::Array(addresses)) = authors[author_index].get_mut("addresses") {
+            if let (Some(Value::Array(addresses)), Some(address_index)) =
+                (authors[author_index].get_mut("addresses"), address_index)
+            {
                 if addresses.len() <= address_index {
                     addresses.resize(address_index + 1, Value::Null);
                 }
@@ -475,7 +484,10 @@ fn nostr_spasm_version(event: &Value) -> Option<Value> {
 }
 
 /// The Spasm tags of a NostrSpasm event, applied after the plain conversion.
-pub(super) fn apply_spasm_tags(event: &Value, out: &mut Map<String, Value>) {
+pub(super) fn apply_spasm_tags(
+    event: &Value,
+    out: &mut Map<String, Value>,
+) -> Result<(), ConvertError> {
     let mut target = None;
     let mut action = None;
     let mut timestamp = None;
@@ -494,12 +506,14 @@ pub(super) fn apply_spasm_tags(event: &Value, out: &mut Map<String, Value>) {
             Some("spasm_target") => target = value,
             Some("spasm_action") => action = value,
             Some("spasm_timestamp") => {
-                let number = value.as_ref().and_then(|v| match v {
-                    Value::String(text) => text.trim().parse::<f64>().ok(),
-                    Value::Number(number) => number.as_f64(),
-                    _ => None,
-                });
-                if let Some(number) = number.filter(|n| *n != 0.0 && n.is_finite()) {
+                // `if (Number(tag[1])) spasmTimestamp = Number(tag[1])`.
+                let number = js_number(value.as_ref());
+                if number != 0.0 && !number.is_nan() {
+                    // spasm.js keeps `Infinity`, which no JSON can carry: its id hashes
+                    // a value that its own JSON cannot give back. Refused here.
+                    if !number.is_finite() {
+                        return Err(ConvertError::Malformed("spasm_timestamp (not finite)"));
+                    }
                     timestamp = Some(if number.fract() == 0.0 && number.abs() < 9.0e15 {
                         Value::from(number as i64)
                     } else {
@@ -537,14 +551,19 @@ pub(super) fn apply_spasm_tags(event: &Value, out: &mut Map<String, Value>) {
     for (key, value) in [
         ("license", license),
         ("action", action.clone()),
-        ("timestamp", timestamp),
         ("title", title.clone()),
     ] {
         if let Some(value) = value.filter(truthy) {
             out.insert(key.into(), value);
         }
     }
-    if let Some(target) = target.clone().filter(truthy) {
+    if let Some(timestamp) = timestamp {
+        out.insert("timestamp".into(), timestamp);
+    }
+    if let Some(target) = target
+        .clone()
+        .filter(|target| target.as_str().is_some_and(|text| !text.is_empty()))
+    {
         let parent = out
             .entry("parent")
             .or_insert_with(|| object([("ids", Value::Array(Vec::new()))]));
@@ -569,6 +588,7 @@ pub(super) fn apply_spasm_tags(event: &Value, out: &mut Map<String, Value>) {
             }
         }
     }
+    Ok(())
 }
 
 /// Any Nostr event → `SpasmEventV2`; a signed one (with `sig`) must verify.
@@ -579,7 +599,7 @@ pub(super) fn convert(
     let mut out = convert_unsigned(event);
     let spasm = has_extra_spasm_fields(event);
     if spasm {
-        apply_spasm_tags(event, &mut out);
+        apply_spasm_tags(event, &mut out)?;
     }
     let signed = event
         .get("sig")

@@ -67,7 +67,7 @@ impl NostrProfile {
 /// make a name read as another.
 fn is_unsafe(character: char) -> bool {
     (character.is_control() && !matches!(character, '\n' | '\t'))
-        || matches!(character, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || crate::bidi::is_direction_control(character)
 }
 
 fn text_field(fields: &Map<String, Value>, key: &str, max_chars: usize) -> Option<String> {
