@@ -6,7 +6,7 @@ use std::fmt;
 use spasm::EthereumAddress;
 use spasm::convert::VerifiedSigner;
 use spasm::nostr::NostrPublicKey;
-use spasm::nostr::nip19::decode_npub;
+use spasm::nostr::nip19::{bare_identifier, decode_npub};
 
 /// A key the forum knows how to name: an Ethereum address or a Nostr public key, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,8 +22,8 @@ pub struct AddressError(pub String);
 impl AuthorAddress {
     /// Parses an Ethereum address in any case, a Nostr hex key in any case, or an `npub`.
     pub fn parse(text: &str) -> Result<Self, AddressError> {
-        let trimmed = text.trim();
-        Self::known_key(trimmed).ok_or_else(|| AddressError(trimmed.to_owned()))
+        let bare = bare_identifier(text);
+        Self::known_key(&bare).ok_or_else(|| AddressError(text.trim().to_owned()))
     }
 
     /// The address a stored author claims: normalised when it is a key, kept as written
@@ -80,6 +80,9 @@ mod tests {
         let hex = "a6b65e9c34ae8bc8bb05fc2a3a8ab80fb4b1ccd3e3ac0adec5dd7c0a2a83f4b5";
         let npub = spasm::nostr::nip19::encode_npub(&hex.parse().unwrap());
         assert_eq!(AuthorAddress::parse(&npub).unwrap().as_str(), hex);
+        // BIP-173 upper case (QR codes) and NIP-21 URIs.
+        assert_eq!(AuthorAddress::parse(&npub.to_uppercase()).unwrap().as_str(), hex);
+        assert_eq!(AuthorAddress::parse(&format!("nostr:{npub}")).unwrap().as_str(), hex);
         assert_eq!(
             AuthorAddress::parse(&hex.to_uppercase()).unwrap().as_str(),
             hex

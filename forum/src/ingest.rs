@@ -9,10 +9,13 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use spasm::action::{Action, Reaction};
 use spasm::convert::{ConvertError, convert_to_spasm};
+use spasm::json_text::{self, JsonTextError, UnpairedSurrogate};
 
 use crate::address::AuthorAddress;
 use crate::profile::ProfileUpdate;
+use crate::nostr_kind::{NostrKind, NostrReaction};
 use crate::record::NewEvent;
+use crate::screen::{TagLimitExceeded, screen};
 use crate::service::{Forum, now_ms};
 use crate::settings::{AddressList, Settings};
 use crate::storage::{
@@ -125,8 +128,39 @@ pub enum SubmitError {
     /// The body is not JSON.
     #[error("ERROR: the request body is not valid JSON")]
     NotJson,
+    /// Text holds half of a UTF-16 surrogate pair (a client cut a character in half).
+    #[error("ERROR: {0}")]
+    UnpairedSurrogate(UnpairedSurrogate),
+    /// Tags over the instance's limits (which bound the cost of the id).
+    #[error("ERROR: {0}")]
+    TagLimit(TagLimitExceeded),
+    /// A Nostr kind the forum does not handle.
+    #[error(
+        "ERROR: Nostr events of kind {0} are not accepted here; this forum takes kinds {taken}",
+        taken = NostrKind::TAKEN
+    )]
+    UnsupportedNostrKind(String),
+    /// A Nostr event without content, which spasm.js cannot read as one.
+    #[error(
+        "ERROR: this Nostr event (kind {}) has empty content; there is nothing to show{}",
+        .0.number(),
+        if *.0 == NostrKind::Reaction { " (send a like as \"+\")" } else { "" }
+    )]
+    EmptyNostrContent(NostrKind),
+    /// A NIP-25 reaction other than `+` and `-`.
+    #[error(
+        "ERROR: the Nostr reaction {0:?} is not counted here; only \"+\" (an upvote) and \"-\" \
+         (a downvote) are"
+    )]
+    UnsupportedNostrReaction(String),
+    /// A Spasm action the forum does not handle.
+    #[error(
+        "ERROR: the action {0:?} is not handled here; this forum takes post, reply, react and \
+         moderate"
+    )]
+    UnsupportedAction(String),
     /// Not an event, or a signature that does not verify.
-    #[error("ERROR: Cannot convert to Spasm event: {0}")]
+    #[error("ERROR: this is not an event the forum can read: {0}")]
     NotConvertible(ConvertError),
     /// Unsigned events are refused here.
     #[error("ERROR: events without signatures are not allowed on this instance.")]
@@ -246,7 +280,12 @@ impl SubmitError {
             | Self::UnknownReaction(_)
             | Self::UnknownModeration(_)
             | Self::InvalidAppConfig(_) => 400,
-            Self::TooLarge { .. } | Self::FieldTooLong { .. } => 413,
+            Self::TooLarge { .. } | Self::FieldTooLong { .. } | Self::TagLimit(_) => 413,
+            Self::UnpairedSurrogate(_) => 400,
+            Self::UnsupportedNostrKind(_)
+            | Self::EmptyNostrContent(_)
+            | Self::UnsupportedNostrReaction(_)
+            | Self::UnsupportedAction(_) => 422,
             Self::UnsignedNotAllowed
             | Self::AllActionsDisabled
             | Self::NostrDisabled
@@ -282,7 +321,10 @@ impl Forum {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(SubmitError::Empty);
         }
-        let mut input: Value = serde_json::from_slice(body).map_err(|_| SubmitError::NotJson)?;
+        let mut input = json_text::parse(body).map_err(|error| match error {
+            JsonTextError::UnpairedSurrogate(found) => SubmitError::UnpairedSurrogate(found),
+            JsonTextError::Invalid(_) => SubmitError::NotJson,
+        })?;
         if let Some(inner) = input
             .as_object_mut()
             .filter(|object| object.len() == 1)
@@ -295,8 +337,21 @@ impl Forum {
         {
             return Err(SubmitError::Empty);
         }
-        let verified = convert_to_spasm(&input).map_err(SubmitError::NotConvertible)?;
-        let event = NewEvent::from_verified(&verified);
+        // Cheap refusals first: none of these needs a signature check or an id.
+        screen(
+            &input,
+            &self.limits().tags,
+            origin.may_be_unsigned(&self.settings()),
+        )?;
+        let verified = convert_to_spasm(&input).map_err(|error| match error {
+            ConvertError::UnpairedSurrogate(found) => SubmitError::UnpairedSurrogate(found),
+            error => SubmitError::NotConvertible(error),
+        })?;
+        let mut event = NewEvent::from_verified(&verified);
+        // Envelopes and federated copies carry their Nostr events in siblings.
+        if NostrKind::of_converted(verified.event())? == Some(NostrKind::Reaction) {
+            event = event.into_nostr_reaction(&NostrReaction::of_converted(verified.event())?);
+        }
         self.check_field_sizes(&event)?;
         if origin == Origin::Submit {
             for signer in event.signers() {
@@ -321,6 +376,11 @@ impl Forum {
         }
         match action {
             Action::Moderate => self.submit_moderation(event, &settings).await,
+            // Actions spasm.js names but the forum has no rule for (`share`, `vote`, ...):
+            // stored, they would be shown as what they are not.
+            Action::Other if !event.action().is_empty() => {
+                Err(SubmitError::UnsupportedAction(event.action().to_owned()))
+            }
             _ => self.store_event(event, action, &origin).await,
         }
     }

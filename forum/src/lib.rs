@@ -9,10 +9,12 @@
 pub mod address;
 pub mod envelope;
 pub mod ingest;
+pub mod nostr_kind;
 pub mod profile;
 pub mod query;
 pub mod rate;
 pub mod record;
+pub mod screen;
 pub mod service;
 pub mod settings;
 pub mod storage;

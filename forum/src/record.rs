@@ -2,11 +2,13 @@
 //! categories, keywords) beside the database form with the original signed material.
 
 use serde_json::Value;
+use spasm::action::Action;
 use spasm::convert::VerifiedEvent;
 use spasm::js_value::js_string;
 use spasm::timestamps::to_long_timestamp;
 
 use crate::address::AuthorAddress;
+use crate::nostr_kind::NostrReaction;
 
 /// A verified event, ready to be stored. Only [`NewEvent::from_verified`] makes one, so the
 /// store can only receive events whose signatures were checked.
@@ -130,6 +132,16 @@ impl NewEvent {
             signed_at_ms,
             event_json: event.to_database().to_string(),
         }
+    }
+
+    /// A NIP-25 reaction (kind 7) as the forum counts it: a `react` of `reaction` on
+    /// `target`, whatever spasm.js made of its tags. The stored event stays as it was signed.
+    pub fn into_nostr_reaction(mut self, reaction: &NostrReaction) -> Self {
+        self.action = Action::React.name().to_owned();
+        self.content = reaction.reaction.name().to_owned();
+        self.title = String::new();
+        self.parent_ids = vec![reaction.target.clone()];
+        self
     }
 
     /// The `spasmid01…` id.

@@ -5,13 +5,14 @@ use std::sync::{Arc, RwLock};
 use serde_json::Value;
 use spasm::formats::is_valid_url;
 use spasm::nostr::NostrProfile;
-use spasm::nostr::nip19::{decode_nevent, decode_note};
+use spasm::nostr::nip19::{bare_identifier, decode_nevent, decode_note};
 
 use crate::address::{AddressError, AuthorAddress};
 use crate::envelope::StoredEvent;
 use crate::query::{Activity, FeedRequest, Page};
 use crate::rate::RateLimiter;
 use crate::settings::{Settings, SharedSettings};
+use crate::screen::TagLimits;
 use crate::storage::{ModerationRecord, StorageError, Store};
 
 /// The deepest reply tree `commentsDepth` builds (as the existing server).
@@ -32,6 +33,8 @@ pub struct ForumLimits {
     pub submits_per_minute_per_key: u32,
     /// Submits one signing key may make at once.
     pub submit_burst_per_key: u32,
+    /// Bounds on tags, checked before any signature or id.
+    pub tags: TagLimits,
 }
 
 impl Default for ForumLimits {
@@ -43,6 +46,7 @@ impl Default for ForumLimits {
             max_tree_events: 2_000,
             submits_per_minute_per_key: 30,
             submit_burst_per_key: 10,
+            tags: TagLimits::default(),
         }
     }
 }
@@ -182,18 +186,11 @@ impl Forum {
     /// The event with any of its ids: a `spasmid01`, signature, Nostr hex id, `note1`,
     /// `nevent1`, URL or guid, or a short prefix of one when short ids are on.
     pub async fn event(&self, id: &str) -> Result<Option<StoredEvent>, ReadError> {
-        let id = id.trim();
+        let id = lookup_id(id);
+        let id = id.as_str();
         if id.is_empty() {
             return Err(ReadError::BadRequest("ERROR: no event id given".into()));
         }
-        let decoded = if id.starts_with("note1") {
-            decode_note(id).ok().map(|id| id.to_string())
-        } else if id.starts_with("nevent1") {
-            decode_nevent(id).ok().map(|nevent| nevent.id.to_string())
-        } else {
-            None
-        };
-        let id = decoded.as_deref().unwrap_or(id);
         if let Some(event) = self.store.event_by_id(id).await? {
             return Ok(Some(event));
         }
@@ -253,7 +250,9 @@ impl Forum {
                 "ERROR: no action given (use ?action=reply, ?action=react or ?action=any)".into(),
             ));
         }
-        let parents = self.store.keys_of_ids(ids).await?;
+        let ids: Vec<String> = ids.iter().map(|id| lookup_id(id)).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let parents = self.store.keys_of_ids(&ids).await?;
         let actions: Option<Vec<String>> = (!actions.contains(&"any"))
             .then(|| actions.iter().map(|action| (*action).to_owned()).collect());
         Ok(self
@@ -322,4 +321,26 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or_default()
+}
+
+/// An event id as it is stored: bare and lower-case bech32 ([`bare_identifier`]), a `note`
+/// or `nevent` decoded to its hex id, hex ids (a Nostr id, a `spasmid01`) in lower case.
+/// URLs and guids keep their case.
+pub fn lookup_id(id: &str) -> String {
+    let id = bare_identifier(id);
+    let decoded = if id.starts_with("note1") {
+        decode_note(&id).ok().map(|id| id.to_string())
+    } else if id.starts_with("nevent1") {
+        decode_nevent(&id).ok().map(|nevent| nevent.id.to_string())
+    } else {
+        None
+    };
+    if let Some(decoded) = decoded {
+        return decoded;
+    }
+    let hex = id.strip_prefix("spasmid01").unwrap_or(&id);
+    if hex.len() == 64 && hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return id.to_ascii_lowercase();
+    }
+    id.into_owned()
 }

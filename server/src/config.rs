@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use forum::storage::WriteLimits;
+use forum::screen::TagLimits;
 use forum::{ForumLimits, Settings};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -71,6 +72,12 @@ pub struct Limits {
     pub max_title_chars: usize,
     /// The longest content, in characters.
     pub max_content_chars: usize,
+    /// The most tags in one event's tag list.
+    pub max_tags: usize,
+    /// The most elements in one tag.
+    pub max_tag_elements: usize,
+    /// The longest tag element, in characters.
+    pub max_tag_element_chars: usize,
     /// Seconds before a request is answered with 408.
     pub request_timeout_seconds: u64,
     /// Submits per minute from one IP address (0: no limit).
@@ -94,6 +101,9 @@ impl Default for Limits {
             max_event_bytes: forum.max_event_bytes,
             max_title_chars: forum.max_title_chars,
             max_content_chars: forum.max_content_chars,
+            max_tags: forum.tags.max_tags,
+            max_tag_elements: forum.tags.max_tag_elements,
+            max_tag_element_chars: forum.tags.max_tag_element_chars,
             request_timeout_seconds: 30,
             submits_per_minute_per_ip: 120,
             submit_burst_per_ip: 30,
@@ -113,6 +123,11 @@ impl Limits {
             max_content_chars: self.max_content_chars,
             submits_per_minute_per_key: self.submits_per_minute_per_key,
             submit_burst_per_key: self.submit_burst_per_key,
+            tags: TagLimits {
+                max_tags: self.max_tags,
+                max_tag_elements: self.max_tag_elements,
+                max_tag_element_chars: self.max_tag_element_chars,
+            },
             ..ForumLimits::default()
         }
     }
@@ -194,11 +209,14 @@ pub enum ConfigError {
 }
 
 /// Environment variables of the limits: `SPASM_` + the key in upper case.
-const LIMIT_VARIABLES: [&str; 10] = [
+const LIMIT_VARIABLES: [&str; 13] = [
     "max_request_bytes",
     "max_event_bytes",
     "max_title_chars",
     "max_content_chars",
+    "max_tags",
+    "max_tag_elements",
+    "max_tag_element_chars",
     "request_timeout_seconds",
     "submits_per_minute_per_ip",
     "submit_burst_per_ip",

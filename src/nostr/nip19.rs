@@ -151,6 +151,27 @@ pub fn decode_nevent(text: &str) -> Result<Nevent, Nip19Error> {
     Ok(nevent)
 }
 
+/// An identifier as people paste it, made comparable: surrounding white space trimmed, a
+/// NIP-21 `nostr:` prefix (any case) removed, and a NIP-19 identifier written in upper case
+/// (BIP-173 allows all-upper case, which QR codes use) lowered. Mixed case stays as it is,
+/// which bech32 refuses. Everything else (hex, URLs, guids) is returned as written.
+pub fn bare_identifier(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.trim();
+    let text = match text.get(..6) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("nostr:") => &text[6..],
+        _ => text,
+    };
+    let upper_bech32 = ["NPUB1", "NOTE1", "NEVENT1", "NPROFILE1", "NADDR1"]
+        .iter()
+        .any(|prefix| text.starts_with(prefix))
+        && !text.chars().any(|c| c.is_ascii_lowercase());
+    if upper_bech32 {
+        std::borrow::Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// spasm.js `toBeHex`: the hex of an `npub`, `note` or `nevent`, a 64-character string as
 /// it is, and `""` for anything else (including `0x…` and bad checksums).
 pub fn to_hex_lenient(text: &str) -> String {
@@ -270,5 +291,17 @@ mod tests {
             decode_nevent(&encode("nevent", &[1, 1, b'x'])),
             Err(Nip19Error::BadPayload)
         );
+    }
+
+    #[test]
+    fn identifiers_are_bare_and_lower_case_before_look_up() {
+        let note = "note1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v9ccrydpk8qarc0sg5qyy7";
+        assert_eq!(bare_identifier(&note.to_uppercase()), note);
+        assert_eq!(bare_identifier(&format!(" nostr:{note} ")), note);
+        assert_eq!(bare_identifier(&format!("NOSTR:{}", note.to_uppercase())), note);
+        // Mixed case is not bech32, and other identifiers keep their case.
+        let mixed = format!("NOTE1{}", &note[5..]);
+        assert_eq!(bare_identifier(&mixed), mixed);
+        assert_eq!(bare_identifier("https://a.example/P"), "https://a.example/P");
     }
 }

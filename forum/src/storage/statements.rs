@@ -95,7 +95,25 @@ pub(super) const SAVE_PROFILE: &str = "INSERT INTO nostr_profiles (pubkey, creat
 pub(super) const PROFILE: &str =
     "SELECT created_at, event_json FROM nostr_profiles WHERE pubkey = $1";
 
-pub(super) const STATS_OF: &str = "SELECT target_key, action, content, total, latest_ms FROM reaction_counts WHERE target_key IN ";
+pub(super) const STATS_OF: &str = "SELECT target_key, action, content, total, latest_ms FROM reaction_counts \
+     WHERE total > 0 AND target_key IN ";
+
+/// The visible events of moderation `$1` that count on their parent: every reply, and
+/// signed reactions with the reaction they counted (the once-per-signer record keeps it).
+/// Read just before a delete hides them and just after a restore shows them again. `$2` is
+/// the reply action's name, `$3` the reaction's.
+pub(super) const COUNTED_IN_MODERATION: &str = "SELECT c.parent_key, c.action, \
+         CASE WHEN c.action = $2 THEN '' ELSE (SELECT MIN(s.content_digest) FROM signer_actions s \
+             WHERE s.event_key = c.key AND s.action = $3) END \
+     FROM moderation_hidden_events m JOIN events c ON c.key = m.event_key \
+     WHERE m.moderation_id = $1 AND c.hidden = 0 AND c.parent_key IS NOT NULL \
+         AND (c.action = $2 OR (c.action = $3 AND c.is_signed = 1))";
+pub(super) const RECOUNT_ON_TARGET: &str = "UPDATE reaction_counts SET total = total + $4 \
+     WHERE target_key = $1 AND action = $2 AND content = $3";
+pub(super) const RECOUNT_REPLIES: &str =
+    "UPDATE events SET reply_count = reply_count + $2 WHERE key = $1";
+pub(super) const RECOUNT_REACTIONS: &str =
+    "UPDATE events SET react_count = react_count + $2 WHERE key = $1";
 
 /// `$start, $start+1, …` for `count` bound values.
 pub(super) fn placeholders(start: usize, count: usize) -> String {

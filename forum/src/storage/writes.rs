@@ -256,6 +256,8 @@ pub(super) async fn delete(
         db.execute(&statements::ban_ids_of(targets.len()), &params)
             .await?;
     }
+    // Counts follow what reads show: what this delete hides stops counting on its parent.
+    recount_moderated(db, moderation_id, -1).await?;
     let hidden = db
         .execute(
             statements::HIDE_MODERATED,
@@ -277,6 +279,54 @@ pub(super) async fn delete(
     )
     .await?;
     Ok(DeleteOutcome::Deleted { hidden })
+}
+
+/// Adds `delta` to the counts on their parents of the events of a moderation that are
+/// visible now and count there (replies, signed reactions).
+async fn recount_moderated(
+    db: &mut dyn Executor,
+    moderation_id: i64,
+    delta: i64,
+) -> Result<(), StorageError> {
+    let mut groups: Vec<((i64, String, String), i64)> = Vec::new();
+    for mut row in db
+        .fetch_all(
+            statements::COUNTED_IN_MODERATION,
+            &[
+                moderation_id.into(),
+                Action::Reply.name().into(),
+                Action::React.name().into(),
+            ],
+        )
+        .await?
+    {
+        let key = (row.int(0)?, row.text(1)?, row.opt_text(2)?.unwrap_or_default());
+        match groups.iter_mut().find(|(known, _)| *known == key) {
+            Some((_, count)) => *count += 1,
+            None => groups.push((key, 1)),
+        }
+    }
+    for ((target, action, content), count) in &groups {
+        let change = delta * count;
+        db.execute(
+            statements::RECOUNT_ON_TARGET,
+            &[
+                (*target).into(),
+                action.as_str().into(),
+                content.as_str().into(),
+                change.into(),
+            ],
+        )
+        .await?;
+        let column = if Action::of(action) == Action::Reply {
+            statements::RECOUNT_REPLIES
+        } else {
+            statements::RECOUNT_REACTIONS
+        };
+        db.execute(column, &[(*target).into(), change.into()])
+            .await?;
+    }
+    Ok(())
 }
 
 /// An admin's undo of the standing deletes the event names.
@@ -315,6 +365,8 @@ pub(super) async fn restore(
             &[(*moderation_id).into(), moderation.now_ms.into()],
         )
         .await?;
+        // What is visible again counts again (an event another delete still hides does not).
+        recount_moderated(db, *moderation_id, 1).await?;
         db.execute(statements::LIFT_BANS, &[(*moderation_id).into()])
             .await?;
     }

@@ -1,0 +1,180 @@
+//! The Nostr kinds the forum takes, and what a NIP-25 reaction becomes here.
+//!
+//! A forum shows posts and replies and counts reactions; any other Nostr kind (a direct
+//! message, a repost, a long-form article, a follow list) would be shown as what it is not,
+//! so it is refused by name at every door (submit, federation, relays): they all go through
+//! [`crate::service::Forum::submit`].
+
+use serde_json::Value;
+use spasm::action::Reaction;
+use spasm::nostr::nip19::to_hex_lenient;
+
+use crate::ingest::SubmitError;
+
+/// A Nostr kind the forum handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NostrKind {
+    /// Kind 0 (NIP-01): the key's profile.
+    Profile,
+    /// Kind 1 (NIP-01): a text note, a post or a reply (NIP-10).
+    TextNote,
+    /// Kind 7 (NIP-25): a reaction, counted as an upvote or a downvote.
+    Reaction,
+}
+
+impl NostrKind {
+    /// The kinds taken, for messages.
+    pub const TAKEN: &'static str = "0 (profile), 1 (text note) and 7 (reaction)";
+
+    /// The kind of a Nostr event's `kind` field.
+    ///
+    /// # Errors
+    /// [`SubmitError::UnsupportedNostrKind`] naming any other kind.
+    pub fn of(kind: &Value) -> Result<Self, SubmitError> {
+        match kind.as_u64() {
+            Some(0) => Ok(Self::Profile),
+            Some(1) => Ok(Self::TextNote),
+            Some(7) => Ok(Self::Reaction),
+            _ => Err(SubmitError::UnsupportedNostrKind(kind.to_string())),
+        }
+    }
+
+    /// The number, for messages.
+    pub fn number(self) -> u8 {
+        match self {
+            Self::Profile => 0,
+            Self::TextNote => 1,
+            Self::Reaction => 7,
+        }
+    }
+
+    /// Checks the kind of every Nostr event a converted event carries (its siblings'
+    /// original objects), and returns the kind when there is one.
+    ///
+    /// # Errors
+    /// [`SubmitError::UnsupportedNostrKind`] for any kind not taken.
+    pub fn of_converted(event: &Value) -> Result<Option<Self>, SubmitError> {
+        let mut found = None;
+        for original in nostr_originals(event) {
+            let kind = Self::of(original.get("kind").unwrap_or(&Value::Null))?;
+            found.get_or_insert(kind);
+        }
+        Ok(found)
+    }
+}
+
+/// The Nostr events inside a converted event: its siblings' `originalObject`s.
+fn nostr_originals(event: &Value) -> impl Iterator<Item = &Value> {
+    event
+        .get("siblings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|sibling| {
+            sibling
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|kind| kind.starts_with("SiblingNostr"))
+        })
+        .filter_map(|sibling| sibling.get("originalObject"))
+}
+
+/// A NIP-25 reaction as the forum counts it: its reaction and the id it reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NostrReaction {
+    /// `+` (or empty) is an upvote, `-` a downvote.
+    pub reaction: Reaction,
+    /// The id of the event reacted to: the last `e` tag's (NIP-25).
+    pub target: String,
+}
+
+impl NostrReaction {
+    /// Reads the reaction of a converted kind-7 event.
+    ///
+    /// # Errors
+    /// [`SubmitError::UnsupportedNostrReaction`] for an emoji or other content,
+    /// [`SubmitError::NoTarget`] without an `e` tag.
+    pub fn of_converted(event: &Value) -> Result<Self, SubmitError> {
+        let Some(original) = nostr_originals(event).next() else {
+            return Err(SubmitError::NoTarget("reaction"));
+        };
+        let content = original
+            .get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let reaction = match content {
+            "+" | "" => Reaction::Upvote,
+            "-" => Reaction::Downvote,
+            other => return Err(SubmitError::UnsupportedNostrReaction(other.to_owned())),
+        };
+        let target = original
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .filter(|tag| tag.first().and_then(Value::as_str) == Some("e"))
+            .filter_map(|tag| tag.get(1).and_then(Value::as_str))
+            // A hex id or a NIP-19 `note`/`nevent`, in lower-case hex as ids are stored.
+            .map(|id| to_hex_lenient(id).to_lowercase())
+            .rfind(|id| !id.is_empty())
+            .ok_or(SubmitError::NoTarget("reaction"))?;
+        Ok(Self { reaction, target })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn converted(original: Value) -> Value {
+        json!({"siblings": [{"type": "SiblingNostrSignedV2", "originalObject": original}]})
+    }
+
+    #[test]
+    fn only_profiles_notes_and_reactions_are_taken() {
+        assert_eq!(NostrKind::of(&json!(1)).ok(), Some(NostrKind::TextNote));
+        assert_eq!(NostrKind::of(&json!(0)).ok(), Some(NostrKind::Profile));
+        assert_eq!(NostrKind::of(&json!(7)).ok(), Some(NostrKind::Reaction));
+        for kind in [json!(4), json!(6), json!(30023), json!(1.5), json!("1"), json!(null)] {
+            assert!(
+                matches!(NostrKind::of(&kind), Err(SubmitError::UnsupportedNostrKind(_))),
+                "{kind}"
+            );
+        }
+        let message = NostrKind::of(&json!(4)).unwrap_err().to_string();
+        assert!(message.contains("kind 4"), "{message}");
+        assert!(
+            NostrKind::of_converted(&converted(json!({"kind": 30023}))).is_err()
+        );
+        assert_eq!(NostrKind::of_converted(&json!({"siblings": []})).ok(), Some(None));
+    }
+
+    #[test]
+    fn plus_and_minus_count_on_the_last_e_tag() {
+        let reaction = |content: &str| {
+            NostrReaction::of_converted(&converted(json!({"kind": 7, "content": content,
+                "tags": [["e", "aa".repeat(32)], ["p", "cc"], ["e", "BB".repeat(32), "wss://relay"]]})))
+        };
+        assert_eq!(
+            reaction("+").ok(),
+            Some(NostrReaction {
+                reaction: Reaction::Upvote,
+                target: "bb".repeat(32)
+            })
+        );
+        assert_eq!(reaction("").ok().map(|r| r.reaction), Some(Reaction::Upvote));
+        assert_eq!(reaction("-").ok().map(|r| r.reaction), Some(Reaction::Downvote));
+        assert!(matches!(
+            reaction("🔥"),
+            Err(SubmitError::UnsupportedNostrReaction(_))
+        ));
+        let untargeted = converted(json!({"kind": 7, "content": "+", "tags": [["p", "cc"]]}));
+        assert!(matches!(
+            NostrReaction::of_converted(&untargeted),
+            Err(SubmitError::NoTarget("reaction"))
+        ));
+    }
+}
