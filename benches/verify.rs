@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use spasm::convert::{convert_to_nostr, convert_to_spasm, parse_and_convert};
 use spasm::ethereum::{EthereumSignature, personal_sign_digest, recover_personal_sign_signer};
 use spasm::nostr::{nip01_event_id, verify_nostr_event};
-use spasm::spasmid::spasmid01;
+use spasm::spasmid::{sort_tags_for_spasmid01, spasmid01};
 
 struct Fixture {
     body: String,
@@ -193,7 +193,75 @@ fn side_by_side() {
     );
 }
 
-criterion_group!(verify, benches);
+/// `tag[index]` as spasm.js's tag sort reads it (the reference copy of the sort below).
+fn tag_element(tag: &Value, index: usize) -> String {
+    let element = match tag {
+        Value::String(text) => {
+            return text
+                .encode_utf16()
+                .nth(index)
+                .map(|unit| String::from_utf16_lossy(&[unit]))
+                .unwrap_or_default();
+        }
+        Value::Array(items) => items.get(index),
+        Value::Object(map) => map.get(&index.to_string()),
+        _ => None,
+    };
+    match element {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Number(number)) if number.as_f64() != Some(0.0) => number.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The tag sort as spasm.js runs it, and as this crate did before: one stable sort per
+/// position, from the longest tag's last position to the first.
+fn sort_tags_per_position(tags: &[Value]) -> Vec<&Value> {
+    let longest = tags
+        .iter()
+        .filter_map(Value::as_array)
+        .map(Vec::len)
+        .fold(1, usize::max);
+    let mut tags: Vec<&Value> = tags.iter().collect();
+    for index in (0..=longest).rev() {
+        let mut keyed: Vec<(String, &Value)> = tags
+            .iter()
+            .map(|tag| (tag_element(tag, index), *tag))
+            .collect();
+        keyed.sort_by(|a, b| spasm::collation::locale_compare(&a.0, &b.0));
+        tags = keyed.into_iter().map(|(_, tag)| tag).collect();
+    }
+    tags
+}
+
+/// The id's tag sort of `c23-tag-sort-5000x5000.json` (5,001 tags, one of 5,000 elements),
+/// before (one sort per position) and now (one sort).
+fn tag_sort(c: &mut Criterion) {
+    let case: Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/forum/tests/outside-inputs/c23-tag-sort-5000x5000.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let tags = case["unknownEvent"]["tags"].clone();
+    let mut group = c.benchmark_group("c23 tag sort");
+    group.sample_size(10);
+    group.bench_function("before: one sort per position", |b| {
+        b.iter(|| sort_tags_per_position(std::hint::black_box(tags.as_array().unwrap())).len())
+    });
+    group.bench_function("now: one lexicographic sort", |b| {
+        b.iter(|| {
+            sort_tags_for_spasmid01(std::hint::black_box(&tags))
+                .unwrap()
+                .len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(verify, benches, tag_sort);
 
 fn main() {
     verify();

@@ -56,6 +56,16 @@ pub fn close_direction_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` for places without markup (a document's `<title>`, a notification): when it has
+/// direction controls, closed ([`close_direction_controls`]) and wrapped in FSI … PDI
+/// (U+2068, U+2069), so that it cannot reorder what is written around it.
+pub fn isolate(text: &str) -> Cow<'_, str> {
+    match close_direction_controls(text) {
+        Cow::Borrowed(text) => Cow::Borrowed(text),
+        Cow::Owned(closed) => Cow::Owned(format!("\u{2068}{closed}\u{2069}")),
+    }
+}
+
 /// `address` with direction controls percent-encoded (as UTF-8, RFC 3986), so that a link's
 /// address reads in the order of its characters. Browsers decode them back when following
 /// the link, so the address still leads where it was written to.
@@ -97,6 +107,12 @@ mod tests {
             close_direction_controls("\u{202E}x\u{202C} \u{2066}y\u{202A}z\u{2069}"),
             "\u{202E}x\u{202C} \u{2066}y\u{202A}z\u{2069}"
         );
+    }
+
+    #[test]
+    fn plain_text_is_isolated_only_when_it_needs_to_be() {
+        assert_eq!(isolate("title"), "title");
+        assert_eq!(isolate("a\u{202E}b"), "\u{2068}a\u{202E}b\u{202C}\u{2069}");
     }
 
     #[test]

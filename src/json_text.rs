@@ -225,7 +225,10 @@ mod tests {
         );
         assert_eq!(found(r#"{"k\udbff":1}"#), Some((0xdbff, "a key".into(), 1)));
         // A high half followed by a non-surrogate escape is unpaired too.
-        assert_eq!(found(r#"["\ud83c\u0041"]"#), Some((0xd83c, "[0]".into(), 0)));
+        assert_eq!(
+            found(r#"["\ud83c\u0041"]"#),
+            Some((0xd83c, "[0]".into(), 0))
+        );
     }
 
     #[test]

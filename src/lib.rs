@@ -20,8 +20,8 @@ pub mod ethereum;
 pub mod formats;
 pub mod identify;
 pub mod js_json;
-pub mod json_text;
 pub mod js_value;
+pub mod json_text;
 pub mod model;
 pub mod nostr;
 #[cfg(feature = "spasmid")]

@@ -482,7 +482,12 @@ fn sort_tags(tags: &Value) -> Option<Vec<Canon<'_>>> {
         let keys = TagKeys::of(tags, longest);
         order.sort_by(|a, b| keys.compare(*a, *b));
     }
-    Some(order.into_iter().map(|index| Canon::Json(&tags[index])).collect())
+    Some(
+        order
+            .into_iter()
+            .map(|index| Canon::Json(&tags[index]))
+            .collect(),
+    )
 }
 
 /// Every tag's elements as collation ranks, sparse: `(position, rank)` for the positions
@@ -494,10 +499,8 @@ struct TagKeys {
 
 impl TagKeys {
     fn of(tags: &[Value], longest: usize) -> Self {
-        let elements: Vec<Vec<(usize, String)>> = tags
-            .iter()
-            .map(|tag| tag_elements(tag, longest))
-            .collect();
+        let elements: Vec<Vec<(usize, String)>> =
+            tags.iter().map(|tag| tag_elements(tag, longest)).collect();
         let mut distinct: Vec<&str> = elements
             .iter()
             .flatten()
@@ -522,7 +525,10 @@ impl TagKeys {
             .map(|tag| {
                 tag.iter()
                     .map(|(position, text)| {
-                        (*position, ranks.get(text.as_str()).copied().unwrap_or(empty))
+                        (
+                            *position,
+                            ranks.get(text.as_str()).copied().unwrap_or(empty),
+                        )
                     })
                     .filter(|(_, rank)| *rank != empty)
                     .collect()
@@ -534,7 +540,10 @@ impl TagKeys {
     /// Tags compared position by position, a missing position reading as `""` (the lowest
     /// rank but for what collates equal to it, which was dropped).
     fn compare(&self, a: usize, b: usize) -> Ordering {
-        let (mut a, mut b) = (self.tags[a].iter().peekable(), self.tags[b].iter().peekable());
+        let (mut a, mut b) = (
+            self.tags[a].iter().peekable(),
+            self.tags[b].iter().peekable(),
+        );
         loop {
             return match (a.peek(), b.peek()) {
                 (None, None) => Ordering::Equal,
@@ -785,6 +794,9 @@ mod tests {
         let mut tags = vec![Value::Array(vec![Value::from("a"); 5_000])];
         tags.extend((0..5_000).map(|_| json!(["a"])));
         let sorted = sort_tags_for_spasmid01(&Value::Array(tags)).unwrap();
-        assert_eq!(sorted.last().and_then(Value::as_array).map(Vec::len), Some(5_000));
+        assert_eq!(
+            sorted.last().and_then(Value::as_array).map(Vec::len),
+            Some(5_000)
+        );
     }
 }

@@ -10,7 +10,10 @@ use spasm::convert::convert_to_spasm;
 use spasm::spasmid::{canonical_json, sort_tags_for_spasmid01, spasmid01};
 
 fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors-local/tag-guards.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors-local/tag-guards.json"
+    );
     let text = std::fs::read_to_string(path).unwrap();
     serde_json::from_str(&text).unwrap()
 }

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod model;
 pub mod pages;
 pub mod server_fns;
+pub mod urls;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};

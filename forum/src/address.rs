@@ -81,8 +81,16 @@ mod tests {
         let npub = spasm::nostr::nip19::encode_npub(&hex.parse().unwrap());
         assert_eq!(AuthorAddress::parse(&npub).unwrap().as_str(), hex);
         // BIP-173 upper case (QR codes) and NIP-21 URIs.
-        assert_eq!(AuthorAddress::parse(&npub.to_uppercase()).unwrap().as_str(), hex);
-        assert_eq!(AuthorAddress::parse(&format!("nostr:{npub}")).unwrap().as_str(), hex);
+        assert_eq!(
+            AuthorAddress::parse(&npub.to_uppercase()).unwrap().as_str(),
+            hex
+        );
+        assert_eq!(
+            AuthorAddress::parse(&format!("nostr:{npub}"))
+                .unwrap()
+                .as_str(),
+            hex
+        );
         assert_eq!(
             AuthorAddress::parse(&hex.to_uppercase()).unwrap().as_str(),
             hex

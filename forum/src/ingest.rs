@@ -12,8 +12,8 @@ use spasm::convert::{ConvertError, convert_to_spasm};
 use spasm::json_text::{self, JsonTextError, UnpairedSurrogate};
 
 use crate::address::AuthorAddress;
-use crate::profile::ProfileUpdate;
 use crate::nostr_kind::{NostrKind, NostrReaction};
+use crate::profile::ProfileUpdate;
 use crate::record::NewEvent;
 use crate::screen::{TagLimitExceeded, screen};
 use crate::service::{Forum, now_ms};
@@ -160,7 +160,7 @@ pub enum SubmitError {
     )]
     UnsupportedAction(String),
     /// Not an event, or a signature that does not verify.
-    #[error("ERROR: this is not an event the forum can read: {0}")]
+    #[error("ERROR: {0}")]
     NotConvertible(ConvertError),
     /// Unsigned events are refused here.
     #[error("ERROR: events without signatures are not allowed on this instance.")]
@@ -246,7 +246,7 @@ pub enum SubmitError {
         retry_after_secs: u64,
     },
     /// The store failed; details are logged, not shown.
-    #[error("ERROR: submitting new Spasm event failed")]
+    #[error("ERROR: the server could not store the event; nothing was saved, try again later")]
     Storage(StorageError),
 }
 

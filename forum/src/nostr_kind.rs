@@ -138,18 +138,29 @@ mod tests {
         assert_eq!(NostrKind::of(&json!(1)).ok(), Some(NostrKind::TextNote));
         assert_eq!(NostrKind::of(&json!(0)).ok(), Some(NostrKind::Profile));
         assert_eq!(NostrKind::of(&json!(7)).ok(), Some(NostrKind::Reaction));
-        for kind in [json!(4), json!(6), json!(30023), json!(1.5), json!("1"), json!(null)] {
+        for kind in [
+            json!(4),
+            json!(6),
+            json!(30023),
+            json!(1.5),
+            json!("1"),
+            json!(null),
+        ] {
             assert!(
-                matches!(NostrKind::of(&kind), Err(SubmitError::UnsupportedNostrKind(_))),
+                matches!(
+                    NostrKind::of(&kind),
+                    Err(SubmitError::UnsupportedNostrKind(_))
+                ),
                 "{kind}"
             );
         }
         let message = NostrKind::of(&json!(4)).unwrap_err().to_string();
         assert!(message.contains("kind 4"), "{message}");
-        assert!(
-            NostrKind::of_converted(&converted(json!({"kind": 30023}))).is_err()
+        assert!(NostrKind::of_converted(&converted(json!({"kind": 30023}))).is_err());
+        assert_eq!(
+            NostrKind::of_converted(&json!({"siblings": []})).ok(),
+            Some(None)
         );
-        assert_eq!(NostrKind::of_converted(&json!({"siblings": []})).ok(), Some(None));
     }
 
     #[test]
@@ -165,8 +176,14 @@ mod tests {
                 target: "bb".repeat(32)
             })
         );
-        assert_eq!(reaction("").ok().map(|r| r.reaction), Some(Reaction::Upvote));
-        assert_eq!(reaction("-").ok().map(|r| r.reaction), Some(Reaction::Downvote));
+        assert_eq!(
+            reaction("").ok().map(|r| r.reaction),
+            Some(Reaction::Upvote)
+        );
+        assert_eq!(
+            reaction("-").ok().map(|r| r.reaction),
+            Some(Reaction::Downvote)
+        );
         assert!(matches!(
             reaction("🔥"),
             Err(SubmitError::UnsupportedNostrReaction(_))

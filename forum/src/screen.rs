@@ -48,7 +48,9 @@ pub enum TagLimitExceeded {
 impl std::fmt::Display for TagLimitExceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Tags(count, max) => write!(f, "the event has {count} tags; at most {max} are accepted"),
+            Self::Tags(count, max) => {
+                write!(f, "the event has {count} tags; at most {max} are accepted")
+            }
             Self::Elements(tag, count, max) => write!(
                 f,
                 "tag {tag} has {count} elements; at most {max} are accepted"
@@ -67,7 +69,11 @@ impl std::fmt::Display for TagLimitExceeded {
 /// [`SubmitError::TagLimit`] (413), [`SubmitError::UnsupportedNostrKind`] and
 /// [`SubmitError::EmptyNostrContent`] (422), [`SubmitError::UnsignedNotAllowed`] (403) when
 /// `unsigned_allowed` is false and nothing in the input even claims a signature.
-pub fn screen(input: &Value, limits: &TagLimits, unsigned_allowed: bool) -> Result<(), SubmitError> {
+pub fn screen(
+    input: &Value,
+    limits: &TagLimits,
+    unsigned_allowed: bool,
+) -> Result<(), SubmitError> {
     check_tag_limits(input, limits).map_err(SubmitError::TagLimit)?;
     if let Some(kind) = nostr_shaped_kind(input) {
         let kind = NostrKind::of(kind)?;
@@ -228,7 +234,10 @@ mod tests {
             Err(TagLimitExceeded::Tags(4, 3))
         );
         assert_eq!(
-            check_tag_limits(&json!({"tags": [["t"], ["a", "b", "c", "d", "e"]]}), &limits()),
+            check_tag_limits(
+                &json!({"tags": [["t"], ["a", "b", "c", "d", "e"]]}),
+                &limits()
+            ),
             Err(TagLimitExceeded::Elements(1, 5, 4))
         );
         assert_eq!(
@@ -258,11 +267,15 @@ mod tests {
     fn signatures_are_claimed_by_any_signed_part() {
         assert!(claims_a_signature(&json!({"sig": "ab"})));
         assert!(claims_a_signature(&json!({"signature": "0xab"})));
-        assert!(claims_a_signature(&json!({"siblings": [{"signature": "0xab"}]})));
+        assert!(claims_a_signature(
+            &json!({"siblings": [{"signature": "0xab"}]})
+        ));
         assert!(claims_a_signature(
             &json!({"siblings": [{"originalObject": {"sig": "ab"}}]})
         ));
-        assert!(!claims_a_signature(&json!({"type": "SpasmEventBodyV2", "content": "x"})));
+        assert!(!claims_a_signature(
+            &json!({"type": "SpasmEventBodyV2", "content": "x"})
+        ));
         assert!(!claims_a_signature(&json!({"sig": ""})));
     }
 }

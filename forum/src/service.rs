@@ -11,8 +11,8 @@ use crate::address::{AddressError, AuthorAddress};
 use crate::envelope::StoredEvent;
 use crate::query::{Activity, FeedRequest, Page};
 use crate::rate::RateLimiter;
-use crate::settings::{Settings, SharedSettings};
 use crate::screen::TagLimits;
+use crate::settings::{Settings, SharedSettings};
 use crate::storage::{ModerationRecord, StorageError, Store};
 
 /// The deepest reply tree `commentsDepth` builds (as the existing server).

@@ -84,7 +84,10 @@ fn nostr_reaction(key: &TestKey, content: &str, target: &str, created_at: u64) -
 }
 
 // 1. spasm.js reads a tag only when its value is a non-empty string.
-on_both_databases!(empty_tag_values_are_skipped_as_spasm_js_skips_them, Settings::default());
+on_both_databases!(
+    empty_tag_values_are_skipped_as_spasm_js_skips_them,
+    Settings::default()
+);
 async fn empty_tag_values_are_skipped_as_spasm_js_skips_them(test: &TestForum) {
     for (file, id) in [
         (
@@ -106,7 +109,15 @@ async fn empty_tag_values_are_skipped_as_spasm_js_skips_them(test: &TestForum) {
         assert_eq!(field(&stored, "action"), "post", "{file}");
         assert!(stored.parent_key.is_none(), "{file}");
     }
-    let keywords = field(&test.forum.event("spasmid0139e164d087e64ba672cff743c932a05d6ae1a56cdcdff8cd0d651d5a5ce3ebc8").await.unwrap().unwrap(), "keywords");
+    let keywords = field(
+        &test
+            .forum
+            .event("spasmid0139e164d087e64ba672cff743c932a05d6ae1a56cdcdff8cd0d651d5a5ce3ebc8")
+            .await
+            .unwrap()
+            .unwrap(),
+        "keywords",
+    );
     assert_eq!(keywords, json!(["nostr"]));
     // Beyond the files: other tags and other places of the empty value (non-string values
     // are in `tests/conformance_tag_guards.rs`: NIP-01 signs only string tags).
@@ -120,7 +131,12 @@ async fn empty_tag_values_are_skipped_as_spasm_js_skips_them(test: &TestForum) {
     .into_iter()
     .enumerate()
     {
-        let event = note(&key, &format!("probe {index}"), tags.clone(), 1_796_000_000 + index as u64);
+        let event = note(
+            &key,
+            &format!("probe {index}"),
+            tags.clone(),
+            1_796_000_000 + index as u64,
+        );
         let accepted = submit(test, &event).await.unwrap();
         let stored = test.forum.event(&accepted.spasmid).await.unwrap().unwrap();
         assert_eq!(field(&stored, "action"), "post", "{tags}");
@@ -130,9 +146,14 @@ async fn empty_tag_values_are_skipped_as_spasm_js_skips_them(test: &TestForum) {
 
 // 2. Only U+0000–U+001F (less tab, LF, CR) are refused, each refusal naming the character,
 // the field and the position; a lone surrogate is explained.
-on_both_databases!(characters_are_refused_only_for_their_reason, Settings::default());
+on_both_databases!(
+    characters_are_refused_only_for_their_reason,
+    Settings::default()
+);
 async fn characters_are_refused_only_for_their_reason(test: &TestForum) {
-    submit(test, &case("c01-c1_mojibake_0x9d.json")).await.unwrap();
+    submit(test, &case("c01-c1_mojibake_0x9d.json"))
+        .await
+        .unwrap();
     let error = submit(test, &case("c20-lone_high_surrogate.json"))
         .await
         .unwrap_err();
@@ -144,7 +165,11 @@ async fn characters_are_refused_only_for_their_reason(test: &TestForum) {
     );
     // The same in a Nostr event's own JSON, in its tags.
     let text = r#"{"kind":1,"created_at":1,"tags":[["t","ok"],["t","x\udc00"]],"content":"c","pubkey":"ab"}"#;
-    let error = test.forum.submit(text.as_bytes(), Origin::Submit).await.unwrap_err();
+    let error = test
+        .forum
+        .submit(text.as_bytes(), Origin::Submit)
+        .await
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "ERROR: an unpaired surrogate \\udc00 at character 1 of the tags[1][1]: the client cut \
@@ -152,7 +177,13 @@ async fn characters_are_refused_only_for_their_reason(test: &TestForum) {
     );
     // C1 controls and DEL in a title are text; a C0 control is named with its place.
     let key = alice();
-    let title = post("Caf\u{e9} \u{80}\u{9d}\u{7f}", "fine", None, T0, &[key.ethereum_author()]);
+    let title = post(
+        "Caf\u{e9} \u{80}\u{9d}\u{7f}",
+        "fine",
+        None,
+        T0,
+        &[key.ethereum_author()],
+    );
     submit(test, &key.sign_ethereum(&title)).await.unwrap();
     let bell = post("Title", "ding\u{7}", None, T0 + 1, &[key.ethereum_author()]);
     let error = submit(test, &key.sign_ethereum(&bell)).await.unwrap_err();
@@ -164,11 +195,17 @@ async fn characters_are_refused_only_for_their_reason(test: &TestForum) {
     );
     let escape = note(&key, "text", json!([["t", "a\u{1b}b"]]), 1_796_000_100);
     let message = submit(test, &escape).await.unwrap_err().to_string();
-    assert!(message.contains("U+001B") && message.contains("tag 0, element 1"), "{message}");
+    assert!(
+        message.contains("U+001B") && message.contains("tag 0, element 1"),
+        "{message}"
+    );
 }
 
 // 3 and 4. Refusals describe the input; only the Nostr kinds the forum handles are taken.
-on_both_databases!(other_nostr_kinds_and_actions_are_refused_by_name, Settings::default());
+on_both_databases!(
+    other_nostr_kinds_and_actions_are_refused_by_name,
+    Settings::default()
+);
 async fn other_nostr_kinds_and_actions_are_refused_by_name(test: &TestForum) {
     for (file, kind) in [
         ("c19-kind6_repost_empty.json", 6),
@@ -224,31 +261,58 @@ async fn other_nostr_kinds_and_actions_are_refused_by_name(test: &TestForum) {
 on_both_databases!(nostr_reactions_count_on_their_target, Settings::default());
 async fn nostr_reactions_count_on_their_target(test: &TestForum) {
     // The file's target is not here: refused as such, and not stored as a post.
-    let error = submit(test, &case("c19-kind7_plus_reaction.json")).await.unwrap_err();
+    let error = submit(test, &case("c19-kind7_plus_reaction.json"))
+        .await
+        .unwrap_err();
     assert!(matches!(error, SubmitError::TargetNotFound), "{error}");
     let target = note(&alice(), "A note to like", json!([]), 1_796_000_000);
     let target_id = target["id"].as_str().unwrap().to_owned();
     let target_spasmid = submit(test, &target).await.unwrap().spasmid;
 
-    let up = submit(test, &nostr_reaction(&bob(), "+", &target_id, 1_796_000_010)).await;
-    assert_eq!(up.unwrap().message(), "Success. Action has been saved and incremented");
-    let again = submit(test, &nostr_reaction(&bob(), "+", &target_id, 1_796_000_011)).await;
+    let up = submit(
+        test,
+        &nostr_reaction(&bob(), "+", &target_id, 1_796_000_010),
+    )
+    .await;
+    assert_eq!(
+        up.unwrap().message(),
+        "Success. Action has been saved and incremented"
+    );
+    let again = submit(
+        test,
+        &nostr_reaction(&bob(), "+", &target_id, 1_796_000_011),
+    )
+    .await;
     assert!(matches!(again.unwrap_err(), SubmitError::DuplicateAction));
-    submit(test, &nostr_reaction(&moderator(), "+", &target_id, 1_796_000_012))
-        .await
-        .unwrap();
+    submit(
+        test,
+        &nostr_reaction(&moderator(), "+", &target_id, 1_796_000_012),
+    )
+    .await
+    .unwrap();
     // NIP-25 reads empty content as "+", but spasm.js cannot read a Nostr event without
     // content, so it has no id of spasm.js's: refused with what to send instead.
-    let empty = submit(test, &nostr_reaction(&admin(), "", &target_id, 1_796_000_015)).await;
+    let empty = submit(
+        test,
+        &nostr_reaction(&admin(), "", &target_id, 1_796_000_015),
+    )
+    .await;
     assert_eq!(
         empty.unwrap_err().to_string(),
         "ERROR: this Nostr event (kind 7) has empty content; there is nothing to show (send a \
          like as \"+\")"
     );
-    submit(test, &nostr_reaction(&bob(), "-", &target_id, 1_796_000_013))
-        .await
-        .unwrap();
-    let emoji = submit(test, &nostr_reaction(&bob(), "🔥", &target_id, 1_796_000_014)).await;
+    submit(
+        test,
+        &nostr_reaction(&bob(), "-", &target_id, 1_796_000_013),
+    )
+    .await
+    .unwrap();
+    let emoji = submit(
+        test,
+        &nostr_reaction(&bob(), "🔥", &target_id, 1_796_000_014),
+    )
+    .await;
     let error = emoji.unwrap_err();
     assert_eq!(error.status(), 422);
     assert!(error.to_string().contains("\"🔥\""), "{error}");
@@ -280,7 +344,9 @@ async fn nostr_reactions_count_on_their_target(test: &TestForum) {
 on_both_databases!(tag_limits_refuse_before_any_id, Settings::default());
 async fn tag_limits_refuse_before_any_id(test: &TestForum) {
     // Unsigned where unsigned events are not taken: refused before its id is computed.
-    let error = submit(test, &case("c23-tag-sort-5000x5000.json")).await.unwrap_err();
+    let error = submit(test, &case("c23-tag-sort-5000x5000.json"))
+        .await
+        .unwrap_err();
     assert!(matches!(error, SubmitError::TagLimit(_)), "{error}");
     assert_eq!(error.status(), 413);
     assert_eq!(
@@ -288,16 +354,32 @@ async fn tag_limits_refuse_before_any_id(test: &TestForum) {
         "ERROR: the event has 5001 tags; at most 2000 are accepted"
     );
     let mut small = case("c23-tag-sort-5000x5000.json");
-    small["unknownEvent"]["tags"].as_array_mut().unwrap().truncate(10);
+    small["unknownEvent"]["tags"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(10);
     let error = submit(test, &small).await.unwrap_err();
     assert!(matches!(error, SubmitError::TagLimit(_)), "{error}");
-    assert!(error.to_string().contains("tag 0 has 5000 elements; at most 100"), "{error}");
-    small["unknownEvent"]["tags"].as_array_mut().unwrap().remove(0);
+    assert!(
+        error
+            .to_string()
+            .contains("tag 0 has 5000 elements; at most 100"),
+        "{error}"
+    );
+    small["unknownEvent"]["tags"]
+        .as_array_mut()
+        .unwrap()
+        .remove(0);
     let error = submit(test, &small).await.unwrap_err();
     assert!(matches!(error, SubmitError::UnsignedNotAllowed), "{error}");
     // A signed event over a limit is refused the same way.
     let key = alice();
-    let long = note(&key, "long tag", json!([["t", "x".repeat(4_097)]]), 1_796_000_000);
+    let long = note(
+        &key,
+        "long tag",
+        json!([["t", "x".repeat(4_097)]]),
+        1_796_000_000,
+    );
     let error = submit(test, &long).await.unwrap_err();
     assert_eq!(error.status(), 413);
     assert!(feed(test).await.is_empty());
@@ -308,31 +390,58 @@ async fn tag_limits_refuse_before_any_id(test: &TestForum) {
 on_both_databases!(counts_follow_deletes_and_restores, moderated());
 async fn counts_follow_deletes_and_restores(test: &TestForum) {
     let root_body = post("Root", "Root text", None, T0, &[alice().ethereum_author()]);
-    let root = submit(test, &alice().sign_ethereum(&root_body)).await.unwrap().spasmid;
+    let root = submit(test, &alice().sign_ethereum(&root_body))
+        .await
+        .unwrap()
+        .spasmid;
     let reply_by = |key: &TestKey, to: &str, text: &str, at: u64| {
         key.sign_ethereum(&reply(&parent(to), text, at, &[key.ethereum_author()]))
     };
-    let first = submit(test, &reply_by(&bob(), &root, "First", T0 + 1)).await.unwrap().spasmid;
-    submit(test, &reply_by(&alice(), &root, "Second", T0 + 2)).await.unwrap();
-    submit(test, &reply_by(&alice(), &first, "Nested", T0 + 3)).await.unwrap();
+    let first = submit(test, &reply_by(&bob(), &root, "First", T0 + 1))
+        .await
+        .unwrap()
+        .spasmid;
+    submit(test, &reply_by(&alice(), &root, "Second", T0 + 2))
+        .await
+        .unwrap();
+    submit(test, &reply_by(&alice(), &first, "Nested", T0 + 3))
+        .await
+        .unwrap();
     let upvote = |key: &TestKey, to: &str, at: u64| {
-        key.sign_ethereum(&react(&parent(to), Reaction::Upvote, at, &[key.ethereum_author()]))
+        key.sign_ethereum(&react(
+            &parent(to),
+            Reaction::Upvote,
+            at,
+            &[key.ethereum_author()],
+        ))
     };
-    let bobs_vote = submit(test, &upvote(&bob(), &root, T0 + 4)).await.unwrap().spasmid;
-    submit(test, &upvote(&alice(), &root, T0 + 5)).await.unwrap();
+    let bobs_vote = submit(test, &upvote(&bob(), &root, T0 + 4))
+        .await
+        .unwrap()
+        .spasmid;
+    submit(test, &upvote(&alice(), &root, T0 + 5))
+        .await
+        .unwrap();
 
     let counts = |event: StoredEvent| (event.stats.reply_total(), event.stats.reaction("upvote"));
     let root_now = async || counts(test.forum.event(&root).await.unwrap().unwrap());
     let card = async || {
         let events = feed(test).await;
-        let card = events.into_iter().find(|event| field(event, "title") == "Root").unwrap();
+        let card = events
+            .into_iter()
+            .find(|event| field(event, "title") == "Root")
+            .unwrap();
         counts(card)
     };
     assert_eq!(root_now().await, (2, 2));
     assert_eq!(card().await, (2, 2));
 
     let delete = |target: &str, at: u64| {
-        moderator().sign_ethereum(&moderate_delete(&parent(target), at, &[moderator().ethereum_author()]))
+        moderator().sign_ethereum(&moderate_delete(
+            &parent(target),
+            at,
+            &[moderator().ethereum_author()],
+        ))
     };
     let restore = |target: &str, at: u64| {
         let mut body = moderate_delete(&parent(target), at, &[admin().ethereum_author()])
@@ -384,7 +493,11 @@ async fn identifiers_resolve_in_every_spelling(test: &TestForum) {
     }
     let npub = spasm::nostr::nip19::encode_npub(&alice().nostr_pubkey());
     for spelling in [npub.to_uppercase(), format!("nostr:{npub}")] {
-        let events = test.forum.author_events(&spelling, Page::first(10)).await.unwrap();
+        let events = test
+            .forum
+            .author_events(&spelling, Page::first(10))
+            .await
+            .unwrap();
         assert_eq!(events.len(), 1, "{spelling}");
     }
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use forum::storage::WriteLimits;
 use forum::screen::TagLimits;
+use forum::storage::WriteLimits;
 use forum::{ForumLimits, Settings};
 use serde::Deserialize;
 use serde_json::{Map, Value};

@@ -298,10 +298,16 @@ mod tests {
         let note = "note1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v9ccrydpk8qarc0sg5qyy7";
         assert_eq!(bare_identifier(&note.to_uppercase()), note);
         assert_eq!(bare_identifier(&format!(" nostr:{note} ")), note);
-        assert_eq!(bare_identifier(&format!("NOSTR:{}", note.to_uppercase())), note);
+        assert_eq!(
+            bare_identifier(&format!("NOSTR:{}", note.to_uppercase())),
+            note
+        );
         // Mixed case is not bech32, and other identifiers keep their case.
         let mixed = format!("NOTE1{}", &note[5..]);
         assert_eq!(bare_identifier(&mixed), mixed);
-        assert_eq!(bare_identifier("https://a.example/P"), "https://a.example/P");
+        assert_eq!(
+            bare_identifier("https://a.example/P"),
+            "https://a.example/P"
+        );
     }
 }

@@ -50,7 +50,7 @@ pub fn AuthorLine(authors: Vec<AuthorView>) -> impl IntoView {
                         <img class="identicon" src=author.identicon alt="" width="16" height="16" />
                         {match author.name {
                             Some(name) => view! {
-                                <span class="author-name">{name}</span>
+                                <bdi class="author-name">{name}</bdi>
                                 " "
                                 <code class="author-address">"("{author.short}")"</code>
                             }.into_any(),
@@ -117,15 +117,15 @@ pub fn EventCard(event: EventView) -> impl IntoView {
     view! {
         <article class="event-card" data-spasmid=spasmid>
             <h2 class="event-title">
-                <a href=event.href.clone()>{headline}</a>
+                <a href=event.href.clone()><bdi>{headline}</bdi></a>
             </h2>
             <p class="event-meta">
                 <span class="visually-hidden">{format!("{kind} by ")}</span>
                 <AuthorLine authors=event.authors.clone() />
                 " · "
                 <time datetime=event.added_at_ms.to_string()>{format_date(event.added_at_ms)}</time>
-                {event.categories.first().cloned().map(|category| view! { " · " <span class="category">{category}</span> })}
-                {event.source.clone().map(|source| view! { " · " <span class="source">{format!("from {source}")}</span> })}
+                {event.categories.first().cloned().map(|category| view! { " · " <bdi class="category">{category}</bdi> })}
+                {event.source.clone().map(|source| view! { " · " <span class="source">"from " <bdi>{source}</bdi></span> })}
             </p>
             <Counts event=event />
         </article>

@@ -43,7 +43,11 @@ pub fn PageMeta(
 /// `<title>` element's text as it is given, and a title such as `</title><script>…` from a
 /// post or a profile would otherwise end the element and run. In the browser it becomes
 /// `document.title`, which is plain text.
+///
+/// User text in it is isolated ([`spasm::bidi::isolate`]): a title with a right-to-left
+/// override cannot reorder the site's name after it.
 pub fn title_text(title: String) -> String {
+    let title = spasm::bidi::isolate(&title).into_owned();
     if cfg!(feature = "ssr") {
         title
             .replace('&', "&amp;")

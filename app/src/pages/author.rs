@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::components::{EventList, PageMeta};
 use crate::model::{AuthorIdentity, ProfileView};
 use crate::server_fns::load_author;
+use crate::urls::path_segment;
 
 /// `/authors/:id`: an Ethereum address (any case), a Nostr hex key or an npub.
 #[component]
@@ -106,7 +107,7 @@ fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
         },
         identity.shown
     );
-    let canonical = format!("/authors/{}", identity.shown);
+    let canonical = format!("/authors/{}", path_segment(&identity.shown));
     view! {
         <PageMeta title=page_title description canonical kind="profile" />
         <section class="card author-card">

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::{AuthorLine, EventList, PageMeta};
 use crate::server_fns::{load_feed, load_latest_comments};
+use crate::urls::with_query;
 
 /// Categories offered in the filter (as the existing client's default list).
 pub const CATEGORIES: [&str; 5] = ["defi", "nft", "privacy", "politics", "tech"];
@@ -36,19 +37,11 @@ pub fn HomePage() -> impl IntoView {
         move || (activity(), category(), before()),
         |(activity, category, before)| load_feed(activity, category, before),
     );
+    // The current query is re-used in these links: every value is encoded again.
     let link = move |activity: Option<&str>, category: Option<String>| {
-        let mut parts = Vec::new();
-        if let Some(activity) = activity {
-            parts.push(format!("activity={activity}"));
-        }
-        if let Some(category) = category {
-            parts.push(format!("category={category}"));
-        }
-        if parts.is_empty() {
-            "/".to_owned()
-        } else {
-            format!("/?{}", parts.join("&"))
-        }
+        let activity = activity.map(|activity| ("activity", activity));
+        let category = category.as_deref().map(|category| ("category", category));
+        with_query("/", activity.into_iter().chain(category))
     };
     view! {
         <PageMeta title="" description="A federated forum where every post is signed by its author and verified by this server." canonical="/" />
@@ -85,10 +78,11 @@ pub fn HomePage() -> impl IntoView {
                         }.into_any(),
                         Ok(page) => {
                             let more_href = page.next_before.map(|before| {
-                                let mut href = link(activity().as_deref(), category());
-                                href.push(if href.contains('?') { '&' } else { '?' });
-                                href.push_str(&format!("before={before}"));
-                                href
+                                let activity = activity();
+                                let category = category();
+                                let before = before.to_string();
+                                let pairs = [("activity", activity.as_deref()), ("category", category.as_deref()), ("before", Some(before.as_str()))];
+                                with_query("/", pairs.into_iter().filter_map(|(name, value)| Some((name, value?))))
                             });
                             view! { <EventList events=page.events more_href /> }.into_any()
                         }
@@ -107,7 +101,7 @@ pub fn HomePage() -> impl IntoView {
                             <ul class="comment-summaries">
                                 {list.into_iter().map(|comment| view! {
                                     <li>
-                                        <a href=comment.parent_href.clone().unwrap_or_else(|| comment.href.clone())>{comment.excerpt.clone()}</a>
+                                        <a href=comment.parent_href.clone().unwrap_or_else(|| comment.href.clone())><bdi>{comment.excerpt.clone()}</bdi></a>
                                         " — " <AuthorLine authors=comment.authors.clone() />
                                     </li>
                                 }).collect_view()}

@@ -64,7 +64,10 @@ pub fn NewPostPage() -> impl IntoView {
             .await;
             busy.set(false);
             if let Some(reply) = reply {
-                navigate(&format!("/news/{}", reply.spasmid), Default::default());
+                navigate(
+                    &format!("/news/{}", crate::urls::path_segment(&reply.spasmid)),
+                    Default::default(),
+                );
             }
         });
     };

@@ -11,6 +11,7 @@ use crate::components::{
 };
 use crate::model::{CommentNode, EventView, ParentData, ReactionCount};
 use crate::server_fns::{load_policy, load_thread};
+use crate::urls::with_query;
 
 /// `/news/:id`: any id of an event (spasmid, short prefix, Nostr id or note, signature, URL).
 #[component]
@@ -65,17 +66,17 @@ fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
     let spasmid = event.spasmid.clone();
     view! {
         <article class="event" data-spasmid=spasmid>
-            <h1>{headline}</h1>
+            <h1><bdi>{headline}</bdi></h1>
             <p class="event-meta">
                 <AuthorLine authors=event.authors.clone() />
                 " · "
                 <time datetime=event.added_at_ms.to_string()>{format!("added {}", format_date(event.added_at_ms))}</time>
                 {event.signed_at_ms.map(|signed| view! { " · " <span>{format!("signed {}", format_date(signed))}</span> })}
-                {event.categories.first().cloned().map(|category| view! { " · " <a class="category" href=format!("/?category={category}")>{category.clone()}</a> })}
-                {event.source.clone().map(|source| view! { " · " <span class="source">{format!("from {source}")}</span> })}
+                {event.categories.first().cloned().map(|category| view! { " · " <a class="category" href=with_query("/", [("category", category.as_str())])><bdi>{category.clone()}</bdi></a> })}
+                {event.source.clone().map(|source| view! { " · " <span class="source">"from " <bdi>{source}</bdi></span> })}
             </p>
             {event.parent_href.clone().map(|href| view! { <p class="in-reply-to">"In reply to " <a href=href>"this event"</a></p> })}
-            <div class="event-body" inner_html=event.body_html.clone()></div>
+            <div class="event-body" dir="auto" inner_html=event.body_html.clone()></div>
             {event.link.clone().map(|link| view! {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
@@ -293,7 +294,7 @@ fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
                     <time datetime=added_at_ms.to_string()>{format_date(added_at_ms)}</time>
                     {(reply_count > 0).then(|| format!(" · {}", plural(reply_count as i64, "reply", "replies")))}
                 </summary>
-                <div class="event-body" inner_html=body_html></div>
+                <div class="event-body" dir="auto" inner_html=body_html></div>
                 <p class="comment-links">
                     <a href=href>"Permalink"</a>
                     // Hidden until a visitor can sign; plain attributes and closures rather than

@@ -4,7 +4,10 @@
 //! is nothing but an https link to a media file (as the old client did). Signed text is never
 //! changed; this is only how it is shown (DECISIONS.md, Security 5).
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream, html};
+use spasm::bidi::{close_direction_controls, percent_encode_direction_controls};
 
 /// Which kinds of media a full-line link embeds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -65,16 +68,23 @@ pub fn render(markdown: &str, media: MediaEmbeds) -> String {
         .replace("&amp;", "&");
     let options =
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    // Whether each open link or image became an `<a>`, and how many `<a>` are open: an
+    // image inside a link (`[![alt](img)](url)`) is its alt text, never a second `<a>`
+    // (browsers split nested anchors and the visible link would go to the image).
     let mut link_open = Vec::new();
+    let mut anchors_open = 0_usize;
     let events = TextMergeStream::new(Parser::new_ext(&text, options)).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(shown_text(raw, anchors_open)),
         Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
-            match safe_url(&dest_url) {
+            match safe_url(&dest_url).filter(|_| anchors_open == 0) {
                 Some(url) => {
                     link_open.push(true);
+                    anchors_open += 1;
+                    // Direction controls in an address are shown percent-encoded: the
+                    // address reads in the order of its characters and still leads there.
                     Event::Html(CowStr::from(format!(
                         r#"<a href="{}" rel="nofollow noopener ugc" target="_blank">"#,
-                        escape_attribute(url)
+                        escape_attribute(&percent_encode_direction_controls(url))
                     )))
                 }
                 None => {
@@ -85,11 +95,14 @@ pub fn render(markdown: &str, media: MediaEmbeds) -> String {
         }
         Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
             if link_open.pop().unwrap_or(false) {
+                anchors_open = anchors_open.saturating_sub(1);
                 Event::Html(CowStr::from("</a>"))
             } else {
                 Event::Text(CowStr::from(""))
             }
         }
+        Event::Text(text) => Event::Text(shown_text(text, anchors_open)),
+        Event::Code(text) => Event::Code(shown_text(text, anchors_open)),
         Event::SoftBreak => Event::HardBreak,
         other => other,
     });
@@ -132,6 +145,20 @@ fn embed_full_line_media(mut events: Vec<Event<'_>>, media: MediaEmbeds) -> Vec<
         }
     }
     events
+}
+
+/// Text as shown: inside a link, direction controls percent-encoded (a link's text is
+/// usually its address); elsewhere, every override it opens closed at its end.
+fn shown_text(text: CowStr<'_>, anchors_open: usize) -> CowStr<'_> {
+    let shown = if anchors_open > 0 {
+        percent_encode_direction_controls(&text)
+    } else {
+        close_direction_controls(&text)
+    };
+    match shown {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(changed) => CowStr::from(changed),
+    }
 }
 
 fn safe_url(url: &str) -> Option<&str> {
@@ -226,6 +253,38 @@ mod tests {
         assert!(html.contains(r#"rel="nofollow noopener ugc""#));
         let html = render("![pic](https://example.com/x.png)");
         assert!(!html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn an_image_inside_a_link_is_one_link() {
+        let html = render("[![alt text](https://img.example/a.png)](https://link.example/)");
+        assert_eq!(html.matches("<a ").count(), 1, "{html}");
+        assert!(html.contains(r#"href="https://link.example/""#), "{html}");
+        assert!(html.contains("alt text"), "{html}");
+        assert!(!html.contains("img.example"), "{html}");
+        // A link in a link's text is its text.
+        let html = render("[a <https://inner.example/> b](https://outer.example/)");
+        assert_eq!(html.matches("<a ").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn direction_controls_never_disguise_a_link_or_the_text_after_it() {
+        let case = "My new song: <https://files.example/about\u{202E}3pm.exe>\n\nAlso \
+            [https://files.example/song\u{202E}3pm.exe](https://files.example/song\u{202E}3pm.exe) \
+            and plain text after.";
+        let html = render(case);
+        assert!(!html.contains('\u{202E}'), "{html}");
+        assert!(
+            html.contains(r#"href="https://files.example/song%E2%80%AE3pm.exe""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(">https://files.example/song%E2%80%AE3pm.exe</a>"),
+            "{html}"
+        );
+        // Outside links, an override is kept but closed before the text that follows.
+        let html = render("x \u{202E}reversed\n\nnext");
+        assert!(html.contains("\u{202E}reversed\u{202C}"), "{html}");
     }
 
     #[test]

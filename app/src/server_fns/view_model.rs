@@ -9,6 +9,7 @@ use spasm::timestamps::to_long_timestamp;
 use super::markdown::{self, MediaEmbeds};
 use crate::identity::{auto_generated_name, identicon_path};
 use crate::model::{AuthorIdentity, AuthorView, EventView, ParentData, ProfileView, ReactionCount};
+use crate::urls::path_segment;
 
 /// How this instance shows events: its display settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -151,11 +152,13 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
         .map(str::to_owned);
     EventView {
         key: stored.key,
-        href: format!("/news/{}", encode_path(&spasmid)),
+        href: format!("/news/{}", path_segment(&spasmid)),
         spasmid,
         action,
-        title: text("title"),
-        excerpt: excerpt(&content, 140),
+        // User text is shown with every direction override it opens closed (and in `<bdi>`
+        // or `dir="auto"` elements); the body's markdown does the same for its text.
+        title: shown(&text("title")),
+        excerpt: shown(&excerpt(&content, 140)),
         body_html: markdown::render(&content, media),
         added_at_ms: stored.added_at_ms,
         signed_at_ms: event.get("timestamp").and_then(to_long_timestamp),
@@ -164,26 +167,26 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter_map(|category| {
-                category
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
+            .filter_map(|category| category.get("name").and_then(Value::as_str).map(shown))
             .collect(),
         source: event
             .get("source")
             .and_then(|source| source.get("name"))
             .and_then(Value::as_str)
-            .map(str::to_owned),
+            .map(shown),
         link,
         reactions: Vec::new(),
         replies: 0,
         signed: authors.iter().any(|author| author.verified),
-        parent_href: parent_id.map(|id| format!("/news/{}", encode_path(&id))),
+        parent_href: parent_id.map(|id| format!("/news/{}", path_segment(&id))),
         parent_data: parent_data(&event, ids),
         authors,
     }
+}
+
+/// User text as it is shown: direction overrides it opens are closed at its end.
+fn shown(text: &str) -> String {
+    spasm::bidi::close_direction_controls(text).into_owned()
 }
 
 fn authors_of(event: &Value, display: &Display) -> Vec<AuthorView> {
@@ -224,7 +227,7 @@ fn authors_of(event: &Value, display: &Display) -> Vec<AuthorView> {
                 continue;
             }
             authors.push(AuthorView {
-                href: format!("/authors/{}", encode_path(normalised.as_str())),
+                href: format!("/authors/{}", path_segment(normalised.as_str())),
                 address: normalised.as_str().to_owned(),
                 short,
                 verified,
@@ -380,18 +383,6 @@ fn excerpt(text: &str, limit: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-/// Percent-encodes an id for a path segment (URLs are ids of RSS items).
-pub fn encode_path(id: &str) -> String {
-    id.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,7 +395,6 @@ mod tests {
         );
         assert_eq!(excerpt("a  b\n\nc", 140), "a b c");
         assert_eq!(excerpt(&"x".repeat(200), 5), "xxxxx…");
-        assert_eq!(encode_path("https://a.b/c?d"), "https%3A%2F%2Fa.b%2Fc%3Fd");
     }
 
     #[test]

@@ -300,7 +300,11 @@ async fn recount_moderated(
         )
         .await?
     {
-        let key = (row.int(0)?, row.text(1)?, row.opt_text(2)?.unwrap_or_default());
+        let key = (
+            row.int(0)?,
+            row.text(1)?,
+            row.opt_text(2)?.unwrap_or_default(),
+        );
         match groups.iter_mut().find(|(known, _)| *known == key) {
             Some((_, count)) => *count += 1,
             None => groups.push((key, 1)),

@@ -141,7 +141,7 @@ async fn submit_refuses_bad_input_with_a_clear_message_and_status() {
     let (status, message) = app.submit(&json!([1, 2])).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        message.starts_with("ERROR: Cannot convert to Spasm event"),
+        message == "ERROR: this is not a Spasm, DMP, Nostr or RSS event",
         "{message}"
     );
     // A signature over other text.
