@@ -43,10 +43,8 @@ pub fn close_direction_controls(text: &str) -> Cow<'_, str> {
                     open.truncate(at);
                 }
             }
-            '\u{202C}' => {
-                if open.last() == Some(&'\u{202C}') {
-                    open.pop();
-                }
+            '\u{202C}' if open.last() == Some(&'\u{202C}') => {
+                open.pop();
             }
             _ => {}
         }
