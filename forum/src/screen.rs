@@ -68,14 +68,15 @@ impl std::fmt::Display for TagLimitExceeded {
 /// # Errors
 /// [`SubmitError::TagLimit`] (413), [`SubmitError::UnsupportedNostrKind`] and
 /// [`SubmitError::EmptyNostrContent`] (422), [`SubmitError::UnsignedNotAllowed`] (403) when
-/// `unsigned_allowed` is false and nothing in the input even claims a signature.
+/// `unsigned_allowed` is false and a Spasm or Nostr event does not even claim a signature.
 pub fn screen(
     input: &Value,
     limits: &TagLimits,
     unsigned_allowed: bool,
 ) -> Result<(), SubmitError> {
     check_tag_limits(input, limits).map_err(SubmitError::TagLimit)?;
-    if let Some(kind) = nostr_shaped_kind(input) {
+    let nostr_kind = nostr_shaped_kind(input);
+    if let Some(kind) = nostr_kind {
         let kind = NostrKind::of(kind)?;
         let empty = input
             .get("content")
@@ -87,7 +88,9 @@ pub fn screen(
             return Err(SubmitError::EmptyNostrContent(kind));
         }
     }
-    if !unsigned_allowed && !claims_a_signature(input) {
+    // Only what is recognisably an event: anything else is better told what it is not.
+    let an_event = spasm_v2_type(input).is_some() || nostr_kind.is_some();
+    if !unsigned_allowed && an_event && !claims_a_signature(input) {
         return Err(SubmitError::UnsignedNotAllowed);
     }
     Ok(())
