@@ -419,15 +419,20 @@ async fn a_write_whose_caller_gave_up_is_not_stored(db: Db) {
     let cleanup = test.cleanup();
     dropping_database_after(cleanup, async move {
         let blocker = WriteBlocker::take(&test).await;
-        // More writes than writers: each writer has started one and waits.
-        let occupying: Vec<_> = (0..12)
-            .map(|index| {
-                let forum = forum.clone();
-                let (input, _) = signed_post(3, 0, index);
-                tokio::spawn(async move { forum.submit(&input, Origin::Submit).await })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Writes until one is answered: while the store is blocked nothing can be stored, so
+        // that answer is a withdrawal, which happens only when every writer has started a
+        // write (writers take several at once, so their number alone would not tell) and
+        // waits. Until the blocker goes, they stay busy.
+        let mut occupying = Vec::new();
+        while !occupying.iter().any(tokio::task::JoinHandle::is_finished) {
+            assert!(occupying.len() < 1_000, "no write was ever withdrawn");
+            let forum = forum.clone();
+            let (input, _) = signed_post(3, 0, occupying.len() as u64);
+            occupying.push(tokio::spawn(async move {
+                forum.submit(&input, Origin::Submit).await
+            }));
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         // Waited past its deadline: withdrawn, answered 503, never stored.
         let (late, late_id) = signed_post(1, 0, 0);
         let started = Instant::now();
