@@ -1,11 +1,11 @@
 //! The change log: every committed change gets a number in commit order, on both databases,
 //! so that a reader paging by "after N" never skips and never repeats one.
 //!
-//! A write records its change without a number in its own transaction. The change is then
-//! numbered by a step that holds the database's one write lock, reads the newest number
-//! under it and numbers the committed changes above it in the order they were recorded: on
-//! SQLite at the end of the writer's group, before its commit (`BEGIN IMMEDIATE` holds the
-//! file's lock throughout), so a write is answered once numbered; on PostgreSQL right after
+//! A change is numbered under the database's one write lock, above the newest number: on
+//! SQLite as it is recorded, since `seq` is the rowid and the writer's group holds the
+//! file's lock from `BEGIN IMMEDIATE` to its commit (rows are inserted in commit order), so a
+//! write is answered once numbered; on PostgreSQL a write records its change without a number
+//! in its own transaction, and the committed changes are numbered in the order recorded right after
 //! the writes' commit, by a background task's short transaction that takes a
 //! transaction-level advisory lock ([`super::WRITE_LOCK_ID`]) in every process, so a change
 //! appears in the log within moments of its commit. Either way a number handed out later

@@ -55,9 +55,9 @@ pub(super) trait WriteConnection: Send {
     /// After a group: `failed` when the connection may be unusable (it is then replaced).
     fn end_group(&mut self, failed: bool);
 
-    /// What numbers the group's changes at its end, where the group holds the database's
-    /// write lock until its commit (SQLite: [`super::statements::NUMBER_CHANGES`]); `None`
-    /// where they are numbered after the commit instead.
+    /// What numbers the group's changes at its end, before its commit; `None` where a change
+    /// is numbered as it is recorded (SQLite: `seq` is the rowid, and the group holds the
+    /// file's write lock) or after the commit ([`WriteConnection::after_commit`], PostgreSQL).
     fn numbering(&self) -> Option<&'static str>;
 
     /// After a commit that kept changes, where groups do not number them: has them numbered
