@@ -8,7 +8,7 @@
 //! in its own transaction, and the committed changes are numbered in the order recorded right after
 //! the writes' commit, by a background task's short transaction that takes a
 //! transaction-level advisory lock ([`super::WRITE_LOCK_ID`]) in every process, so a change
-//! appears in the log within moments of its commit. Either way a number handed out later
+//! appears in the log within moments of its commit (a run gathers the commits of 20 ms). Either way a number handed out later
 //! always becomes visible later, and a reader that has seen N only ever sees numbers above N
 //! appear.
 //!

@@ -186,6 +186,9 @@ async fn follow_other_processes(mut listener: PgListener, cache: Weak<ReadCache>
     }
 }
 
+/// How long a numbering run waits for more commits to number with the first.
+const NUMBERING_DELAY: Duration = Duration::from_millis(20);
+
 /// Numbers committed changes in the background: one run at a time in this process, each
 /// numbering whatever committed before it began, under the advisory lock across processes.
 #[derive(Debug)]
@@ -225,6 +228,9 @@ impl Drop for Numbering {
 async fn number_in_background(numbering: Weak<Numbering>, wanted: Arc<Notify>) {
     loop {
         wanted.notified().await;
+        // The commits of the next moments are numbered by the same run: each run is a
+        // transaction, a commit and a notification to every process, whatever it numbers.
+        tokio::time::sleep(NUMBERING_DELAY).await;
         let Some(numbering) = numbering.upgrade() else {
             return;
         };
