@@ -13,7 +13,7 @@ use forum::{Origin, Settings, SubmitError};
 use serde_json::{Value, json};
 use spasm::body::{Reaction, app_config, moderate_delete, post, react, reply};
 use spasm::convert::convert_to_spasm;
-use support::{Db, TestForum, bytes, parent};
+use support::{Db, TestForum, bytes, moderated_by, parent, signed_closed, submit};
 use testkit::TestKey;
 
 const T0: u64 = 1_730_000_000_000;
@@ -35,20 +35,7 @@ fn admin() -> TestKey {
 }
 
 fn moderated() -> Settings {
-    Settings {
-        moderators: AddressList::parse([moderator()
-            .ethereum_address()
-            .to_lowercase_hex()
-            .as_str()])
-        .unwrap(),
-        admins: AddressList::parse([admin().ethereum_address().to_lowercase_hex().as_str()])
-            .unwrap(),
-        ..Settings::default()
-    }
-}
-
-async fn submit(test: &TestForum, input: &Value) -> Result<forum::Accepted, SubmitError> {
-    test.forum.submit(&bytes(input), Origin::Submit).await
+    moderated_by(&moderator(), &admin())
 }
 
 async fn post_by(
@@ -79,16 +66,6 @@ async fn feed(test: &TestForum, filter: FeedFilter, page: Page) -> Vec<StoredEve
         })
         .await
         .unwrap()
-}
-
-/// `text` signed by `key`, as a `SpasmEventBodySignedClosedV2`.
-fn signed_closed(key: &TestKey, text: &str) -> Value {
-    json!({
-        "type": "SpasmEventBodySignedClosedV2",
-        "signedString": text,
-        "signature": key.personal_sign(text),
-        "signer": key.ethereum_address().to_lowercase_hex(),
-    })
 }
 
 fn titles(events: &[StoredEvent]) -> Vec<String> {

@@ -8,11 +8,10 @@ mod support;
 
 use forum::envelope::StoredEvent;
 use forum::query::{FeedFilter, FeedRequest, Page};
-use forum::settings::AddressList;
 use forum::{Origin, Settings, SubmitError};
 use serde_json::{Value, json};
 use spasm::body::{Reaction, moderate_delete, post, react, reply};
-use support::{Db, TestForum, bytes, parent};
+use support::{Db, TestForum, moderated_by, parent, signed_closed, submit};
 use testkit::TestKey;
 
 const T0: u64 = 1_730_000_000_000;
@@ -39,18 +38,7 @@ fn admin() -> TestKey {
 }
 
 fn moderated() -> Settings {
-    let list = |key: TestKey| {
-        AddressList::parse([key.ethereum_address().to_lowercase_hex().as_str()]).unwrap()
-    };
-    Settings {
-        moderators: list(moderator()),
-        admins: list(admin()),
-        ..Settings::default()
-    }
-}
-
-async fn submit(test: &TestForum, input: &Value) -> Result<forum::Accepted, SubmitError> {
-    test.forum.submit(&bytes(input), Origin::Submit).await
+    moderated_by(&moderator(), &admin())
 }
 
 async fn feed(test: &TestForum) -> Vec<StoredEvent> {
@@ -244,13 +232,7 @@ async fn other_nostr_kinds_and_actions_are_refused_by_name(test: &TestForum) {
         .as_json()
         .clone();
     share["action"] = json!("share");
-    let text = spasm::js_json::stringify(&share);
-    let signed = json!({
-        "type": "SpasmEventBodySignedClosedV2",
-        "signedString": text,
-        "signature": key.personal_sign(&text),
-        "signer": key.ethereum_address().to_lowercase_hex(),
-    });
+    let signed = signed_closed(&key, &spasm::js_json::stringify(&share));
     let error = submit(test, &signed).await.unwrap_err();
     assert_eq!(error.status(), 422);
     assert!(error.to_string().contains("\"share\""), "{error}");
@@ -448,13 +430,7 @@ async fn counts_follow_deletes_and_restores(test: &TestForum) {
             .as_json()
             .clone();
         body["content"] = json!("restore");
-        let text = spasm::js_json::stringify(&body);
-        json!({
-            "type": "SpasmEventBodySignedClosedV2",
-            "signedString": text,
-            "signature": admin().personal_sign(&text),
-            "signer": admin().ethereum_address().to_lowercase_hex(),
-        })
+        signed_closed(&admin(), &spasm::js_json::stringify(&body))
     };
     // A reply and its subtree go: the root counts one reply; a reaction goes: one upvote.
     submit(test, &delete(&first, T0 + 10)).await.unwrap();

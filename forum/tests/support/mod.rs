@@ -6,10 +6,12 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use forum::{Forum, ForumLimits, Settings};
+use forum::settings::AddressList;
+use forum::{Accepted, Forum, ForumLimits, Origin, Settings, SubmitError};
 use serde_json::Value;
 use spasm::body::{ParentInfo, SpasmBody};
 use sqlx::Connection;
+use testkit::TestKey;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +162,33 @@ macro_rules! on_both_databases {
             }
         }
     };
+}
+
+/// Settings whose moderator and admin are these keys (their Ethereum addresses).
+pub fn moderated_by(moderator: &TestKey, admin: &TestKey) -> Settings {
+    let list = |key: &TestKey| {
+        AddressList::parse([key.ethereum_address().to_lowercase_hex().as_str()]).unwrap()
+    };
+    Settings {
+        moderators: list(moderator),
+        admins: list(admin),
+        ..Settings::default()
+    }
+}
+
+/// Submits an input as a client does.
+pub async fn submit(test: &TestForum, input: &Value) -> Result<Accepted, SubmitError> {
+    test.forum.submit(&bytes(input), Origin::Submit).await
+}
+
+/// `text` signed by `key`, as a `SpasmEventBodySignedClosedV2`.
+pub fn signed_closed(key: &TestKey, text: &str) -> Value {
+    serde_json::json!({
+        "type": "SpasmEventBodySignedClosedV2",
+        "signedString": text,
+        "signature": key.personal_sign(text),
+        "signer": key.ethereum_address().to_lowercase_hex(),
+    })
 }
 
 /// The JSON bytes of an input.
