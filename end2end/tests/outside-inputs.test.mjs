@@ -40,10 +40,12 @@ function seed() {
     // `c09b-bidi-link.json` from shared/cases/outside-inputs, as a client sent it.
     await post(JSON.parse(await readFile(new URL('../fixtures/c09b-bidi-link.json', import.meta.url))));
     const [bidi] = await (await fetch(`${url}/api/events?limit=1`)).json();
+    await post(JSON.parse(await readFile(new URL('../fixtures/c22-category-ampersand.json', import.meta.url))));
+    const [category] = await (await fetch(`${url}/api/events?limit=1`)).json();
     const root = await publish(url, author(1), { action: 'post', title: 'Counted thread', content: 'Root' });
     const first = await publish(url, author(2), { action: 'reply', content: 'First reply', parent: root });
     await publish(url, author(3), { action: 'reply', content: 'Second reply', parent: root });
-    return { bidi: bidi.ids[0].value, root, first };
+    return { bidi: bidi.ids[0].value, category: category.ids[0].value, root, first };
   })();
   return seeding;
 }
@@ -78,6 +80,25 @@ async function counts(page, url, root) {
 
 for (const javaScript of [false, true]) {
   describe(`outside inputs with JavaScript ${javaScript ? 'on' : 'off'}`, () => {
+    test('a category with & in its name links to its own posts', async () => {
+      const { category } = await seed();
+      const context = await forum.browser.newContext({ javaScriptEnabled: javaScript });
+      const { page, errors } = await newPage(context);
+      await page.goto(`${forum.server.url}/news/${category}`);
+      if (javaScript) await waitForHydration(page);
+      const link = page.locator('article.event a.category');
+      assert.equal(await link.getAttribute('href'), '/?category=privacy%26activity%3Dhot');
+      await link.click();
+      await page.waitForURL(/category=privacy%26activity%3Dhot/);
+      const titles = await page.locator('article.event-card h2').allTextContents();
+      assert.deepEqual(titles.map((title) => title.trim()), ['category link']);
+      // The filter is shown as the current one.
+      const current = page.locator('.categories a[aria-current="page"]');
+      assert.equal((await current.textContent()).trim(), 'privacy&activity=hot');
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
     test('a link with U+202E is shown in the order of its characters', async () => {
       const { bidi } = await seed();
       const context = await forum.browser.newContext({ javaScriptEnabled: javaScript });
@@ -100,6 +121,9 @@ for (const javaScript of [false, true]) {
       const paragraph = page.locator('article.event .event-body p', { hasText: 'plain text after' });
       assert.ok(await paragraph.evaluate(charactersInOrder));
       assert.match(await page.title(), /new song bidi link/);
+      // Link previews read the description: no override reaches it.
+      const description = await page.locator('meta[name="description"]').getAttribute('content');
+      assert.ok(!description.includes('\u202E'), description);
       assert.deepEqual(errors, []);
       await context.close();
     });

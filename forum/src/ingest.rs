@@ -196,10 +196,10 @@ pub enum SubmitError {
     #[error("ERROR: a {0} needs the id of the event it answers")]
     NoTarget(&'static str),
     /// The target is not stored here.
-    #[error("ERROR: the event you are answering has not been found")]
+    #[error("ERROR: the event you are replying or reacting to is not stored on this instance")]
     TargetNotFound,
     /// The target was deleted by a moderator.
-    #[error("ERROR: the event you are answering was deleted by a moderator")]
+    #[error("ERROR: the event you are replying or reacting to was deleted by a moderator")]
     TargetDeleted,
     /// A reaction this forum does not know.
     #[error("ERROR: {0:?} is not a known reaction")]

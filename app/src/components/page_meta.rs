@@ -20,11 +20,13 @@ pub fn PageMeta(
     #[prop(default = "website")]
     kind: &'static str,
 ) -> impl IntoView {
+    // Link previews show these as plain text: user text in them is isolated, as in `<title>`.
     let shared_title = if title.is_empty() {
         "Spasm forum".to_owned()
     } else {
-        title.clone()
+        spasm::bidi::isolate(&title).into_owned()
     };
+    let description = spasm::bidi::isolate(&description).into_owned();
     let indexed = canonical.is_some();
     view! {
         <Title text=title />

@@ -67,6 +67,12 @@ pub fn HomePage() -> impl IntoView {
                     let current = move || (category().as_deref() == Some(name)).then_some("page");
                     view! { <li><a href=href aria-current=current>{name}</a></li> }
                 }).collect_view()}
+                // A category from a post's link that the list does not offer: shown as the
+                // current filter, so that a reader sees the feed is filtered.
+                {move || category().filter(|name| !CATEGORIES.contains(&name.as_str())).map(|name| {
+                    let href = link(activity().as_deref(), Some(name.clone()));
+                    view! { <li><a href=href aria-current="page"><bdi>{name}</bdi></a></li> }
+                })}
             </ul>
         </nav>
         <section class="feed" aria-label="Posts">

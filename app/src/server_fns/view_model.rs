@@ -374,8 +374,16 @@ pub fn shorten(text: &str, head: usize, tail: usize) -> String {
 }
 
 /// The first `limit` characters of `text` on one line, with `…` when cut.
+///
+/// An excerpt flattens the text (a link's address becomes plain words), so it leaves out
+/// direction controls: shown in a feed, a link preview or a notification, an override there
+/// would disguise what the post says (`song` U+202E `3pm.exe` reading `songexe.mp3`).
 fn excerpt(text: &str, limit: usize) -> String {
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(spasm::bidi::is_direction_control, "");
     if line.chars().count() <= limit {
         return line;
     }
@@ -395,6 +403,10 @@ mod tests {
         );
         assert_eq!(excerpt("a  b\n\nc", 140), "a b c");
         assert_eq!(excerpt(&"x".repeat(200), 5), "xxxxx…");
+        assert_eq!(
+            excerpt("song\u{202E}3pm.exe \u{2067}x", 140),
+            "song3pm.exe x"
+        );
     }
 
     #[test]
