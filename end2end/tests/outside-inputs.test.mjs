@@ -69,6 +69,15 @@ function charactersInOrder(element) {
   return true;
 }
 
+/** A post's page in a new browser context, hydrated when JavaScript is on. */
+async function openPost(spasmid, javaScript) {
+  const context = await forum.browser.newContext({ javaScriptEnabled: javaScript });
+  const { page, errors } = await newPage(context);
+  await page.goto(`${forum.server.url}/news/${spasmid}`);
+  if (javaScript) await waitForHydration(page);
+  return { context, page, errors };
+}
+
 async function counts(page, url, root) {
   await page.goto(`${url}/news/${root}`);
   const comments = await page.locator('#comments-title').textContent();
@@ -82,10 +91,7 @@ for (const javaScript of [false, true]) {
   describe(`outside inputs with JavaScript ${javaScript ? 'on' : 'off'}`, () => {
     test('a category with & in its name links to its own posts', async () => {
       const { category } = await seed();
-      const context = await forum.browser.newContext({ javaScriptEnabled: javaScript });
-      const { page, errors } = await newPage(context);
-      await page.goto(`${forum.server.url}/news/${category}`);
-      if (javaScript) await waitForHydration(page);
+      const { context, page, errors } = await openPost(category, javaScript);
       const link = page.locator('article.event a.category');
       assert.equal(await link.getAttribute('href'), '/?category=privacy%26activity%3Dhot');
       await link.click();
@@ -101,10 +107,7 @@ for (const javaScript of [false, true]) {
 
     test('a link with U+202E is shown in the order of its characters', async () => {
       const { bidi } = await seed();
-      const context = await forum.browser.newContext({ javaScriptEnabled: javaScript });
-      const { page, errors } = await newPage(context);
-      await page.goto(`${forum.server.url}/news/${bidi}`);
-      if (javaScript) await waitForHydration(page);
+      const { context, page, errors } = await openPost(bidi, javaScript);
       const links = page.locator('article.event .event-body a');
       assert.equal(await links.count(), 2);
       for (const link of await links.all()) {
