@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::js_value::is_object_with_values;
+use crate::js_value::{is_object_with_values, truthy};
 use crate::json_text::{self, JsonTextError, UnpairedSurrogate};
 
 /// The `type` names of the native Spasm V2 formats, which are routed before identification.
@@ -323,10 +323,11 @@ pub fn is_nostr_event(value: &Value) -> bool {
             .is_some_and(|content| !content.is_empty())
         && value.get("created_at").is_some_and(Value::is_number)
         && value.get("kind").is_some_and(Value::is_number)
+        // rc.52: a draft without a key is a Nostr event too; only a truthy non-string
+        // `pubkey` disqualifies it.
         && value
             .get("pubkey")
-            .and_then(Value::as_str)
-            .is_some_and(|pubkey| !pubkey.is_empty())
+            .is_none_or(|pubkey| !truthy(pubkey) || pubkey.is_string())
         && has_key(value, "tags")
 }
 

@@ -186,6 +186,17 @@ fn is_decimal_literal(text: &str) -> bool {
     mantissa_ok && exponent_ok
 }
 
+/// A JavaScript number as the JSON value `JSON.stringify` writes for it: integers as
+/// integers, other finite numbers as floats, `NaN` and the infinities as `null`.
+pub fn number_value(number: f64) -> Value {
+    if number.fract() == 0.0 && number.abs() < 9.0e15 {
+        // Exact: the magnitude is below 2^53.
+        Value::from(number as i64)
+    } else {
+        serde_json::Number::from_f64(number).map_or(Value::Null, Value::Number)
+    }
+}
+
 /// An array index as JavaScript's `list[Number(text)]` uses one: a non-negative integer
 /// (`-0` is 0); `None` when the number is `NaN`, negative, fractional or not below
 /// 2³² − 1, which JavaScript would store as a plain property that no list operation sees.

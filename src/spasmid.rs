@@ -133,10 +133,11 @@ fn reduce_object(event: &Map<String, Value>) -> Option<Canon<'_>> {
         out.push(("authors", Canon::Array(sort_authors(cleaned))));
     }
     if let Some(tips) = field("tips") {
-        out.push((
-            "tips",
-            Canon::Array(sort_objects_of(Canon::items_of(tips), &["address"])),
-        ));
+        // rc.52: sorted by the addresses as written, then every string value lower-cased.
+        let sorted = Canon::Array(sort_objects_of(Canon::items_of(tips), &["address"]));
+        let mut lowered = sorted.to_value();
+        lower_case_nested_strings(&mut lowered);
+        out.push(("tips", Canon::Owned(lowered)));
     }
     for key in ["hosts", "links"] {
         if let Some(value) = field(key) {
@@ -178,6 +179,48 @@ fn reduce_object(event: &Map<String, Value>) -> Option<Canon<'_>> {
         out.push(("pows", Canon::Array(vec![pow])));
     }
     Some(Canon::Object(out))
+}
+
+/// How deep spasm.js's `executeFunctionForAllNestedValuesOfType` goes below the value it is
+/// given before it throws (its default `maxDepth`).
+const MAX_LOWER_CASE_DEPTH: usize = 10;
+
+/// spasm.js rc.52 `toLowerCaseAllNestedStrings`: every string value (not key) inside `value`
+/// lower-cased with JavaScript `toLowerCase` (Unicode default case mapping, which Rust's
+/// [`str::to_lowercase`] implements, final sigma included). Past [`MAX_LOWER_CASE_DEPTH`]
+/// spasm.js throws and catches, leaving the rest as it was; so does this.
+pub fn lower_case_nested_strings(value: &mut Value) {
+    /// `false` once the depth limit was passed: the walk stops everywhere.
+    fn walk(value: &mut Value, depth: usize) -> bool {
+        if depth > MAX_LOWER_CASE_DEPTH {
+            return false;
+        }
+        let children: Box<dyn Iterator<Item = &mut Value>> = match value {
+            Value::Array(items) => Box::new(items.iter_mut()),
+            Value::Object(map) => Box::new(map.values_mut()),
+            _ => return true,
+        };
+        for child in children {
+            match child {
+                Value::String(text) => *text = text.to_lowercase(),
+                // An empty list is still entered (and counts against the depth), an empty
+                // object is not (`isObjectWithValues`).
+                Value::Array(_) => {
+                    if !walk(child, depth + 1) {
+                        return false;
+                    }
+                }
+                Value::Object(map) if !map.is_empty() => {
+                    if !walk(child, depth + 1) {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+    walk(value, 0);
 }
 
 /// spasm.js `keepTheseKeysInObjectsInArray`: [`Canon::keep_keys`] for each element; `None`

@@ -10,38 +10,7 @@ mod vectors;
 
 use serde_json::Value;
 use spasm::convert::convert_to_spasm;
-
-/// The first place where two JSON values differ, as a path, or `None` when equal.
-fn first_difference(path: &str, actual: &Value, expected: &Value) -> Option<String> {
-    match (actual, expected) {
-        (Value::Object(a), Value::Object(e)) => {
-            for key in e.keys().chain(a.keys()) {
-                let (left, right) = (
-                    a.get(key).unwrap_or(&Value::Null),
-                    e.get(key).unwrap_or(&Value::Null),
-                );
-                if a.contains_key(key) != e.contains_key(key) {
-                    return Some(format!("{path}.{key}: actual {left}, expected {right}"));
-                }
-                if let Some(difference) = first_difference(&format!("{path}.{key}"), left, right) {
-                    return Some(difference);
-                }
-            }
-            None
-        }
-        (Value::Array(a), Value::Array(e)) => {
-            if a.len() != e.len() {
-                return Some(format!("{path}: {} items, expected {}", a.len(), e.len()));
-            }
-            a.iter()
-                .zip(e)
-                .enumerate()
-                .find_map(|(i, (a, e))| first_difference(&format!("{path}[{i}]"), a, e))
-        }
-        _ if actual == expected => None,
-        _ => Some(format!("{path}: actual {actual}, expected {expected}")),
-    }
-}
+use vectors::first_difference;
 
 /// Fails with every collected mismatch at once, so one run shows them all.
 fn assert_none_failed(failures: &[String]) {

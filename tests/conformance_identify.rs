@@ -10,6 +10,9 @@ use spasm::identify::{
     is_nostr_event_signed_opened, is_nostr_spasm_event, is_nostr_spasm_event_signed_opened,
 };
 
+/// The one beta.29 case whose answer rc.52 changed.
+const CHANGED_BY_RC52: &str = "validNostrSpasmEventSignedOpened with pubkey deleted";
+
 #[test]
 fn identification_matches_spasm_js() {
     let file = vectors::load("identify-cases.json");
@@ -42,7 +45,22 @@ fn identification_matches_spasm_js() {
     }
     for case in file["nostrPredicates"].as_array().unwrap() {
         let input = &case["input"];
-        let expected = &case["libraryOutput"];
+        let mut expected = case["libraryOutput"].clone();
+        if case["label"] == CHANGED_BY_RC52 {
+            // rc.52 no longer needs a pubkey (vectors-rc52/README.md, change 7): the signed
+            // NostrSpasm event stays one (and then fails verification, as `ident-07` shows).
+            for predicate in [
+                "isNostrEvent",
+                "isNostrSpasmEvent",
+                "isNostrEventSignedOpened",
+                "isNostrSpasmEventSignedOpened",
+            ] {
+                assert_eq!(expected[predicate], Value::Bool(false));
+                expected[predicate] = Value::Bool(true);
+            }
+            println!("changed by rc.52 (no pubkey needed): {CHANGED_BY_RC52}");
+        }
+        let expected = &expected;
         assert_eq!(
             Value::Bool(is_nostr_event(input)),
             expected["isNostrEvent"],

@@ -9,6 +9,23 @@ use spasm::spasmid::{canonical_json, hash_canonical_json, spasmid01};
 
 const BASE_LABEL: &str = "SpasmEventV2ToTestSpasmid01";
 
+/// Cases whose answer spasm.js rc.52 changed: their tips hold upper-case letters ("Monero",
+/// "XMR"), which rc.52 lower-cases before hashing (vectors-rc52/README.md, change 1). For
+/// them the expected canonical JSON is beta.29's with the tip values lower-cased.
+const CHANGED_BY_RC52: [&str; 2] = [
+    "SpasmEventV2ToTestSpasmid01 (",
+    "SpasmEventV2ToTestSpasmid01_ChangedNotImportantKeys",
+];
+
+/// beta.29's canonical JSON as rc.52 writes it: every string inside `tips` lower-cased.
+fn with_tips_lower_cased(canonical: &str) -> String {
+    let mut value: Value = serde_json::from_str(canonical).unwrap();
+    if let Some(tips) = value.get_mut("tips") {
+        spasm::spasmid::lower_case_nested_strings(tips);
+    }
+    serde_json::to_string(&value).unwrap()
+}
+
 #[test]
 fn every_spasmid_case_matches_spasm_js() {
     let file = vectors::load("spasmid-cases.json");
@@ -29,16 +46,21 @@ fn every_spasmid_case_matches_spasm_js() {
         let label = case["label"].as_str().unwrap_or_default();
         if let (Some(input), Some(result)) = (case.get("input"), case.get("result")) {
             // A full case: the event, its canonical JSON and its id.
-            assert_eq!(
-                canonical_json(input).as_deref(),
-                result["canonicalJson"].as_str(),
-                "{label}"
-            );
-            assert_eq!(
-                spasmid01(input).map(|id| id.to_string()).as_deref(),
-                result["spasmid01"].as_str(),
-                "{label}"
-            );
+            let beta29 = result["canonicalJson"].as_str().unwrap();
+            if CHANGED_BY_RC52.iter().any(|name| label.starts_with(name)) {
+                let expected = with_tips_lower_cased(beta29);
+                assert_ne!(expected, beta29, "{label}: rc.52 changes this case");
+                assert_eq!(canonical_json(input), Some(expected.clone()), "{label}");
+                assert_eq!(spasmid01(input), Some(hash_canonical_json(&expected)));
+                println!("changed by rc.52 (tips lower-cased): {label}");
+            } else {
+                assert_eq!(canonical_json(input).as_deref(), Some(beta29), "{label}");
+                assert_eq!(
+                    spasmid01(input).map(|id| id.to_string()).as_deref(),
+                    result["spasmid01"].as_str(),
+                    "{label}"
+                );
+            }
             checked += 1;
         } else if let Some(mutation) = case.get("mutation") {
             // "Changing a hashed field changes the id": the library's canonical JSON after

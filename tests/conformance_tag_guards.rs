@@ -1,4 +1,4 @@
-//! The Nostr tag scan and the tag sort against spasm.js 2.0.0-beta.28 itself
+//! The Nostr tag scan and the tag sort against spasm.js 2.0.0-rc.52 itself
 //! (`tests/vectors-local/tag-guards.json`, made by `tests/tools/outside-inputs-vectors.mjs`):
 //! which tag values spasm.js reads (`tag[i] && typeof(tag[i]) === "string"`), how it reads
 //! index fields (`Number()`), and the order it sorts tags in for `spasmid01`.

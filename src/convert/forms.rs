@@ -61,7 +61,13 @@ fn envelope_fields(event: &Value, out: &mut Map<String, Value>) {
 }
 
 /// spasm.js `convertToSpasmEventEnvelope`: ids, siblings, db, source, stats, sharedBy.
+///
+/// As in rc.52, `input` may also be the event as a JSON string; text that is not JSON is
+/// [`ConvertError::NotJson`] (spasm.js throws its `SyntaxError`).
 pub fn to_envelope(input: &Value) -> Result<Value, ConvertError> {
+    if let Value::String(text) = input {
+        return to_envelope(&super::parse_event_text(text.as_bytes())?);
+    }
     if input.get("type").and_then(Value::as_str) == Some("SpasmEventEnvelopeV2") {
         return Ok(input.clone());
     }

@@ -132,14 +132,16 @@ pub enum VerifiedSigner {
 }
 
 impl VerifiedSigner {
-    /// Whether an author address value names this signer (Ethereum byte-wise, Nostr as
-    /// lower-case hex).
+    /// Whether an author address value names this signer, in any letter case (spasm.js
+    /// rc.52 `markSpasmEventAddressAsVerified` falls back to a case-insensitive match): an
+    /// Ethereum address byte-wise, a Nostr key as hex.
     pub fn matches_address(&self, value: &str) -> bool {
         match self {
             Self::Ethereum(signer) => value
                 .parse::<EthereumAddress>()
                 .is_ok_and(|address| address == signer.address()),
             Self::Nostr(signer) => value
+                .to_ascii_lowercase()
                 .parse::<crate::nostr::NostrPublicKey>()
                 .is_ok_and(|key| key == signer.pubkey()),
         }
@@ -351,16 +353,25 @@ pub(crate) fn parse_signed_string(text: &str) -> Result<Value, ConvertError> {
     })
 }
 
-/// Parses JSON bytes (at most [`MAX_INPUT_BYTES`]) and converts them.
-pub fn parse_and_convert(bytes: &[u8]) -> Result<VerifiedEvent, ConvertError> {
+/// JSON bytes (at most [`MAX_INPUT_BYTES`]) as a value.
+pub(crate) fn parse_event_text(bytes: &[u8]) -> Result<Value, ConvertError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ConvertError::TooLarge);
     }
-    let value = json_text::parse(bytes).map_err(|error| match error {
+    json_text::parse(bytes).map_err(|error| match error {
         JsonTextError::UnpairedSurrogate(found) => ConvertError::UnpairedSurrogate(found),
         JsonTextError::Invalid(message) => ConvertError::NotJson(message),
-    })?;
-    convert_to_spasm(&value)
+    })
+}
+
+/// Parses JSON bytes (at most [`MAX_INPUT_BYTES`]) and converts them. The event may also
+/// be given as a JSON string holding its JSON, as rc.52's `convertToSpasmEventEnvelope`
+/// accepts it (one level only).
+pub fn parse_and_convert(bytes: &[u8]) -> Result<VerifiedEvent, ConvertError> {
+    match parse_event_text(bytes)? {
+        Value::String(text) => convert_to_spasm(&parse_event_text(text.as_bytes())?),
+        value => convert_to_spasm(&value),
+    }
 }
 
 /// spasm.js `convertToSpasm`, verifying every signature: the event with its id and the
@@ -392,8 +403,22 @@ fn convert_checked(
     mark_verified(&mut event, signers);
     check_control_characters(&event)?;
     assign_formats(&mut event);
+    sort_tags_in_place(&mut event);
     assign_spasmid(&mut event, id);
     Ok(event)
+}
+
+/// spasm.js sorts an event's own `tags` in place while it computes the id
+/// (`sortTagsForSpasmid01`), so the converted event, and the Nostr form made from it, carry
+/// them in that order.
+fn sort_tags_in_place(event: &mut Map<String, Value>) {
+    let sorted = event
+        .get("tags")
+        .filter(|tags| tags.as_array().is_some_and(|tags| tags.len() > 1))
+        .and_then(crate::spasmid::sort_tags_for_spasmid01);
+    if let Some(sorted) = sorted {
+        event.insert("tags".into(), Value::Array(sorted));
+    }
 }
 
 /// A standardised event, with its id when it was already computed on the way.
@@ -625,9 +650,9 @@ fn assign_formats(event: &mut Map<String, Value>) {
                     Some(format) => {
                         address.insert("format".into(), format.to_json());
                     }
-                    None => {
-                        address.remove("format");
-                    }
+                    // rc.52 keeps the given format when the value tells none (beta.29
+                    // removed it, which changed ids).
+                    None => {}
                 }
             }
         }

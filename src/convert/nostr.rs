@@ -7,7 +7,7 @@ use super::json::{format_named, object, value_with_format};
 use super::{ConvertError, Signers};
 use crate::formats::format_of_value;
 use crate::identify::has_extra_spasm_fields;
-use crate::js_value::{has_value, js_array_index, js_number, truthy};
+use crate::js_value::{has_value, js_array_index, js_number, number_value, truthy};
 use crate::nostr::nip19::to_hex_lenient;
 use crate::nostr::verify_nostr_event;
 
@@ -50,20 +50,24 @@ fn string_tag(tag: &Value) -> Option<Vec<&str>> {
     tag.as_array()?.iter().map(Value::as_str).collect()
 }
 
-/// The last `tags_mapping` record for a tag (`M[2] == T[0]`, `M[3] == T[1]`).
-fn mapping_for<'a>(tags: &'a [Value], tag: &[&str]) -> Option<&'a Vec<Value>> {
+/// Every `tags_mapping` record for a tag (`M[2] == T[0]`, `M[3] == T[1]`), in order; `None`
+/// when there is none. rc.52 applies each one (spasm.js `getTagMappedDetails`): duplicate
+/// parent ids and addresses shared by two people have a record each.
+fn mappings_for<'a>(tags: &'a [Value], tag: &[&str]) -> Option<Vec<&'a Vec<Value>>> {
     let (name, value) = (tag.first()?, tag.get(1)?);
     if name.is_empty() || value.is_empty() {
         return None;
     }
-    tags.iter()
-        .rev()
+    let records: Vec<&Vec<Value>> = tags
+        .iter()
         .filter_map(Value::as_array)
-        .find(|record| {
+        .filter(|record| {
             record.first().and_then(Value::as_str) == Some("tags_mapping")
                 && record.get(2).and_then(Value::as_str) == Some(name)
                 && record.get(3).and_then(Value::as_str) == Some(value)
         })
+        .collect();
+    (!records.is_empty()).then_some(records)
 }
 
 /// A mapping record's fields as strings (all must be strings).
@@ -208,6 +212,8 @@ struct TagScan {
     /// Authors restored from `O` tags: (author index, address index, address); the address
     /// index is `None` when it is a number but no array index (the author is still made).
     authors: Vec<(usize, Option<usize>, Value)>,
+    /// `spasm_custom_schema` tags, whole and in order (rc.52 copies them into `tags`).
+    custom_schemas: Vec<Value>,
     reply: bool,
 }
 
@@ -230,6 +236,10 @@ fn scan_tags(tags: &[Value]) -> TagScan {
             continue;
         };
         let name = tag.first().and_then(Value::as_str).unwrap_or_default();
+        if name == "spasm_custom_schema" {
+            scan.custom_schemas.push(tag_value.clone());
+            continue;
+        }
         if !matches!(name, "e" | "p" | "O" | "t" | "r") {
             continue;
         }
@@ -239,20 +249,23 @@ fn scan_tags(tags: &[Value]) -> TagScan {
         let strings = string_tag(tag_value);
         let mapping = strings
             .as_deref()
-            .and_then(|strings| Some((strings, mapping_for(tags, strings)?)));
+            .and_then(|strings| Some((strings, mappings_for(tags, strings)?)));
         match (name, mapping) {
-            ("e", Some((strings, record))) => {
-                let Some(mapped) = MappedRecord::decode(record, "spasm_id_1") else {
-                    continue;
-                };
-                let (outer, inner) = (mapped.outer, mapped.inner);
-                let path = mapped.path().to_string();
-                let id = restored_value(&mapped.fields, mapped.original, strings, true);
-                match path.as_str() {
-                    "parent.ids" => scan.parents_mapped.place(outer, "ids", inner, id),
-                    "root.ids" => scan.roots_mapped.place(outer, "ids", inner, id),
-                    "references.ids" => scan.references_mapped.place(outer, "ids", inner, id),
-                    _ => {}
+            ("e", Some((strings, records))) => {
+                for record in records {
+                    let Some(mapped) = MappedRecord::decode(record, "spasm_id_1") else {
+                        continue;
+                    };
+                    let (outer, inner) = (mapped.outer, mapped.inner);
+                    let path = mapped.path().to_string();
+                    let id = restored_value(&mapped.fields, mapped.original, strings, true);
+                    let list = match path.as_str() {
+                        "parent.ids" => &mut scan.parents_mapped,
+                        "root.ids" => &mut scan.roots_mapped,
+                        "references.ids" => &mut scan.references_mapped,
+                        _ => continue,
+                    };
+                    list.place(outer, "ids", inner, id);
                 }
             }
             ("e", None) => {
@@ -285,15 +298,18 @@ fn scan_tags(tags: &[Value]) -> TagScan {
                     Some(_) => {}
                 }
             }
-            ("p", Some((strings, record))) => {
-                let Some(mapped) = MappedRecord::decode(record, "spasm_add_1") else {
-                    continue;
-                };
-                if mapped.path() == "mentions.addresses" {
-                    let (outer, inner) = (mapped.outer, mapped.inner);
-                    let address = restored_value(&mapped.fields, mapped.original, strings, false);
-                    scan.mentions_mapped
-                        .place(outer, "addresses", inner, address);
+            ("p", Some((strings, records))) => {
+                for record in records {
+                    let Some(mapped) = MappedRecord::decode(record, "spasm_add_1") else {
+                        continue;
+                    };
+                    if mapped.path() == "mentions.addresses" {
+                        let (outer, inner) = (mapped.outer, mapped.inner);
+                        let address =
+                            restored_value(&mapped.fields, mapped.original, strings, false);
+                        scan.mentions_mapped
+                            .place(outer, "addresses", inner, address);
+                    }
                 }
             }
             ("p", None) => {
@@ -318,18 +334,21 @@ fn scan_tags(tags: &[Value]) -> TagScan {
                 }
                 scan.mentions.push(Value::Object(author));
             }
-            ("O", Some((strings, record))) => {
-                let Some(mapped) = MappedRecord::decode(record, "spasm_aadd_1") else {
-                    continue;
-                };
-                let (Some(outer), inner) = (mapped.outer, mapped.inner) else {
-                    continue;
-                };
-                let bounded = outer <= MAX_MAPPED_INDEX
-                    && inner.is_none_or(|inner| inner <= MAX_MAPPED_INDEX);
-                if mapped.path() == "authors.addresses" && bounded {
-                    let address = restored_value(&mapped.fields, mapped.original, strings, false);
-                    scan.authors.push((outer, inner, address));
+            ("O", Some((strings, records))) => {
+                for record in records {
+                    let Some(mapped) = MappedRecord::decode(record, "spasm_aadd_1") else {
+                        continue;
+                    };
+                    let (Some(outer), inner) = (mapped.outer, mapped.inner) else {
+                        continue;
+                    };
+                    let bounded = outer <= MAX_MAPPED_INDEX
+                        && inner.is_none_or(|inner| inner <= MAX_MAPPED_INDEX);
+                    if mapped.path() == "authors.addresses" && bounded {
+                        let address =
+                            restored_value(&mapped.fields, mapped.original, strings, false);
+                        scan.authors.push((outer, inner, address));
+                    }
                 }
             }
             // Keywords are read whether or not the tag is mapped.
@@ -434,6 +453,9 @@ pub(super) fn convert_unsigned(event: &Value) -> Map<String, Value> {
     if !scan.keywords.is_empty() {
         out.insert("keywords".into(), Value::Array(scan.keywords));
     }
+    if !scan.custom_schemas.is_empty() {
+        out.insert("tags".into(), Value::Array(scan.custom_schemas));
+    }
     if !mentions.is_empty() {
         out.insert("mentions".into(), Value::Array(mentions));
     }
@@ -483,6 +505,38 @@ fn nostr_spasm_version(event: &Value) -> Option<Value> {
     version
 }
 
+/// A tip from `["spasm_tips", address, text, expiration, currency name, currency ticker,
+/// network name, network id]` (spasm.js rc.52 `standardizeNostrSpasmEventV2`); `None`
+/// without a non-empty string address. Empty fields give no key; `expiration` is
+/// `Number(field)` (`NaN`, written `null`, when it is no number); currency and network fields
+/// are copied whatever their type, as spasm.js does.
+fn tip_of_tag(tag: &[Value]) -> Option<Value> {
+    let address = text_at(tag, 1)?;
+    let mut tip = Map::new();
+    tip.insert("address".into(), Value::from(address));
+    if let Some(text) = text_at(tag, 2) {
+        tip.insert("text".into(), Value::from(text));
+    }
+    if let Some(expiration) = text_at(tag, 3) {
+        let timestamp = number_value(js_number(Some(&Value::from(expiration))));
+        tip.insert("expiration".into(), object([("timestamp", timestamp)]));
+    }
+    let mut group = |key: &str, fields: [(&str, usize); 2]| {
+        let mut inner = Map::new();
+        for (name, index) in fields {
+            if let Some(field) = tag.get(index).filter(|field| truthy(field)) {
+                inner.insert(name.into(), field.clone());
+            }
+        }
+        if !inner.is_empty() {
+            tip.insert(key.into(), Value::Object(inner));
+        }
+    };
+    group("currency", [("name", 4), ("ticker", 5)]);
+    group("network", [("name", 6), ("id", 7)]);
+    Some(Value::Object(tip))
+}
+
 /// The Spasm tags of a NostrSpasm event, applied after the plain conversion.
 pub(super) fn apply_spasm_tags(
     event: &Value,
@@ -494,6 +548,7 @@ pub(super) fn apply_spasm_tags(
     let mut title = None;
     let mut license = None;
     let mut categories = Vec::new();
+    let mut tips = Vec::new();
     for tag in event
         .get("tags")
         .and_then(Value::as_array)
@@ -514,15 +569,12 @@ pub(super) fn apply_spasm_tags(
                     if !number.is_finite() {
                         return Err(ConvertError::Malformed("spasm_timestamp (not finite)"));
                     }
-                    timestamp = Some(if number.fract() == 0.0 && number.abs() < 9.0e15 {
-                        Value::from(number as i64)
-                    } else {
-                        Value::from(number)
-                    });
+                    timestamp = Some(number_value(number));
                 }
             }
             Some("spasm_title" | "title") => title = value,
             Some("license") => license = value,
+            Some("spasm_tips") => tips.extend(tip_of_tag(tag)),
             Some("spasm_category") => {
                 let names: Vec<&str> = tag
                     .iter()
@@ -544,6 +596,9 @@ pub(super) fn apply_spasm_tags(
             }
             _ => {}
         }
+    }
+    if !tips.is_empty() {
+        out.insert("tips".into(), Value::Array(tips));
     }
     if !categories.is_empty() {
         out.insert("categories".into(), Value::Array(categories));

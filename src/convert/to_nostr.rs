@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::json::author_addresses;
 use super::{ConvertError, convert_to_spasm};
 use crate::identify::is_nostr_event;
-use crate::js_value::{js_string, truthy};
+use crate::js_value::{is_object_with_values, js_string, truthy};
 use crate::nostr::nip19::to_hex_lenient;
 use crate::timestamps::{to_long_timestamp, to_short_timestamp};
 
@@ -205,6 +205,48 @@ fn address_tags(tags: &mut Vec<Value>, authors: Option<&Value>, path: &str, is_a
     }
 }
 
+/// `["spasm_tips", address, text, expiration, currency name, currency ticker, network name,
+/// network id]` for a tip with a non-empty string address (spasm.js rc.52 `convertToNostr`):
+/// missing fields are `""`, numbers become strings where spasm.js converts them.
+fn tip_tag(tip: &Value) -> Option<Value> {
+    let address = tip
+        .get("address")
+        .and_then(Value::as_str)
+        .filter(|address| !address.is_empty())?;
+    let text = |value: Option<&Value>| {
+        value
+            .and_then(Value::as_str)
+            .filter(|text| !text.is_empty())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let text_or_number = |value: Option<&Value>| match value {
+        Some(value @ Value::Number(_)) if truthy(value) => js_string(Some(value)),
+        other => text(other),
+    };
+    let expiration = match tip
+        .get("expiration")
+        .filter(|expiration| is_object_with_values(expiration))
+        .and_then(|expiration| expiration.get("timestamp"))
+    {
+        Some(timestamp @ Value::Number(_)) => js_string(Some(timestamp)),
+        _ => String::new(),
+    };
+    let group = |key: &str| tip.get(key).filter(|group| is_object_with_values(group));
+    let currency = group("currency");
+    let network = group("network");
+    Some(strings(vec![
+        "spasm_tips".into(),
+        address.into(),
+        text(tip.get("text")),
+        expiration,
+        text(currency.and_then(|currency| currency.get("name"))),
+        text(currency.and_then(|currency| currency.get("ticker"))),
+        text_or_number(network.and_then(|network| network.get("name"))),
+        text_or_number(network.and_then(|network| network.get("id"))),
+    ]))
+}
+
 /// The first Nostr author key of an event, as 64 lower-case hex digits, or `""`.
 fn first_nostr_pubkey(event: &Value) -> String {
     author_addresses(event)
@@ -310,6 +352,30 @@ pub fn spasm_event_to_nostr(event: &Value) -> Result<Value, ConvertError> {
         false,
     );
     address_tags(&mut tags, event.get("authors"), "authors.addresses", true);
+    // rc.52: the event's own tags (those made only of strings) and one tag per tip.
+    for tag in event
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if tag
+            .as_array()
+            .is_some_and(|tag| !tag.is_empty() && tag.iter().all(Value::is_string))
+        {
+            tags.push(tag.clone());
+        }
+    }
+    for tip in event
+        .get("tips")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(tag) = tip_tag(tip) {
+            tags.push(tag);
+        }
+    }
 
     let content = event
         .get("content")

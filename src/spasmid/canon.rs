@@ -23,6 +23,9 @@ pub(super) enum Canon<'a> {
     Array(Vec<Canon<'a>>),
     /// A rebuilt object, its keys in order.
     Object(Vec<(&'a str, Canon<'a>)>),
+    /// A finished part whose leaves were rewritten (rc.52's lower-cased tips). Nothing
+    /// reads into it afterwards: it is only written out.
+    Owned(Value),
 }
 
 /// A read-only position in a [`Canon`]: either inside the input or inside a rebuilt part.
@@ -79,6 +82,7 @@ impl<'a> Canon<'a> {
     pub(super) fn to_value(&self) -> Value {
         match self {
             Canon::Json(value) => (*value).clone(),
+            Canon::Owned(value) => value.clone(),
             Canon::Array(items) => Value::Array(items.iter().map(Canon::to_value).collect()),
             Canon::Object(entries) => Value::Object(
                 entries
@@ -130,6 +134,7 @@ impl<'c, 'a> Node<'c, 'a> {
     pub(super) fn truthy(self) -> bool {
         match self {
             Node::Json(value) => truthy(value),
+            Node::Built(Canon::Owned(value)) => truthy(value),
             Node::Built(_) => true,
         }
     }
@@ -157,6 +162,7 @@ impl<'c, 'a> Node<'c, 'a> {
                     .join(","),
             ),
             Node::Built(Canon::Json(value)) => Node::Json(value).js_string(),
+            Node::Built(Canon::Owned(value)) => Cow::Owned(js_string(Some(value))),
         }
     }
 }
@@ -170,6 +176,7 @@ impl Serialize for Canon<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Canon::Json(value) => value.serialize(serializer),
+            Canon::Owned(value) => value.serialize(serializer),
             Canon::Array(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
