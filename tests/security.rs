@@ -277,6 +277,20 @@ fn malleated_and_malformed_signatures_are_refused() {
         "{result:?}"
     );
 
+    // EIP-2098: the same signature in 64 bytes verifies, and is kept as it was given.
+    let mut compact = bytes[..64].to_vec();
+    compact[32] |= (bytes[64] - 27) << 7;
+    let compact = format!("0x{}", hex::encode(&compact));
+    let event = convert_to_spasm(&signed_closed(&text, &compact, &address)).unwrap();
+    assert_eq!(event.event()["signatures"][0]["value"], compact.as_str());
+    assert_eq!(verified_addresses(event.event()), [address.clone()]);
+    // Its malleated twin has no compact form (a high s fills the parity bit), so the
+    // shortest way to forge one is a 64-byte signature with the flipped parity: refused.
+    let mut flipped = hex::decode(&compact[2..]).unwrap();
+    flipped[32] ^= 0x80;
+    let flipped = format!("0x{}", hex::encode(&flipped));
+    assert!(convert_to_spasm(&signed_closed(&text, &flipped, &address)).is_err());
+
     let bad_v = format!("{}1d", &signature[..130]);
     assert!(convert_to_spasm(&signed_closed(&text, &bad_v, &address)).is_err());
     assert!(

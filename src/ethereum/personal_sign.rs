@@ -186,6 +186,55 @@ mod tests {
         assert!("ab".repeat(65).parse::<EthereumSignature>().is_err());
     }
 
+    /// EIP-2098: `r ‖ s` with the parity in the top bit of `s`.
+    fn compact(bytes: [u8; 65]) -> [u8; 64] {
+        let mut compact = [0u8; 64];
+        compact.copy_from_slice(&bytes[..64]);
+        compact[32] |= (bytes[64] - 27) << 7;
+        compact
+    }
+
+    #[test]
+    fn accepts_eip2098_compact_signatures() {
+        let (key, address) = test_key();
+        // Both parities: sign until each has been seen.
+        let mut seen = [false; 2];
+        for round in 0..64u8 {
+            let message = [b'c', round];
+            let bytes = sign(&key, &message);
+            let text = format!("0x{}", hex::encode(compact(bytes)));
+            let signature: EthereumSignature = text.parse().unwrap();
+            assert!(signature.is_compact());
+            assert_eq!(signature.to_string(), text);
+            assert_eq!(
+                verify_personal_sign(&message, &signature, &address)
+                    .unwrap()
+                    .address(),
+                address
+            );
+            seen[usize::from(bytes[64] - 27)] = true;
+            if seen == [true, true] {
+                return;
+            }
+        }
+        panic!("64 signatures without both parities");
+    }
+
+    #[test]
+    fn a_compact_signature_must_have_a_low_s() {
+        let (key, _) = test_key();
+        let mut bytes = compact(sign(&key, b"high"));
+        // n/2 + 1: below 2^255, so the compact form can hold it, yet it is high.
+        let half_plus_one =
+            hex::decode("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a1")
+                .unwrap();
+        bytes[32..].copy_from_slice(&half_plus_one);
+        assert_eq!(
+            EthereumSignature::from_compact_bytes(bytes),
+            Err(super::super::EthereumSignatureError::HighS)
+        );
+    }
+
     #[test]
     fn display_round_trips() {
         let (key, _) = test_key();
