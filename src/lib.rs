@@ -14,7 +14,6 @@ pub mod bidi;
 pub mod body;
 #[cfg(feature = "spasmid")]
 pub mod collation;
-#[cfg(feature = "spasmid")]
 pub mod convert;
 pub mod ethereum;
 pub mod formats;

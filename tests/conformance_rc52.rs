@@ -14,7 +14,10 @@
 mod vectors;
 
 use serde_json::Value;
-use spasm::convert::{ConvertError, convert_to_nostr, convert_to_spasm, to_envelope};
+use spasm::convert::{
+    ConvertError, body_to_nostr, check_nostr_round_trip, convert_to_nostr, convert_to_spasm,
+    to_envelope,
+};
 use spasm::spasmid::canonical_json;
 use vectors::first_difference;
 
@@ -148,8 +151,17 @@ fn check_body(id: &str, body: &Value, rc52: &Value, failures: &mut Vec<String>) 
     } else if let Some(difference) = first_difference("", &nostr, expected_nostr) {
         failures.push(format!("{id}: convertToNostr{difference}"));
     }
+    // The browser's builder (no collation data) gives the same form.
+    if body_to_nostr(body).ok().as_ref() != Some(&nostr) {
+        failures.push(format!("{id}: body_to_nostr differs from convertToNostr"));
+    }
     let round_trip = &rc52["nostrRoundTrip"];
     if round_trip.is_object() {
+        // The composer's check must see what rc.52's merge sees (tips-08, tips-12, ntags-18).
+        let ours = check_nostr_round_trip(body, &nostr);
+        if Value::Bool(ours.is_ok()) != round_trip["sameSpasmidAsBody"] {
+            failures.push(format!("{id}: round-trip check says {ours:?}"));
+        }
         match convert_to_spasm(&nostr) {
             Ok(back) => {
                 if let Some(difference) =

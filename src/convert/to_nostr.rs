@@ -8,8 +8,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::json::author_addresses;
-use super::{ConvertError, convert_to_spasm};
-use crate::identify::is_nostr_event;
+use super::ConvertError;
 use crate::js_value::{is_object_with_values, js_string, truthy};
 use crate::nostr::nip19::to_hex_lenient;
 use crate::timestamps::{to_long_timestamp, to_short_timestamp};
@@ -394,12 +393,38 @@ pub fn spasm_event_to_nostr(event: &Value) -> Result<Value, ConvertError> {
 
 /// spasm.js `convertToNostr`: a Nostr event as it is, anything else converted (and
 /// verified) first.
+#[cfg(feature = "spasmid")]
 pub fn convert_to_nostr(input: &Value) -> Result<Value, ConvertError> {
-    if is_nostr_event(input) {
+    if crate::identify::is_nostr_event(input) {
         return Ok(input.clone());
     }
-    let event = convert_to_spasm(input)?;
+    let event = super::convert_to_spasm(input)?;
     spasm_event_to_nostr(event.event())
+}
+
+/// The unsigned Nostr form of a `SpasmEventBodyV2` (spasm.js `convertToNostr(body)`), the
+/// event a NIP-07 extension is asked to sign: `id` empty, no `sig`, `pubkey` the first Nostr
+/// author. Built without collation data, so the browser builds it itself.
+///
+/// Errors: the body is not a `SpasmEventBodyV2`, has no usable timestamp, holds a control
+/// character, or (without the `spasmid` feature) has two or more `tags`, whose order in the
+/// Nostr form is the collation order spasm.js sorts them in
+/// ([`ConvertError::TagsNeedCollation`]).
+pub fn body_to_nostr(body: &Value) -> Result<Value, ConvertError> {
+    let mut event = super::body::convert_body(body)?;
+    super::check_control_characters(&event)?;
+    super::assign_formats(&mut event);
+    if event
+        .get("tags")
+        .and_then(Value::as_array)
+        .is_some_and(|tags| tags.len() > 1)
+    {
+        #[cfg(feature = "spasmid")]
+        super::verified::sort_tags_in_place(&mut event);
+        #[cfg(not(feature = "spasmid"))]
+        return Err(ConvertError::TagsNeedCollation);
+    }
+    spasm_event_to_nostr(&Value::Object(event))
 }
 
 #[cfg(test)]
