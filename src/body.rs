@@ -55,6 +55,24 @@ pub use crate::action::Reaction;
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpasmBody(Value);
 
+/// A value that is not a `SpasmEventBodyV2` object.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("this is not a SpasmEventBodyV2")]
+pub struct NotABody;
+
+impl TryFrom<Value> for SpasmBody {
+    type Error = NotABody;
+
+    /// A body written by another client, kept as it is (its key order is its signed text).
+    fn try_from(value: Value) -> Result<Self, NotABody> {
+        if value.get("type").and_then(Value::as_str) == Some("SpasmEventBodyV2") {
+            Ok(Self(value))
+        } else {
+            Err(NotABody)
+        }
+    }
+}
+
 impl SpasmBody {
     /// The exact text to sign (`JSON.stringify(body)`).
     pub fn signed_string(&self) -> String {

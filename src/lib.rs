@@ -23,6 +23,7 @@ pub mod js_value;
 pub mod json_text;
 pub mod model;
 pub mod nostr;
+pub mod signed;
 #[cfg(feature = "spasmid")]
 pub mod spasmid;
 pub mod timestamps;

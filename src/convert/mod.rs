@@ -18,7 +18,7 @@ mod dmp;
 mod envelope;
 #[cfg(feature = "spasmid")]
 mod forms;
-mod json;
+pub(crate) mod json;
 #[cfg(feature = "spasmid")]
 mod merge;
 mod nostr;
