@@ -71,9 +71,18 @@ impl EthereumSignedBody {
         signature: &str,
         signer: EthereumAddress,
     ) -> Result<Self, SignedShapeError> {
+        Self::from_signed_string(body.signed_string(), signature, signer)
+    }
+
+    /// [`EthereumSignedBody::new`] for text signed elsewhere, kept byte for byte.
+    pub fn from_signed_string(
+        signed_string: String,
+        signature: &str,
+        signer: EthereumAddress,
+    ) -> Result<Self, SignedShapeError> {
         signature.parse::<EthereumSignature>()?;
         Ok(Self {
-            signed_string: body.signed_string(),
+            signed_string,
             signature: signature.to_string(),
             signer,
         })

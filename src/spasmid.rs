@@ -201,21 +201,19 @@ pub fn lower_case_nested_strings(value: &mut Value) {
             _ => return true,
         };
         for child in children {
-            match child {
-                Value::String(text) => *text = text.to_lowercase(),
-                // An empty list is still entered (and counts against the depth), an empty
-                // object is not (`isObjectWithValues`).
-                Value::Array(_) => {
-                    if !walk(child, depth + 1) {
-                        return false;
-                    }
+            // An empty list is still entered (and counts against the depth), an empty
+            // object is not (`isObjectWithValues`).
+            let enter = match child {
+                Value::String(text) => {
+                    *text = text.to_lowercase();
+                    false
                 }
-                Value::Object(map) if !map.is_empty() => {
-                    if !walk(child, depth + 1) {
-                        return false;
-                    }
-                }
-                _ => {}
+                Value::Array(_) => true,
+                Value::Object(map) => !map.is_empty(),
+                _ => false,
+            };
+            if enter && !walk(child, depth + 1) {
+                return false;
             }
         }
         true

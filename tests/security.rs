@@ -283,7 +283,7 @@ fn malleated_and_malformed_signatures_are_refused() {
     let compact = format!("0x{}", hex::encode(&compact));
     let event = convert_to_spasm(&signed_closed(&text, &compact, &address)).unwrap();
     assert_eq!(event.event()["signatures"][0]["value"], compact.as_str());
-    assert_eq!(verified_addresses(event.event()), [address.clone()]);
+    assert_eq!(verified_addresses(event.event()), vec![address.clone()]);
     // Its malleated twin has no compact form (a high s fills the parity bit), so the
     // shortest way to forge one is a 64-byte signature with the flipped parity: refused.
     let mut flipped = hex::decode(&compact[2..]).unwrap();

@@ -5,11 +5,12 @@
 #![allow(clippy::expect_used)]
 
 use k256::ecdsa::SigningKey;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use spasm::EthereumAddress;
 use spasm::body::{AuthorKey, SpasmBody};
-use spasm::convert::{convert_to_nostr, convert_to_spasm};
+use spasm::convert::body_to_nostr;
+use spasm::signed::{EthereumSignedBody, NostrSignedEvent, SignedBody};
 use spasm::ethereum::personal_sign_digest;
 use spasm::nostr::{NostrPublicKey, nip01_event_id};
 
@@ -103,18 +104,18 @@ impl TestKey {
     /// The body signed with the Ethereum key, as the web client submits it
     /// (`SpasmEventBodySignedClosedV2`).
     pub fn sign_ethereum(&self, body: &SpasmBody) -> Value {
-        let signed_string = body.signed_string();
-        json!({
-            "type": "SpasmEventBodySignedClosedV2",
-            "signedString": signed_string,
-            "signature": self.personal_sign(&signed_string),
-            "signer": self.ethereum_address().to_lowercase_hex(),
-        })
+        self.ethereum_signed(body).signed_closed()
+    }
+
+    fn ethereum_signed(&self, body: &SpasmBody) -> EthereumSignedBody {
+        let signature = self.personal_sign(&body.signed_string());
+        EthereumSignedBody::new(body, &signature, self.ethereum_address())
+            .expect("a low-s personal_sign signature is well formed")
     }
 
     /// The body's Nostr form (spasm.js `convertToNostr`) signed with the Nostr key.
     pub fn sign_nostr(&self, body: &SpasmBody) -> Value {
-        let event = convert_to_nostr(body.as_json()).expect("a body converts to Nostr");
+        let event = body_to_nostr(body.as_json()).expect("a body converts to Nostr");
         self.sign_nostr_event(event)
     }
 
@@ -133,14 +134,13 @@ impl TestKey {
 
     /// One body signed by both keys, as one envelope with two signed siblings (multi-signing).
     pub fn sign_both(&self, body: &SpasmBody) -> Value {
-        let ethereum =
-            convert_to_spasm(&self.sign_ethereum(body)).expect("the Ethereum-signed body verifies");
-        let nostr =
-            convert_to_spasm(&self.sign_nostr(body)).expect("the Nostr-signed body verifies");
-        json!({
-            "type": "SpasmEventEnvelopeV2",
-            "siblings": [ethereum.event()["siblings"][0].clone(), nostr.event()["siblings"][0].clone()],
-        })
+        let nostr = NostrSignedEvent::new(self.sign_nostr(body), self.nostr_pubkey())
+            .expect("the Nostr key signed its own event");
+        SignedBody::Both {
+            nostr,
+            ethereum: self.ethereum_signed(body),
+        }
+        .to_submission()
     }
 }
 

@@ -293,11 +293,12 @@ async fn browser_sign_and_submit(
     what: String,
     build: impl FnOnce(&[AuthorKey]) -> SpasmBody,
 ) -> Result<SubmitReply, String> {
-    use serde_json::json;
+    use spasm::convert::{body_to_nostr, check_nostr_round_trip};
+    use spasm::signed::{EthereumSignedBody, NostrSignedEvent, SignedBody};
 
     use crate::browser::ethereum::sign_message;
     use crate::browser::nostr::{get_public_key, sign_event};
-    use crate::server_fns::{nostr_form, submit_event};
+    use crate::server_fns::submit_event;
 
     let mode = signing.mode.get_untracked();
     let mut authors = Vec::new();
@@ -312,8 +313,9 @@ async fn browser_sign_and_submit(
             format!("Your wallet gave an address this forum cannot read: {account}.")
         })?;
         authors.push(AuthorKey::Ethereum(address));
-        ethereum = Some((wallet, account));
+        ethereum = Some((wallet, account, address));
     }
+    let mut nostr_key = None;
     if mode.uses_nostr() {
         let pubkey = match signing.nostr.get_untracked() {
             Some(pubkey) => pubkey,
@@ -333,60 +335,67 @@ async fn browser_sign_and_submit(
             format!("Your Nostr extension gave a key this forum cannot read: {pubkey}.")
         })?;
         authors.push(AuthorKey::Nostr(key));
+        nostr_key = Some(key);
     }
     let body = build(&authors);
-    let signed_string = body.signed_string();
-    let mut ethereum_signature = None;
-    if let Some((wallet, account)) = &ethereum {
+    // The Nostr form is built here, before any signer is asked: a multi-signed event whose
+    // two forms would not give one id is refused rather than sent with one signature.
+    let nostr_form = match nostr_key {
+        Some(_) => {
+            let form = body_to_nostr(body.as_json()).map_err(|error| {
+                format!("This cannot be signed with your Nostr key: {error}.")
+            })?;
+            if ethereum.is_some() {
+                check_nostr_round_trip(body.as_json(), &form).map_err(|error| {
+                    format!(
+                        "This cannot be signed with both keys: {error}, so the two \
+                         signatures would not sign the same post. Sign it with one key."
+                    )
+                })?;
+            }
+            Some(form)
+        }
+        None => None,
+    };
+    let mut ethereum_signed = None;
+    if let Some((wallet, account, address)) = &ethereum {
         notice.set(Notice::Progress(format!(
             "{what} {} is asking you to sign it…",
             wallet.name
         )));
-        let signature = sign_message(&wallet.id, account, &signed_string)
+        let signature = sign_message(&wallet.id, account, &body.signed_string())
             .await
             .map_err(|error| error.to_string())?;
-        ethereum_signature = Some((signature, account.to_lowercase()));
+        let signed = EthereumSignedBody::new(&body, &signature, *address)
+            .map_err(|error| format!("{error}."))?;
+        ethereum_signed = Some(signed);
     }
-    let mut nostr_event = None;
-    if mode.uses_nostr() {
+    let mut nostr_signed = None;
+    if let (Some(form), Some(key)) = (nostr_form, nostr_key) {
         notice.set(Notice::Progress(format!(
             "{what} Your Nostr extension is asking you to sign it…"
         )));
-        let form = nostr_form(body.as_json().to_string())
-            .await
-            .map_err(|error| error.to_string())?;
-        let form: serde_json::Value = serde_json::from_str(&form)
-            .map_err(|_| "The server's Nostr form is not JSON.".to_owned())?;
-        nostr_event = Some(sign_event(&form).await.map_err(|error| error.to_string())?);
+        let event = sign_event(&form).await.map_err(|error| error.to_string())?;
+        if ethereum_signed.is_some() {
+            // An extension that changed the event while signing breaks the pair too.
+            check_nostr_round_trip(body.as_json(), &event).map_err(|error| {
+                format!(
+                    "Your Nostr extension changed the post while signing it: {error}. \
+                     Nothing was sent."
+                )
+            })?;
+        }
+        nostr_signed =
+            Some(NostrSignedEvent::new(event, key).map_err(|error| format!("{error}."))?);
     }
-    let envelope = match (ethereum_signature, nostr_event) {
-        (Some((signature, signer)), None) => json!({
-            "type": "SpasmEventBodySignedClosedV2",
-            "signedString": signed_string,
-            "signature": signature,
-            "signer": signer,
-        }),
-        (None, Some(event)) => event,
-        (Some((signature, signer)), Some(event)) => json!({
-            "type": "SpasmEventEnvelopeV2",
-            "siblings": [
-                {
-                    "type": "SiblingSpasmSignedV2",
-                    "protocol": {"name": "spasm", "version": "2.0.0"},
-                    "signedString": signed_string,
-                    "signatures": [{"value": signature, "pubkey": signer, "format": {"name": "ethereum-sig"}}],
-                },
-                {
-                    "type": "SiblingNostrSpasmSignedV2",
-                    "protocol": {"name": "nostr", "hasExtraSpasmFields": true, "extraSpasmFieldsVersion": "2.0.0"},
-                    "originalObject": event,
-                },
-            ],
-        }),
+    let signed = match (ethereum_signed, nostr_signed) {
+        (Some(ethereum), None) => SignedBody::Ethereum(ethereum),
+        (None, Some(nostr)) => SignedBody::Nostr(nostr),
+        (Some(ethereum), Some(nostr)) => SignedBody::Both { nostr, ethereum },
         (None, None) => return Err("Choose a key to sign with.".to_owned()),
     };
     notice.set(Notice::Progress("Sending it to the forum…".to_owned()));
-    submit_event(envelope.to_string())
+    submit_event(signed.to_submission().to_string())
         .await
         .map_err(|error| format!("The forum refused it: {error}"))
 }

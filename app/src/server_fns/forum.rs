@@ -279,20 +279,6 @@ pub async fn load_settings() -> Result<String, UserFacingError> {
     Ok(serde_json::Value::Object(map).to_string())
 }
 
-/// The Nostr form of a `SpasmEventBodyV2` (spasm.js `convertToNostr`), for a Nostr
-/// extension to sign. Built on the server, where the collation data lives.
-#[server(prefix = "/_fn", endpoint = "nostr_form")]
-pub async fn nostr_form(body: String) -> Result<String, UserFacingError> {
-    let body: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
-        UserFacingError::BadRequest("The post to sign is not valid JSON.".to_owned())
-    })?;
-    spasm::convert::convert_to_nostr(&body)
-        .map(|event| event.to_string())
-        .map_err(|error| {
-            UserFacingError::BadRequest(format!("This post cannot be signed with Nostr: {error}."))
-        })
-}
-
 /// Submits a signed event (an envelope, as JSON) through the forum's one ingest path. A
 /// refusal comes back with the server's reason and a truthful status.
 #[server(prefix = "/_fn", endpoint = "submit")]

@@ -29,6 +29,7 @@ pub async fn verify_test_post(
     signer: String,
 ) -> Result<VerifiedTestPost, UserFacingError> {
     use spasm::convert::{VerifiedSigner, convert_to_spasm};
+    use spasm::signed::EthereumSignedBody;
 
     let refuse = |reason: String| {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -41,12 +42,12 @@ pub async fn verify_test_post(
             "The signed post is longer than {MAX_SIGNED_BYTES} bytes."
         )));
     }
-    let closed = serde_json::json!({
-        "type": "SpasmEventBodySignedClosedV2",
-        "signedString": signed_string,
-        "signature": signature,
-        "signer": signer,
-    });
+    let signer = signer
+        .parse()
+        .map_err(|error| refuse(format!("The signer is not an Ethereum address: {error}.")))?;
+    let closed = EthereumSignedBody::from_signed_string(signed_string, &signature, signer)
+        .map_err(|error| refuse(format!("The signature was refused: {error}.")))?
+        .signed_closed();
     let event = convert_to_spasm(&closed)
         .map_err(|error| refuse(format!("The signature was refused: {error}.")))?;
     let signer = event
