@@ -27,6 +27,8 @@ export async function installProviders(context, options = {}) {
   const state = { ethereumConnected: false, rejectEthereum: false, rejectNostr: false, requests: [] };
 
   await context.exposeBinding('__spasmTestSigner', async (_source, call) => {
+    // When it reached the extension or wallet, to order it among the page's other requests.
+    call.at = process.hrtime.bigint();
     state.requests.push(call);
     if (call.family === 'ethereum') return answerEthereum(call);
     return answerNostr(call);

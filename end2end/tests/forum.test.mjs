@@ -186,8 +186,20 @@ describe('writing with JavaScript on', () => {
       await page.getByLabel('Title').fill(title);
       await page.getByLabel('Text').fill(`A post signed with ${mode}.`);
       await page.getByLabel(label).check();
+      // Server-function calls, timed, to check that none comes between the click and the
+      // extension's prompt: the Nostr form is built in the browser.
+      const serverCalls = [];
+      page.on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (path.startsWith('/_fn/')) serverCalls.push({ path, at: process.hrtime.bigint() });
+      });
+      const clickedAt = process.hrtime.bigint();
       await page.getByRole('button', { name: 'Sign and publish' }).click();
       await page.waitForURL(/\/news\/spasmid01/);
+      const prompt = wallet.requests.find((request) => request.method === 'signEvent');
+      const before = serverCalls.filter(({ at }) => at > clickedAt && at < prompt.at);
+      assert.deepEqual(before.map(({ path }) => path), [], 'server calls before the Nostr prompt');
+      assert.equal(serverCalls.find(({ at }) => at > prompt.at)?.path, '/_fn/submit');
       await page.getByRole('heading', { name: title }).waitFor();
       const verified = await page.locator('article.event .author').evaluateAll((links) => links.map((link) => link.getAttribute('title')));
       if (mode === 'both') {

@@ -5,6 +5,7 @@
 //!   (browser, Spasm API, federation, RSS), and its reads serve the API and the pages.
 //! * [`storage`] keeps events in SQLite or PostgreSQL behind the [`storage::Store`] trait.
 //! * [`settings`] is the instance's policy, changed at run time by admin-signed events.
+//! * [`upgrade`] reworks stored events once when the protocol changes (rc.52 ids).
 
 pub mod address;
 pub mod envelope;
@@ -18,6 +19,7 @@ pub mod screen;
 pub mod service;
 pub mod settings;
 pub mod storage;
+pub mod upgrade;
 
 pub use address::AuthorAddress;
 pub use ingest::{Accepted, Origin, SubmitError};

@@ -33,14 +33,33 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 
 /// `spasm-forum migrate`: brings the schema up to date.
 pub async fn migrate(config: Config) -> anyhow::Result<()> {
-    open_store(&config).await?;
+    let store = open_store(&config).await?;
     println!("the database schema is up to date");
+    let report = forum::upgrade::add_current_ids(store.as_ref()).await?;
+    store
+        .mark_upgrade_done(forum::upgrade::RC52_IDS, forum::service::now_ms())
+        .await?;
+    println!(
+        "spasm.js rc.52 ids: {} events read, {} with another id under rc.52, {} ids added, {} \
+         already held by another stored event, {} no longer readable",
+        report.scanned, report.changed, report.added, report.taken, report.unreadable
+    );
     Ok(())
 }
 
 /// Opens the database, binds the listener and serves until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
+    // Upgrades of stored data run beside serving: until they finish, an event stored under
+    // an older id is found by that id only.
+    let upgrading = store.clone();
+    tokio::spawn(async move {
+        match forum::upgrade::run_pending(upgrading.as_ref(), forum::service::now_ms()).await {
+            Ok(Some(report)) => tracing::info!(?report, "rc.52 ids added to stored events"),
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "the upgrade of stored ids failed; it runs again at the next start"),
+        }
+    });
     let forum = Forum::new(store, config.settings.clone(), config.limits.forum_limits()).await?;
     if !site_assets::has_browser_bundle() {
         tracing::warn!(

@@ -12,13 +12,13 @@ use super::read_cache::{CachedRead, ReadCache};
 use super::writer::WriteQueue;
 use super::{
     AdminEvent, Backend, DeleteOutcome, Insert, InsertOutcome, Moderation, ModerationRecord,
-    RestoreOutcome, StorageError, Store, reads, statements, writes,
+    RestoreOutcome, StorageError, Store, StoredForm, reads, statements, writes,
 };
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
 use crate::profile::{ProfileUpdate, StoredProfile};
 use crate::query::{FeedFilter, Page};
-use crate::record::NewEvent;
+use crate::record::{EventId, NewEvent};
 
 /// How a backend runs reads: on one of its reader connections.
 #[async_trait]
@@ -275,6 +275,65 @@ impl Store for Database {
 
     async fn last_change(&self) -> Result<i64, StorageError> {
         self.read(|db| Box::pin(async move { reads::last_change(db).await }))
+            .await
+    }
+
+    async fn stored_forms(
+        &self,
+        after_key: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredForm>, StorageError> {
+        self.read(move |db| {
+            Box::pin(async move {
+                let params = [after_key.into(), i64::from(limit).into()];
+                let rows = db.fetch_all(statements::STORED_FORMS, &params).await?;
+                rows.into_iter()
+                    .map(|mut row| {
+                        Ok(StoredForm {
+                            key: row.int(0)?,
+                            spasmid: row.text(1)?,
+                            event_json: row.text(2)?,
+                        })
+                    })
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    async fn add_event_id(&self, key: i64, id: EventId) -> Result<bool, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let params = [key.into(), id.value.as_str().into(), id.format.as_str().into()];
+                    let added = db.execute(statements::ADD_EVENT_ID, &params).await? > 0;
+                    Ok((added, added))
+                })
+            })
+            .await
+    }
+
+    async fn upgrade_done(&self, name: &str) -> Result<bool, StorageError> {
+        let name = name.to_owned();
+        self.read(move |db| {
+            Box::pin(async move {
+                let params = [name.as_str().into()];
+                Ok(db.fetch_optional(statements::UPGRADE_DONE, &params).await?.is_some())
+            })
+        })
+        .await
+    }
+
+    async fn mark_upgrade_done(&self, name: &str, now_ms: i64) -> Result<(), StorageError> {
+        let name = name.to_owned();
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let params = [name.as_str().into(), now_ms.into()];
+                    db.execute(statements::MARK_UPGRADE_DONE, &params).await?;
+                    Ok(((), true))
+                })
+            })
             .await
     }
 }

@@ -33,7 +33,7 @@ use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
 use crate::profile::{ProfileUpdate, StoredProfile};
 use crate::query::{FeedFilter, Page};
-use crate::record::NewEvent;
+use crate::record::{EventId, NewEvent};
 
 /// The file name of the SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "forum.sqlite3";
@@ -323,4 +323,30 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The newest change's number (0 before the first).
     async fn last_change(&self) -> Result<i64, StorageError>;
+
+    /// Every stored event after row `after_key`, hidden ones too, in key order, at most
+    /// `limit`: for upgrades that reread what is stored.
+    async fn stored_forms(&self, after_key: i64, limit: u32)
+    -> Result<Vec<StoredForm>, StorageError>;
+
+    /// Adds an id to a stored event's ids, so that it is found by that id too; `false`
+    /// when another event (or this one) has it already.
+    async fn add_event_id(&self, key: i64, id: EventId) -> Result<bool, StorageError>;
+
+    /// Whether the data upgrade `name` has finished on this database.
+    async fn upgrade_done(&self, name: &str) -> Result<bool, StorageError>;
+
+    /// Records that the data upgrade `name` finished.
+    async fn mark_upgrade_done(&self, name: &str, now_ms: i64) -> Result<(), StorageError>;
+}
+
+/// A stored event as [`Store::stored_forms`] gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredForm {
+    /// Its row key.
+    pub key: i64,
+    /// The spasmid it was stored under.
+    pub spasmid: String,
+    /// The database form as stored.
+    pub event_json: String,
 }

@@ -394,3 +394,18 @@ pub(super) fn stats_of(keys: &[i64]) -> Sql {
         .push(" ORDER BY target_key, total DESC, content");
     sql
 }
+
+/// Every stored event after a key (hidden ones too), in key order: `$1` key, `$2` limit.
+pub(super) const STORED_FORMS: &str =
+    "SELECT key, spasmid, event_json FROM events WHERE key > $1 ORDER BY key LIMIT $2";
+
+/// One more id of a stored event: `$1` key, `$2` value, `$3` format.
+pub(super) const ADD_EVENT_ID: &str = "INSERT INTO event_ids (event_key, value, format) \
+     VALUES ($1, $2, $3) ON CONFLICT (value) DO NOTHING";
+
+/// Whether a data upgrade finished: `$1` name.
+pub(super) const UPGRADE_DONE: &str = "SELECT done_at_ms FROM upgrades WHERE name = $1";
+
+/// Records a finished data upgrade: `$1` name, `$2` time (ms).
+pub(super) const MARK_UPGRADE_DONE: &str = "INSERT INTO upgrades (name, done_at_ms) \
+     VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET done_at_ms = excluded.done_at_ms";

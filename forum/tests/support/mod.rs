@@ -183,12 +183,13 @@ pub async fn submit(test: &TestForum, input: &Value) -> Result<Accepted, SubmitE
 
 /// `text` signed by `key`, as a `SpasmEventBodySignedClosedV2`.
 pub fn signed_closed(key: &TestKey, text: &str) -> Value {
-    serde_json::json!({
-        "type": "SpasmEventBodySignedClosedV2",
-        "signedString": text,
-        "signature": key.personal_sign(text),
-        "signer": key.ethereum_address().to_lowercase_hex(),
-    })
+    spasm::signed::EthereumSignedBody::from_signed_string(
+        text.to_owned(),
+        &key.personal_sign(text),
+        key.ethereum_address(),
+    )
+    .unwrap()
+    .signed_closed()
 }
 
 /// The JSON bytes of an input.

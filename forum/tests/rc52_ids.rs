@@ -1,0 +1,121 @@
+//! Events stored under their spasm.js beta.29 ids get their rc.52 ids too (the `rc52-ids`
+//! upgrade), on SQLite and PostgreSQL: every valid event of the shared rc.52 vectors whose
+//! id rc.52 changed is stored as a beta.29 instance stored it, then upgraded; both ids find
+//! it, and the event submitted again (as a peer on rc.52 sends it) is a duplicate.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use forum::{Settings, SubmitError};
+use serde_json::Value;
+use sqlx::Connection;
+use support::{Db, TestForum, submit};
+
+/// `(name, input, beta.29 id, rc.52 id)` of every valid post whose id rc.52 changed
+/// (replies and reactions need targets this instance does not have).
+fn changed_cases() -> Vec<(String, Value, String, String)> {
+    let dir = format!("{}/../../shared/spasm/vectors-rc52", env!("CARGO_MANIFEST_DIR"));
+    let mut cases = Vec::new();
+    for file in ["identify.json", "nostr-tags.json", "tips.json", "verification.json"] {
+        let text = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
+        let file: Value = serde_json::from_str(&text).unwrap();
+        for case in file["cases"].as_array().unwrap() {
+            let (rc7, rc52) = (&case["library"]["rc7"], &case["library"]["rc52"]);
+            if case["validity"] == "valid"
+                && rc7["accepted"] == true
+                && rc52["accepted"] == true
+                && rc7["spasmid01"] != rc52["spasmid01"]
+                && rc52["convertToSpasm"]["action"] == "post"
+            {
+                cases.push((
+                    case["id"].as_str().unwrap().to_owned(),
+                    case["input"].clone(),
+                    rc7["spasmid01"].as_str().unwrap().to_owned(),
+                    rc52["spasmid01"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+    }
+    cases
+}
+
+/// Rewrites a stored event's spasmid to the one beta.29 gave it, as if a beta.29 instance
+/// had stored it.
+async fn store_under(test: &TestForum, current: &str, old: &str) {
+    let statements = [
+        "UPDATE events SET spasmid = $1 WHERE spasmid = $2",
+        "UPDATE event_ids SET value = $1 WHERE value = $2",
+    ];
+    match test.db {
+        Db::Sqlite => {
+            let path = test.data_dir.join(forum::storage::SQLITE_FILE_NAME);
+            let connection = rusqlite::Connection::open(path).unwrap();
+            connection
+                .busy_timeout(std::time::Duration::from_secs(5))
+                .unwrap();
+            for statement in statements {
+                let statement = statement.replace('$', "?");
+                connection.execute(&statement, [old, current]).unwrap();
+            }
+        }
+        Db::Postgres => {
+            let url = test.database_url.as_deref().unwrap();
+            let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+            for statement in statements {
+                sqlx::query(statement)
+                    .bind(old)
+                    .bind(current)
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+async fn stored_under_beta29_ids_get_rc52_ids(test: &TestForum) {
+    let cases = changed_cases();
+    println!("{} valid rc.52 vector posts have another id under beta.29", cases.len());
+    assert!(cases.len() >= 10, "{cases:?}");
+    for (name, input, old, current) in &cases {
+        let accepted = submit(test, input)
+            .await
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(&accepted.spasmid, current, "{name}");
+        store_under(test, current, old).await;
+    }
+    // A fresh service, as after the upgrade's restart (no cached reads).
+    let forum = test.reopen(Settings::default()).await;
+    for (name, _, _, current) in &cases {
+        assert!(forum.event(current).await.unwrap().is_none(), "{name}: not yet");
+    }
+
+    let report = forum::upgrade::run_pending(forum.store(), 1_790_000_000_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.scanned, cases.len() as u64);
+    assert_eq!(report.changed, cases.len() as u64);
+    assert_eq!(report.added, cases.len() as u64);
+    assert_eq!((report.taken, report.unreadable), (0, 0));
+    for (name, input, old, current) in &cases {
+        let by_old = forum.event(old).await.unwrap().unwrap();
+        let by_current = forum.event(current).await.unwrap().unwrap();
+        assert_eq!(by_old.key, by_current.key, "{name}");
+        // A peer on rc.52 sends the same event: the same event, not a second copy.
+        let again = forum
+            .submit(&support::bytes(input), forum::Origin::Submit)
+            .await;
+        assert!(matches!(again, Err(SubmitError::Duplicate)), "{name}: {again:?}");
+    }
+    // Done once: a restart does not read everything again.
+    assert_eq!(
+        forum::upgrade::run_pending(forum.store(), 1_790_000_000_001)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+on_both_databases!(stored_under_beta29_ids_get_rc52_ids, Settings::default());
