@@ -222,7 +222,10 @@ fn spasm_version(event: &Value) -> Option<Value> {
                 Some("nostr_spasm_version" | "spasm_version")
             )
         })
-        .filter_map(|tag| tag.get(1).filter(|version| crate::js_value::truthy(version)))
+        .filter_map(|tag| {
+            tag.get(1)
+                .filter(|version| crate::js_value::truthy(version))
+        })
         .next_back()
         .cloned()
 }

@@ -37,9 +37,9 @@ pub use forms::{DEFAULT_TREE_MAX_DEPTH, to_database, to_envelope, to_envelope_wi
 pub use merge::merge_events;
 pub use nostr::decode_mapped_value;
 pub use round_trip::{RoundTripError, check_nostr_round_trip};
-pub use to_nostr::{body_to_nostr, spasm_event_to_nostr};
 #[cfg(feature = "spasmid")]
 pub use to_nostr::convert_to_nostr;
+pub use to_nostr::{body_to_nostr, spasm_event_to_nostr};
 #[cfg(feature = "spasmid")]
 pub(crate) use verified::{Depth, Standardized, convert_value, parse_event_text, standardize};
 #[cfg(feature = "spasmid")]

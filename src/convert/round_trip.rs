@@ -118,8 +118,10 @@ fn hashed_text(event: &Map<String, Value>, field: &str) -> Option<String> {
 
 /// A list in byte order of its items' JSON text.
 fn sorted(list: impl IntoIterator<Item = Value>) -> Value {
-    let mut texts: Vec<(String, Value)> =
-        list.into_iter().map(|item| (item.to_string(), item)).collect();
+    let mut texts: Vec<(String, Value)> = list
+        .into_iter()
+        .map(|item| (item.to_string(), item))
+        .collect();
     texts.sort_by(|a, b| a.0.cmp(&b.0));
     Value::Array(texts.into_iter().map(|(_, item)| item).collect())
 }
@@ -129,7 +131,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::body::{AuthorKey, ParentInfo, Reaction, app_config, moderate_delete, post, react, reply};
+    use crate::body::{
+        AuthorKey, ParentInfo, Reaction, app_config, moderate_delete, post, react, reply,
+    };
     use crate::convert::body_to_nostr;
 
     fn authors() -> [AuthorKey; 2] {
@@ -170,15 +174,29 @@ mod tests {
             ]})],
         };
         let bodies = [
-            post("Title", "Text with a [link](https://example.org)", Some("tech"), 1_788_000_000_123, &authors()),
+            post(
+                "Title",
+                "Text with a [link](https://example.org)",
+                Some("tech"),
+                1_788_000_000_123,
+                &authors(),
+            ),
             reply(&parent, "A reply", 1_788_000_000_456, &authors()),
             react(&parent, Reaction::Upvote, 1_788_000_000_789, &authors()),
             moderate_delete(&parent, 1_788_000_000_999, &authors()),
-            app_config(&json!({"feed": {"title": "Ünïcode"}}), 1_788_000_001_000, &authors()),
+            app_config(
+                &json!({"feed": {"title": "Ünïcode"}}),
+                1_788_000_001_000,
+                &authors(),
+            ),
         ];
         for body in bodies {
             let form = body_to_nostr(body.as_json()).unwrap();
-            assert_eq!(check_nostr_round_trip(body.as_json(), &form), Ok(()), "{body:?}");
+            assert_eq!(
+                check_nostr_round_trip(body.as_json(), &form),
+                Ok(()),
+                "{body:?}"
+            );
         }
     }
 

@@ -7,8 +7,8 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::json::author_addresses;
 use super::ConvertError;
+use super::json::author_addresses;
 use crate::js_value::{is_object_with_values, js_string, truthy};
 use crate::nostr::nip19::to_hex_lenient;
 use crate::timestamps::{to_long_timestamp, to_short_timestamp};

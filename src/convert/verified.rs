@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 use super::json;
 use super::{
     CheckedEthereumSignature, ConvertError, MAX_INPUT_BYTES, MAX_TREE_DEPTH, Signers,
-    VerifiedSigner, assign_formats, body, check_control_characters, dmp, envelope,
-    mark_verified, nostr, parse_signed_string, web2,
+    VerifiedSigner, assign_formats, body, check_control_characters, dmp, envelope, mark_verified,
+    nostr, parse_signed_string, web2,
 };
 use crate::identify::{EventType, WebType, identify_post_or_event, spasm_v2_type};
 use crate::js_value::is_object_with_values;
@@ -77,7 +77,6 @@ impl Depth {
         }
     }
 }
-
 
 /// JSON bytes (at most [`MAX_INPUT_BYTES`]) as a value.
 pub(crate) fn parse_event_text(bytes: &[u8]) -> Result<Value, ConvertError> {
@@ -272,7 +271,6 @@ fn standardize_non_spasm(
     }
 }
 
-
 /// spasm.js `assignSpasmId`: prepends the `spasmid01` unless it is already the first one.
 /// `known` is the id when it was computed already (for an envelope's siblings).
 fn assign_spasmid(event: &mut Map<String, Value>, known: Option<SpasmId01>) {
@@ -318,7 +316,6 @@ fn assign_spasmid(event: &mut Map<String, Value>, known: Option<SpasmId01>) {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {
