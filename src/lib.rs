@@ -21,7 +21,6 @@ pub mod identify;
 pub mod js_json;
 pub mod js_value;
 pub mod json_text;
-pub mod model;
 pub mod nostr;
 pub mod signed;
 #[cfg(feature = "spasmid")]

@@ -57,11 +57,6 @@ impl VerifiedEvent {
     pub fn to_database(&self) -> Value {
         super::forms::database_form(&self.event)
     }
-
-    /// The event as a typed model.
-    pub fn model(&self) -> Result<crate::model::SpasmEventV2, serde_json::Error> {
-        serde_json::from_value(self.event.clone())
-    }
 }
 
 /// How deep in a tree of related events a conversion is.
