@@ -22,6 +22,8 @@ pub mod js_json;
 pub mod js_value;
 pub mod json_text;
 pub mod nostr;
+#[cfg(feature = "rss")]
+pub mod rss;
 pub mod signed;
 #[cfg(feature = "spasmid")]
 pub mod spasmid;

@@ -332,6 +332,14 @@ impl Forum {
         {
             input = inner;
         }
+        // rc.52 clients may send the event as JSON text (`convertToSpasmEventEnvelope`
+        // accepts a string): read it once more.
+        if let Value::String(text) = &input {
+            input = json_text::parse(text.as_bytes()).map_err(|error| match error {
+                JsonTextError::UnpairedSurrogate(found) => SubmitError::UnpairedSurrogate(found),
+                JsonTextError::Invalid(_) => SubmitError::NotJson,
+            })?;
+        }
         if matches!(&input, Value::Null)
             || input.as_object().is_some_and(|object| object.is_empty())
         {

@@ -76,7 +76,10 @@ pub async fn add_current_ids(store: &dyn Store) -> Result<IdUpgrade, StorageErro
 
 /// Runs the upgrades this database has not finished, and records them; `None` when there
 /// was nothing to do.
-pub async fn run_pending(store: &dyn Store, now_ms: i64) -> Result<Option<IdUpgrade>, StorageError> {
+pub async fn run_pending(
+    store: &dyn Store,
+    now_ms: i64,
+) -> Result<Option<IdUpgrade>, StorageError> {
     if store.upgrade_done(RC52_IDS).await? {
         return Ok(None);
     }

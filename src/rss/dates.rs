@@ -46,7 +46,10 @@ mod tests {
             utc_string(1_788_270_001_850).as_deref(),
             Some("Tue, 01 Sep 2026 13:40:01 GMT")
         );
-        assert_eq!(utc_string(0).as_deref(), Some("Thu, 01 Jan 1970 00:00:00 GMT"));
+        assert_eq!(
+            utc_string(0).as_deref(),
+            Some("Thu, 01 Jan 1970 00:00:00 GMT")
+        );
         assert_eq!(utc_string(-1), None);
         assert_eq!(utc_string(MAX_FORMATTED_MS + 1), None);
         assert!(utc_string(MAX_FORMATTED_MS).is_some());
@@ -54,7 +57,10 @@ mod tests {
             short_date(&json!(1_788_270_001_850_i64)).as_deref(),
             Some("01 Sep 2026")
         );
-        assert_eq!(short_date(&json!(1_788_136_060)).as_deref(), Some("31 Aug 2026"));
+        assert_eq!(
+            short_date(&json!(1_788_136_060)).as_deref(),
+            Some("31 Aug 2026")
+        );
         assert_eq!(
             pub_date(&json!(1_788_136_060)).as_deref(),
             Some("Mon, 31 Aug 2026 00:27:40 GMT")

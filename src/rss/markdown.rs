@@ -21,7 +21,8 @@ use super::MAX_HTML_DEPTH;
 /// (others become their text). spasm.js instead lets `marked` pass raw HTML through and
 /// then runs DOMPurify over the result.
 pub(super) fn markdown_to_html(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut finder = LinkFinder::new();
     finder.kinds(&[LinkKind::Url]);
     // Whether each open link or image was kept, how many kept links are open, and whether
@@ -87,7 +88,9 @@ fn link_bare_urls<'a>(finder: &LinkFinder, text: CowStr<'a>, events: &mut Vec<Ev
         }
         found = true;
         if link.start() > rest {
-            events.push(Event::Text(CowStr::from(text[rest..link.start()].to_string())));
+            events.push(Event::Text(CowStr::from(
+                text.get(rest..link.start()).unwrap_or_default().to_string(),
+            )));
         }
         let url = link.as_str().to_string();
         events.push(Event::Start(Tag::Link {
@@ -103,7 +106,9 @@ fn link_bare_urls<'a>(finder: &LinkFinder, text: CowStr<'a>, events: &mut Vec<Ev
     if !found {
         events.push(Event::Text(text));
     } else if rest < text.len() {
-        events.push(Event::Text(CowStr::from(text[rest..].to_string())));
+        events.push(Event::Text(CowStr::from(
+            text.get(rest..).unwrap_or_default().to_string(),
+        )));
     }
 }
 
@@ -120,7 +125,10 @@ fn is_safe_url(url: &str) -> bool {
 /// Text made safe to show as HTML: `&`, `<`, `>` escaped (by pulldown-cmark's writer).
 pub(super) fn escape_html_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    html::push_html(&mut out, std::iter::once(Event::Text(CowStr::Borrowed(text))));
+    html::push_html(
+        &mut out,
+        std::iter::once(Event::Text(CowStr::Borrowed(text))),
+    );
     out
 }
 
@@ -181,8 +189,10 @@ fn emphasis_with_underscores(handlers: &dyn Handlers, element: Element) -> Optio
     if trimmed.is_empty() {
         return None;
     }
-    let leading = &content[..content.len() - content.trim_start().len()];
-    let trailing = &content[content.trim_end().len()..];
+    let leading = content
+        .get(..content.len() - content.trim_start().len())
+        .unwrap_or_default();
+    let trailing = content.get(content.trim_end().len()..).unwrap_or_default();
     Some(format!("{leading}_{trimmed}_{trailing}").into())
 }
 
@@ -214,7 +224,10 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
-        assert!(html.contains(r#"<a href="https://e.example/a_b">y</a>"#), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://e.example/a_b">y</a>"#),
+            "{html}"
+        );
         assert!(html.contains("<br />"), "{html}");
         assert!(
             html.contains(r#"<a href="https://m.example/ep.mp3">https://m.example/ep.mp3</a>."#),

@@ -90,7 +90,10 @@ mod tests {
     #[test]
     fn media_links_and_types() {
         assert_eq!(mime_type("https://m.example/a/ep-1.MP3?x=1"), "audio/mpeg");
-        assert_eq!(mime_type("https://m.example/a?file=b.mp3"), DEFAULT_MIME_TYPE);
+        assert_eq!(
+            mime_type("https://m.example/a?file=b.mp3"),
+            DEFAULT_MIME_TYPE
+        );
         assert_eq!(mime_type("mp4"), "video/mp4");
         assert_eq!(mime_type("name."), DEFAULT_MIME_TYPE);
         assert_eq!(

@@ -13,8 +13,9 @@
 //!    item, the `spasmEnvelope` JSON included, which turns `<`, `>` and NBSP inside signed
 //!    Nostr content into entities and so breaks the signature (vectors `rssout-05`,
 //!    `rssin-10`). Here the envelope is the event's envelope exactly, and the description is
-//!    made safe by construction instead (raw HTML in Markdown is shown as text, links keep
-//!    only http, https and mailto; see [`convert_to_rss`]).
+//!    made safe by construction instead: rendered Markdown shows raw HTML as text and keeps
+//!    only http, https and mailto links, and a description that is not rendered is
+//!    HTML-escaped (see [`RssItem::description`]).
 //! 2. **Every `]]>` of a CDATA section is split.** spasm.js replaces only the first, so a
 //!    second one ends the section early, the XML is not well-formed, and its own reader then
 //!    returns nothing for the whole feed (`rssout-05`, `rssin-09`).
@@ -25,6 +26,14 @@
 //!    spasm.js passes it to `new Date()` as milliseconds and dates the item in January 1970.
 //! 5. **Bad input is a typed error, never a panic**, and input is bounded
 //!    ([`MAX_FEED_BYTES`], [`MAX_FEED_ITEMS`], [`MAX_XML_DEPTH`], [`MAX_HTML_DEPTH`]).
+//!
+//! # Reproduced on purpose
+//!
+//! Reading a feed without envelopes, ids depend on every detail of how spasm.js reads an
+//! item, so these are kept although they look odd: every field (guid and link included)
+//! goes through the HTML → Markdown conversion, which escapes Markdown characters (`_`
+//! becomes `\_`); a guid that reads as a number (`<guid>1234</guid>`) is dropped; Atom's
+//! `<link href>` and `<content>` are not read. See [`convert_rss_feed_to_spasm`].
 //!
 //! Byte-identical output is not a goal: `marked` and `turndown` (JavaScript) are replaced by
 //! `pulldown-cmark` and `htmd`, configured as close to them as they go, and the XML is
@@ -41,8 +50,10 @@ mod read;
 mod signers;
 mod to_rss;
 
-pub use config::{ExtraContent, ExtraEventInfo, ForActions, RssChannelConfig, RssFeedConfig};
-pub use config::{DEFAULT_CHANNEL_IMAGE_URL, RssItemConfig};
+pub use config::{
+    DEFAULT_CHANNEL_IMAGE_URL, ExtraContent, ExtraEventInfo, ForActions, RssChannelConfig,
+    RssFeedConfig, RssItemConfig,
+};
 pub use dates::{short_date, utc_string};
 pub use feed::{generate_rss_feed, generate_rss_feed_from_verified};
 pub use from_rss::{RejectedItem, RssImport, RssSource, convert_rss_feed_to_spasm};

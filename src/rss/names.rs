@@ -9,19 +9,95 @@ const FIRST_WORDS: [&str; 31] = [
 ];
 
 const SECOND_WORDS: [&str; 41] = [
-    "airdrop", "alpha", "arbitrage", "block", "darknet", "defi", "degen", "chain", "code",
-    "crypto", "cypher", "cult", "foss", "freedom", "hash", "jupiter", "key", "layer", "ledger",
-    "linux", "lunar", "market", "mars", "meme", "mesh", "moon", "network", "night", "onion",
-    "rollup", "script", "silkroad", "snapshot", "solar", "source", "space", "spasm", "tech",
-    "token", "wallet", "zk",
+    "airdrop",
+    "alpha",
+    "arbitrage",
+    "block",
+    "darknet",
+    "defi",
+    "degen",
+    "chain",
+    "code",
+    "crypto",
+    "cypher",
+    "cult",
+    "foss",
+    "freedom",
+    "hash",
+    "jupiter",
+    "key",
+    "layer",
+    "ledger",
+    "linux",
+    "lunar",
+    "market",
+    "mars",
+    "meme",
+    "mesh",
+    "moon",
+    "network",
+    "night",
+    "onion",
+    "rollup",
+    "script",
+    "silkroad",
+    "snapshot",
+    "solar",
+    "source",
+    "space",
+    "spasm",
+    "tech",
+    "token",
+    "wallet",
+    "zk",
 ];
 
 const THIRD_WORDS: [&str; 45] = [
-    "auditor", "bot", "broker", "builder", "burner", "cyborg", "dev", "doxxer", "exchanger",
-    "explorer", "farmer", "fighter", "flipper", "forker", "geek", "hacker", "hamster", "hodler",
-    "hunter", "keeper", "kitty", "master", "maxi", "miner", "minter", "mixer", "naut", "node",
-    "noncer", "phantom", "punk", "rebel", "robot", "rocket", "router", "samourai", "scanner",
-    "sharder", "signer", "sniffer", "stalker", "swapper", "tester", "trader", "wizard",
+    "auditor",
+    "bot",
+    "broker",
+    "builder",
+    "burner",
+    "cyborg",
+    "dev",
+    "doxxer",
+    "exchanger",
+    "explorer",
+    "farmer",
+    "fighter",
+    "flipper",
+    "forker",
+    "geek",
+    "hacker",
+    "hamster",
+    "hodler",
+    "hunter",
+    "keeper",
+    "kitty",
+    "master",
+    "maxi",
+    "miner",
+    "minter",
+    "mixer",
+    "naut",
+    "node",
+    "noncer",
+    "phantom",
+    "punk",
+    "rebel",
+    "robot",
+    "rocket",
+    "router",
+    "samourai",
+    "scanner",
+    "sharder",
+    "signer",
+    "sniffer",
+    "stalker",
+    "swapper",
+    "tester",
+    "trader",
+    "wizard",
 ];
 
 /// The longest name spasm.js keeps; longer ones are skipped.
@@ -95,7 +171,8 @@ pub fn short_address(address: &str, with_generated_name: bool) -> String {
     }
     let units: Vec<u16> = address.encode_utf16().collect();
     let head = String::from_utf16_lossy(units.get(..6).unwrap_or(&units));
-    let tail = String::from_utf16_lossy(units.get(units.len().saturating_sub(4)..).unwrap_or(&units));
+    let tail =
+        String::from_utf16_lossy(units.get(units.len().saturating_sub(4)..).unwrap_or(&units));
     let short = format!("({head}...{tail})");
     if with_generated_name {
         format!("{} {short}", auto_generated_name(address))
@@ -132,6 +209,10 @@ mod tests {
         );
         assert_eq!(short_address("", true), "");
         assert_eq!(short_address("abc", false), "(abc...abc)");
-        assert!(auto_generated_name("npub1ysuzun5mxa9hnel8j8u5usmmqlxkq0fjcv4w9l26gs6dk6ypuvmqdqk3tg").len() <= 16);
+        assert!(
+            auto_generated_name("npub1ysuzun5mxa9hnel8j8u5usmmqlxkq0fjcv4w9l26gs6dk6ypuvmqdqk3tg")
+                .len()
+                <= 16
+        );
     }
 }

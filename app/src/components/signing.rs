@@ -342,9 +342,8 @@ async fn browser_sign_and_submit(
     // two forms would not give one id is refused rather than sent with one signature.
     let nostr_form = match nostr_key {
         Some(_) => {
-            let form = body_to_nostr(body.as_json()).map_err(|error| {
-                format!("This cannot be signed with your Nostr key: {error}.")
-            })?;
+            let form = body_to_nostr(body.as_json())
+                .map_err(|error| format!("This cannot be signed with your Nostr key: {error}."))?;
             if ethereum.is_some() {
                 check_nostr_round_trip(body.as_json(), &form).map_err(|error| {
                     format!(

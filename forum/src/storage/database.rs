@@ -305,7 +305,11 @@ impl Store for Database {
         self.writes
             .write(move |db| {
                 Box::pin(async move {
-                    let params = [key.into(), id.value.as_str().into(), id.format.as_str().into()];
+                    let params = [
+                        key.into(),
+                        id.value.as_str().into(),
+                        id.format.as_str().into(),
+                    ];
                     let added = db.execute(statements::ADD_EVENT_ID, &params).await? > 0;
                     Ok((added, added))
                 })
@@ -318,7 +322,10 @@ impl Store for Database {
         self.read(move |db| {
             Box::pin(async move {
                 let params = [name.as_str().into()];
-                Ok(db.fetch_optional(statements::UPGRADE_DONE, &params).await?.is_some())
+                Ok(db
+                    .fetch_optional(statements::UPGRADE_DONE, &params)
+                    .await?
+                    .is_some())
             })
         })
         .await

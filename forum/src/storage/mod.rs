@@ -326,8 +326,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Every stored event after row `after_key`, hidden ones too, in key order, at most
     /// `limit`: for upgrades that reread what is stored.
-    async fn stored_forms(&self, after_key: i64, limit: u32)
-    -> Result<Vec<StoredForm>, StorageError>;
+    async fn stored_forms(
+        &self,
+        after_key: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredForm>, StorageError>;
 
     /// Adds an id to a stored event's ids, so that it is found by that id too; `false`
     /// when another event (or this one) has it already.

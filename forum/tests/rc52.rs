@@ -1,7 +1,9 @@
-//! Events stored under their spasm.js beta.29 ids get their rc.52 ids too (the `rc52-ids`
-//! upgrade), on SQLite and PostgreSQL: every valid event of the shared rc.52 vectors whose
-//! id rc.52 changed is stored as a beta.29 instance stored it, then upgraded; both ids find
-//! it, and the event submitted again (as a peer on rc.52 sends it) is a duplicate.
+//! spasm.js rc.52 through the forum's ingest path, on SQLite and PostgreSQL: events given as
+//! JSON text and EIP-2098 compact signatures are accepted, and events stored under their
+//! beta.29 ids get their rc.52 ids too (the `rc52-ids` upgrade): every valid post of the
+//! shared rc.52 vectors whose id rc.52 changed is stored as a beta.29 instance stored it,
+//! then upgraded; both ids find it, and the event submitted again (as a peer on rc.52 sends
+//! it) is a duplicate.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -15,9 +17,17 @@ use support::{Db, TestForum, submit};
 /// `(name, input, beta.29 id, rc.52 id)` of every valid post whose id rc.52 changed
 /// (replies and reactions need targets this instance does not have).
 fn changed_cases() -> Vec<(String, Value, String, String)> {
-    let dir = format!("{}/../../shared/spasm/vectors-rc52", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!(
+        "{}/../../shared/spasm/vectors-rc52",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut cases = Vec::new();
-    for file in ["identify.json", "nostr-tags.json", "tips.json", "verification.json"] {
+    for file in [
+        "identify.json",
+        "nostr-tags.json",
+        "tips.json",
+        "verification.json",
+    ] {
         let text = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
         let file: Value = serde_json::from_str(&text).unwrap();
         for case in file["cases"].as_array().unwrap() {
@@ -76,7 +86,10 @@ async fn store_under(test: &TestForum, current: &str, old: &str) {
 
 async fn stored_under_beta29_ids_get_rc52_ids(test: &TestForum) {
     let cases = changed_cases();
-    println!("{} valid rc.52 vector posts have another id under beta.29", cases.len());
+    println!(
+        "{} valid rc.52 vector posts have another id under beta.29",
+        cases.len()
+    );
     assert!(cases.len() >= 10, "{cases:?}");
     for (name, input, old, current) in &cases {
         let accepted = submit(test, input)
@@ -88,7 +101,10 @@ async fn stored_under_beta29_ids_get_rc52_ids(test: &TestForum) {
     // A fresh service, as after the upgrade's restart (no cached reads).
     let forum = test.reopen(Settings::default()).await;
     for (name, _, _, current) in &cases {
-        assert!(forum.event(current).await.unwrap().is_none(), "{name}: not yet");
+        assert!(
+            forum.event(current).await.unwrap().is_none(),
+            "{name}: not yet"
+        );
     }
 
     let report = forum::upgrade::run_pending(forum.store(), 1_790_000_000_000)
@@ -107,7 +123,10 @@ async fn stored_under_beta29_ids_get_rc52_ids(test: &TestForum) {
         let again = forum
             .submit(&support::bytes(input), forum::Origin::Submit)
             .await;
-        assert!(matches!(again, Err(SubmitError::Duplicate)), "{name}: {again:?}");
+        assert!(
+            matches!(again, Err(SubmitError::Duplicate)),
+            "{name}: {again:?}"
+        );
     }
     // Done once: a restart does not read everything again.
     assert_eq!(
@@ -119,3 +138,50 @@ async fn stored_under_beta29_ids_get_rc52_ids(test: &TestForum) {
 }
 
 on_both_databases!(stored_under_beta29_ids_get_rc52_ids, Settings::default());
+
+async fn json_text_and_compact_signatures_are_accepted(test: &TestForum) {
+    let key = testkit::TestKey::from_seed(52);
+    let body = |content: &str| {
+        spasm::body::post(
+            "rc.52",
+            content,
+            None,
+            1_790_000_000_000,
+            &[key.ethereum_author()],
+        )
+    };
+    // The closed form, sent as a JSON string, bare and inside `unknownEvent`.
+    let text = key.sign_ethereum(&body("as text")).to_string();
+    let accepted = submit(test, &Value::from(text.as_str())).await.unwrap();
+    let wrapped = serde_json::json!({"unknownEvent": text});
+    assert!(matches!(
+        submit(test, &wrapped).await,
+        Err(SubmitError::Duplicate)
+    ));
+    assert!(test.forum.event(&accepted.spasmid).await.unwrap().is_some());
+    // Text that is not JSON is refused in words.
+    let refused = submit(test, &Value::from("{not json")).await.unwrap_err();
+    assert!(matches!(refused, SubmitError::NotJson), "{refused:?}");
+
+    // EIP-2098: the wallet's signature in 64 bytes.
+    let compact_body = body("compact");
+    let signed_string = compact_body.signed_string();
+    let full = hex::decode(&key.personal_sign(&signed_string)[2..]).unwrap();
+    let mut compact = full[..64].to_vec();
+    compact[32] |= (full[64] - 27) << 7;
+    let closed = spasm::signed::EthereumSignedBody::new(
+        &compact_body,
+        &format!("0x{}", hex::encode(&compact)),
+        key.ethereum_address(),
+    )
+    .unwrap()
+    .signed_closed();
+    let accepted = submit(test, &closed).await.unwrap();
+    let stored = test.forum.event(&accepted.spasmid).await.unwrap().unwrap();
+    assert!(stored.event_json.contains(&hex::encode(&compact)));
+}
+
+on_both_databases!(
+    json_text_and_compact_signatures_are_accepted,
+    Settings::default()
+);
