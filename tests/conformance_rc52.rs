@@ -14,11 +14,11 @@
 mod vectors;
 
 use serde_json::Value;
+use spasm::body::SpasmBody;
 use spasm::convert::{
     ConvertError, body_to_nostr, check_nostr_round_trip, convert_to_nostr, convert_to_spasm,
     to_envelope,
 };
-use spasm::body::SpasmBody;
 use spasm::signed::{EthereumSignedBody, NostrSignedEvent, SignedBody};
 use spasm::spasmid::canonical_json;
 use vectors::first_difference;
@@ -230,7 +230,9 @@ fn check_builders(id: &str, case: &Value, failures: &mut Vec<String>) -> bool {
     // A client whose Nostr form did not hash like the body ends single-signed (rc.52 keeps
     // the Nostr half only); ours refuses before signing, so there is nothing to compare.
     if expected["type"] == "SpasmEventEnvelopeV2"
-        && expected["siblings"].as_array().is_some_and(|s| s.len() != 2)
+        && expected["siblings"]
+            .as_array()
+            .is_some_and(|s| s.len() != 2)
     {
         return false;
     }
@@ -288,7 +290,10 @@ fn rc52_event_cases_match_spasm_js() {
                 Some(true) => check_event(id, input, rc52, &mut failures),
                 Some(false) => {
                     if let Ok(event) = convert_to_spasm(input) {
-                        failures.push(format!("{id}: accepted as {}, rc.52 refuses it", event.id()));
+                        failures.push(format!(
+                            "{id}: accepted as {}, rc.52 refuses it",
+                            event.id()
+                        ));
                     }
                 }
                 None => {}

@@ -57,7 +57,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         match forum::upgrade::run_pending(upgrading.as_ref(), forum::service::now_ms()).await {
             Ok(Some(report)) => tracing::info!(?report, "rc.52 ids added to stored events"),
             Ok(None) => {}
-            Err(error) => tracing::error!(%error, "the upgrade of stored ids failed; it runs again at the next start"),
+            Err(error) => {
+                tracing::error!(%error, "the upgrade of stored ids failed; it runs again at the next start")
+            }
         }
     });
     let forum = Forum::new(store, config.settings.clone(), config.limits.forum_limits()).await?;

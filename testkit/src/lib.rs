@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 use spasm::EthereumAddress;
 use spasm::body::{AuthorKey, SpasmBody};
 use spasm::convert::body_to_nostr;
-use spasm::signed::{EthereumSignedBody, NostrSignedEvent, SignedBody};
 use spasm::ethereum::personal_sign_digest;
 use spasm::nostr::{NostrPublicKey, nip01_event_id};
+use spasm::signed::{EthereumSignedBody, NostrSignedEvent, SignedBody};
 
 /// An Ethereum key and a Nostr key derived from one seed.
 #[derive(Clone)]
