@@ -1,7 +1,7 @@
 //! `spasmid01`: the content identifier of a Spasm event (SPEC.md §6).
 //!
 //! `spasmid01 = "spasmid01" + hex(sha256(NFC(JSON.stringify(EventForSpasmid01))))`.
-//! Everything here mirrors spasm.js 2.0.0-beta.29 byte for byte, including its
+//! Everything here mirrors spasm.js 2.0.0-rc.52 byte for byte, including its
 //! JavaScript truthiness and its quirks (arrays whose first element is falsy vanish from
 //! sorted lists), because a different id for the same event would split a thread between
 //! this server and other instances. The input is never modified.

@@ -1,6 +1,6 @@
 //! `convertToSpasm`: any supported input → a verified `SpasmEventV2` (SPEC.md §5).
 //!
-//! The shapes, key orders and ids follow spasm.js 2.0.0-beta.29 for honest events. Where
+//! The shapes, key orders and ids follow spasm.js 2.0.0-rc.52 for honest events. Where
 //! spasm.js is unsafe, this module is stricter (DECISIONS.md, Security): every signature
 //! is checked here and `verified` comes only from those checks; a signed sibling must
 //! recover to the signer it declares; a body must be signed by one of its authors;
