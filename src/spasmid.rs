@@ -182,8 +182,8 @@ fn reduce_object(event: &Map<String, Value>) -> Option<Canon<'_>> {
 }
 
 /// How deep spasm.js's `executeFunctionForAllNestedValuesOfType` goes below the value it is
-/// given before it throws (its default `maxDepth`).
-const MAX_LOWER_CASE_DEPTH: usize = 10;
+/// given before it throws (`SanitizationConfig`'s `maxDepth`, which the call keeps).
+const MAX_LOWER_CASE_DEPTH: usize = 100;
 
 /// spasm.js rc.52 `toLowerCaseAllNestedStrings`: every string value (not key) inside `value`
 /// lower-cased with JavaScript `toLowerCase` (Unicode default case mapping, which Rust's

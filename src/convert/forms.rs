@@ -66,7 +66,11 @@ fn envelope_fields(event: &Value, out: &mut Map<String, Value>) {
 /// [`ConvertError::NotJson`] (spasm.js throws its `SyntaxError`).
 pub fn to_envelope(input: &Value) -> Result<Value, ConvertError> {
     if let Value::String(text) = input {
-        return to_envelope(&super::parse_event_text(text.as_bytes())?);
+        // Read once, as spasm.js does: text that holds a string is no event.
+        return match super::parse_event_text(text.as_bytes())? {
+            Value::String(_) => Err(ConvertError::NotAnEvent),
+            parsed => to_envelope(&parsed),
+        };
     }
     if input.get("type").and_then(Value::as_str) == Some("SpasmEventEnvelopeV2") {
         return Ok(input.clone());

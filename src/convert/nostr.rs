@@ -79,6 +79,37 @@ fn record_strings(record: &[Value]) -> Option<Vec<&str>> {
 /// bound keeps a hostile record from allocating much.
 const MAX_MAPPED_INDEX: usize = 1_000;
 
+/// How many values `tags_mapping` records may restore in one event, and how many hosts
+/// they may list in all. rc.52 applies every record that matches a tag, so a thousand tags
+/// sharing a thousand records would make a million values; an honest event restores one
+/// per mapped tag.
+const MAX_MAPPED_VALUES: usize = 5_000;
+const MAX_MAPPED_HOSTS: usize = 20_000;
+
+/// What the mapping records of one event have restored so far, against the bounds.
+#[derive(Default)]
+struct MappingBudget {
+    values: usize,
+    hosts: usize,
+}
+
+impl MappingBudget {
+    /// Counts one restored value; refuses the event past the bounds.
+    fn spend(&mut self, record: &[&str]) -> Result<(), ConvertError> {
+        self.values += 1;
+        self.hosts += record
+            .get(13)
+            .filter(|hosts| !hosts.is_empty())
+            .map_or(0, |hosts| hosts.split(',').count());
+        if self.values > MAX_MAPPED_VALUES || self.hosts > MAX_MAPPED_HOSTS {
+            return Err(ConvertError::Malformed(
+                "tags_mapping (more records than any event needs)",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// An index-addressed, possibly sparse list.
 #[derive(Default)]
 struct Sparse(Vec<Option<Value>>);
@@ -229,8 +260,9 @@ fn text_at(tag: &[Value], index: usize) -> Option<&str> {
 /// `r`) is read only when its value `tag[1]` is a non-empty string, and each optional
 /// element (relay, marker, pubkey) only when it is one too; a tag is looked up in the
 /// `tags_mapping` records only when all its elements are strings (`getTagMappedDetails`).
-fn scan_tags(tags: &[Value]) -> TagScan {
+fn scan_tags(tags: &[Value]) -> Result<TagScan, ConvertError> {
     let mut scan = TagScan::default();
+    let mut budget = MappingBudget::default();
     for tag_value in tags {
         let Some(tag) = tag_value.as_array() else {
             continue;
@@ -256,6 +288,7 @@ fn scan_tags(tags: &[Value]) -> TagScan {
                     let Some(mapped) = MappedRecord::decode(record, "spasm_id_1") else {
                         continue;
                     };
+                    budget.spend(&mapped.fields)?;
                     let (outer, inner) = (mapped.outer, mapped.inner);
                     let path = mapped.path().to_string();
                     let id = restored_value(&mapped.fields, mapped.original, strings, true);
@@ -303,6 +336,7 @@ fn scan_tags(tags: &[Value]) -> TagScan {
                     let Some(mapped) = MappedRecord::decode(record, "spasm_add_1") else {
                         continue;
                     };
+                    budget.spend(&mapped.fields)?;
                     if mapped.path() == "mentions.addresses" {
                         let (outer, inner) = (mapped.outer, mapped.inner);
                         let address =
@@ -339,6 +373,7 @@ fn scan_tags(tags: &[Value]) -> TagScan {
                     let Some(mapped) = MappedRecord::decode(record, "spasm_aadd_1") else {
                         continue;
                     };
+                    budget.spend(&mapped.fields)?;
                     let (Some(outer), inner) = (mapped.outer, mapped.inner) else {
                         continue;
                     };
@@ -360,11 +395,12 @@ fn scan_tags(tags: &[Value]) -> TagScan {
             _ => {}
         }
     }
-    scan
+    Ok(scan)
 }
 
-/// A plain Nostr event (signed or not) → `SpasmEventV2`, without verification.
-pub(super) fn convert_unsigned(event: &Value) -> Map<String, Value> {
+/// A plain Nostr event (signed or not) → `SpasmEventV2`, without verification. Errors:
+/// `tags_mapping` records beyond what any event needs.
+pub(super) fn convert_unsigned(event: &Value) -> Result<Map<String, Value>, ConvertError> {
     let mut out = Map::new();
     out.insert("type".into(), Value::from("SpasmEventV2"));
     out.insert(
@@ -414,7 +450,7 @@ pub(super) fn convert_unsigned(event: &Value) -> Map<String, Value> {
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let scan = scan_tags(tags);
+    let scan = scan_tags(tags)?;
     if scan.reply {
         out.insert("action".into(), Value::from("reply"));
     }
@@ -450,11 +486,12 @@ pub(super) fn convert_unsigned(event: &Value) -> Map<String, Value> {
     let parents = compact(scan.parents_mapped, scan.parents);
     let mut references = compact(scan.references_mapped, scan.references);
     let mentions = compact(scan.mentions_mapped, scan.mentions);
-    if !scan.keywords.is_empty() {
-        out.insert("keywords".into(), Value::Array(scan.keywords));
-    }
+    // rc.52 adds `tags` while it reads them, before `keywords`.
     if !scan.custom_schemas.is_empty() {
         out.insert("tags".into(), Value::Array(scan.custom_schemas));
+    }
+    if !scan.keywords.is_empty() {
+        out.insert("keywords".into(), Value::Array(scan.keywords));
     }
     if !mentions.is_empty() {
         out.insert("mentions".into(), Value::Array(mentions));
@@ -487,7 +524,7 @@ pub(super) fn convert_unsigned(event: &Value) -> Map<String, Value> {
         };
         out.insert("action".into(), Value::from(action));
     }
-    out
+    Ok(out)
 }
 
 /// The version of a NostrSpasm event: the last `nostr_spasm_version` or `spasm_version` tag.
@@ -651,19 +688,24 @@ pub(super) fn convert(
     event: &Value,
     signers: &mut Signers,
 ) -> Result<Map<String, Value>, ConvertError> {
-    let mut out = convert_unsigned(event);
-    let spasm = has_extra_spasm_fields(event);
-    if spasm {
-        apply_spasm_tags(event, &mut out)?;
-    }
     let signed = event
         .get("sig")
         .and_then(Value::as_str)
         .is_some_and(|sig| !sig.is_empty());
-    if !signed {
-        return Ok(out);
+    // The signature first: a forged event costs one check, not a reading of its tags.
+    let verified = if signed {
+        Some(verify_nostr_event(event).map_err(ConvertError::Nostr)?)
+    } else {
+        None
+    };
+    let mut out = convert_unsigned(event)?;
+    let spasm = has_extra_spasm_fields(event);
+    if spasm {
+        apply_spasm_tags(event, &mut out)?;
     }
-    let verified = verify_nostr_event(event).map_err(ConvertError::Nostr)?;
+    let Some(verified) = verified else {
+        return Ok(out);
+    };
     let sig = event.get("sig").cloned().unwrap_or(Value::Null);
     let signature = object([
         ("value", sig.clone()),
@@ -699,6 +741,41 @@ pub(super) fn convert(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_mapping_records_are_bounded() {
+        // A thousand `O` tags that all match a thousand records, each listing hosts: rc.52
+        // would restore a million addresses. Refused with a reason instead.
+        let mut tags: Vec<Value> = (0..1_000).map(|_| serde_json::json!(["O", "x"])).collect();
+        let record = serde_json::json!([
+            "tags_mapping",
+            "spasm_aadd_1",
+            "O",
+            "x",
+            "se2",
+            "authors.addresses",
+            "0",
+            "0",
+            "full",
+            "",
+            "",
+            "",
+            "",
+            ",".repeat(100)
+        ]);
+        tags.extend(std::iter::repeat_n(record, 1_000));
+        let event = serde_json::json!({"kind": 1, "created_at": 1, "content": "x", "tags": tags});
+        assert!(matches!(
+            convert_unsigned(&event),
+            Err(ConvertError::Malformed(reason)) if reason.contains("tags_mapping")
+        ));
+        // One record per tag, as an honest event has, is fine.
+        let honest = serde_json::json!({"kind": 1, "created_at": 1, "content": "x", "tags": [
+            ["O", "x"],
+            ["tags_mapping", "spasm_aadd_1", "O", "x", "se2", "authors.addresses", "0", "0", "full", ""]
+        ]});
+        assert!(convert_unsigned(&honest).is_ok());
+    }
 
     #[test]
     fn mapping_methods_restore_values() {

@@ -61,7 +61,7 @@ const HASHED_FIELDS: [&str; 19] = [
 pub fn check_nostr_round_trip(body: &Value, nostr_form: &Value) -> Result<(), RoundTripError> {
     let mut from_body = body::convert_body(body)?;
     assign_formats(&mut from_body);
-    let mut from_nostr = nostr::convert_unsigned(nostr_form);
+    let mut from_nostr = nostr::convert_unsigned(nostr_form)?;
     if has_extra_spasm_fields(nostr_form) {
         nostr::apply_spasm_tags(nostr_form, &mut from_nostr)?;
     }
