@@ -3,7 +3,8 @@
 //! beta.29 ids get their rc.52 ids too (the `rc52-ids` upgrade): every valid post of the
 //! shared rc.52 vectors whose id rc.52 changed is stored as a beta.29 instance stored it,
 //! then upgraded; both ids find it, and the event submitted again (as a peer on rc.52 sends
-//! it) is a duplicate.
+//! it) is a duplicate. Moderations and admin events stored under older ids are recognised
+//! again after the upgrade (a replayed delete or app-config is a duplicate).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,7 +13,7 @@ mod support;
 use forum::{Settings, SubmitError};
 use serde_json::Value;
 use sqlx::Connection;
-use support::{Db, TestForum, submit};
+use support::{Db, TestForum, moderated_by, parent, submit};
 
 /// `(name, input, beta.29 id, rc.52 id)` of every valid post whose id rc.52 changed
 /// (replies and reactions need targets this instance does not have).
@@ -53,10 +54,22 @@ fn changed_cases() -> Vec<(String, Value, String, String)> {
 /// Rewrites a stored event's spasmid to the one beta.29 gave it, as if a beta.29 instance
 /// had stored it.
 async fn store_under(test: &TestForum, current: &str, old: &str) {
-    let statements = [
-        "UPDATE events SET spasmid = $1 WHERE spasmid = $2",
-        "UPDATE event_ids SET value = $1 WHERE value = $2",
-    ];
+    run_sql(
+        test,
+        &[
+            "UPDATE events SET spasmid = $1 WHERE spasmid = $2",
+            "UPDATE event_ids SET value = $1 WHERE value = $2",
+            "UPDATE moderations SET spasmid = $1 WHERE spasmid = $2",
+            "UPDATE admin_events SET spasmid = $1 WHERE spasmid = $2",
+        ],
+        old,
+        current,
+    )
+    .await;
+}
+
+/// Runs statements with `$1 = first`, `$2 = second` on the test's database.
+async fn run_sql(test: &TestForum, statements: &[&str], first: &str, second: &str) {
     match test.db {
         Db::Sqlite => {
             let path = test.data_dir.join(forum::storage::SQLITE_FILE_NAME);
@@ -66,7 +79,7 @@ async fn store_under(test: &TestForum, current: &str, old: &str) {
                 .unwrap();
             for statement in statements {
                 let statement = statement.replace('$', "?");
-                connection.execute(&statement, [old, current]).unwrap();
+                connection.execute(&statement, [first, second]).unwrap();
             }
         }
         Db::Postgres => {
@@ -74,8 +87,8 @@ async fn store_under(test: &TestForum, current: &str, old: &str) {
             let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
             for statement in statements {
                 sqlx::query(statement)
-                    .bind(old)
-                    .bind(current)
+                    .bind(first)
+                    .bind(second)
                     .execute(&mut connection)
                     .await
                     .unwrap();
@@ -184,4 +197,65 @@ async fn json_text_and_compact_signatures_are_accepted(test: &TestForum) {
 on_both_databases!(
     json_text_and_compact_signatures_are_accepted,
     Settings::default()
+);
+
+/// A moderator's delete and an admin's settings, written by a client that signs its tips as
+/// typed (mixed case): their ids changed with rc.52.
+async fn moderations_and_admin_events_are_recognised_after_the_upgrade(test: &TestForum) {
+    let (author, moderator, admin) = (
+        testkit::TestKey::from_seed(53),
+        testkit::TestKey::from_seed(54),
+        testkit::TestKey::from_seed(55),
+    );
+    let with_tips = |body: spasm::body::SpasmBody| {
+        let mut json = body.as_json().clone();
+        json["tips"] = serde_json::json!([{"address": "0xAbC", "text": "Thanks"}]);
+        spasm::body::SpasmBody::try_from(json).unwrap()
+    };
+    let post = spasm::body::post(
+        "Hidden",
+        "soon",
+        None,
+        1_790_000_000_000,
+        &[author.ethereum_author()],
+    );
+    let posted = submit(test, &author.sign_ethereum(&post)).await.unwrap();
+    let delete = with_tips(spasm::body::moderate_delete(
+        &parent(&posted.spasmid),
+        1_790_000_000_100,
+        &[moderator.ethereum_author()],
+    ));
+    let delete = moderator.sign_ethereum(&delete);
+    let deleted = submit(test, &delete).await.unwrap();
+    let config = with_tips(spasm::body::app_config(
+        &serde_json::json!({"forumName": "rc.52"}),
+        1_790_000_000_200,
+        &[admin.ethereum_author()],
+    ));
+    let config = admin.sign_ethereum(&config);
+    let configured = submit(test, &config).await.unwrap();
+    for (index, accepted) in [&deleted, &configured].into_iter().enumerate() {
+        let old = format!("spasmid01{}", format!("{index:02}").repeat(32));
+        store_under(test, &accepted.spasmid, &old).await;
+    }
+    let forum = test.reopen(moderated_by(&moderator, &admin)).await;
+    let report = forum::upgrade::run_pending(forum.store(), 1_790_000_001_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((report.changed, report.added), (2, 2), "{report:?}");
+    for replay in [&delete, &config] {
+        let again = forum
+            .submit(&support::bytes(replay), forum::Origin::Submit)
+            .await;
+        assert!(matches!(again, Err(SubmitError::Duplicate)), "{again:?}");
+    }
+}
+
+on_both_databases!(
+    moderations_and_admin_events_are_recognised_after_the_upgrade,
+    moderated_by(
+        &testkit::TestKey::from_seed(54),
+        &testkit::TestKey::from_seed(55)
+    )
 );

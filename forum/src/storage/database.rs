@@ -11,8 +11,8 @@ use super::executor::{BoxFuture, Executor, Script, script};
 use super::read_cache::{CachedRead, ReadCache};
 use super::writer::WriteQueue;
 use super::{
-    AdminEvent, Backend, DeleteOutcome, Insert, InsertOutcome, Moderation, ModerationRecord,
-    RestoreOutcome, StorageError, Store, StoredForm, reads, statements, writes,
+    AdminEvent, Backend, DeleteOutcome, FormTable, Insert, InsertOutcome, Moderation,
+    ModerationRecord, RestoreOutcome, StorageError, Store, StoredForm, reads, statements, writes,
 };
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
@@ -280,13 +280,16 @@ impl Store for Database {
 
     async fn stored_forms(
         &self,
+        table: FormTable,
         after_key: i64,
         limit: u32,
     ) -> Result<Vec<StoredForm>, StorageError> {
         self.read(move |db| {
             Box::pin(async move {
                 let params = [after_key.into(), i64::from(limit).into()];
-                let rows = db.fetch_all(statements::STORED_FORMS, &params).await?;
+                let rows = db
+                    .fetch_all(statements::stored_forms(table), &params)
+                    .await?;
                 rows.into_iter()
                     .map(|mut row| {
                         Ok(StoredForm {
@@ -312,6 +315,26 @@ impl Store for Database {
                     ];
                     let added = db.execute(statements::ADD_EVENT_ID, &params).await? > 0;
                     Ok((added, added))
+                })
+            })
+            .await
+    }
+
+    async fn replace_spasmid(
+        &self,
+        table: FormTable,
+        key: i64,
+        spasmid: String,
+    ) -> Result<bool, StorageError> {
+        let Some(sql) = statements::replace_spasmid(table) else {
+            return Ok(false);
+        };
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let params = [key.into(), spasmid.as_str().into()];
+                    let replaced = db.execute(sql, &params).await? > 0;
+                    Ok((replaced, replaced))
                 })
             })
             .await

@@ -324,10 +324,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The newest change's number (0 before the first).
     async fn last_change(&self) -> Result<i64, StorageError>;
 
-    /// Every stored event after row `after_key`, hidden ones too, in key order, at most
-    /// `limit`: for upgrades that reread what is stored.
+    /// Every stored row of `table` after row `after_key` (hidden events too), in key order,
+    /// at most `limit`: for upgrades that reread what is stored.
     async fn stored_forms(
         &self,
+        table: FormTable,
         after_key: i64,
         limit: u32,
     ) -> Result<Vec<StoredForm>, StorageError>;
@@ -336,11 +337,32 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// when another event (or this one) has it already.
     async fn add_event_id(&self, key: i64, id: EventId) -> Result<bool, StorageError>;
 
+    /// Gives a stored moderation or admin event (one id each, by which resubmissions are
+    /// recognised) another spasmid; `false` when another row of its table has it, and for
+    /// [`FormTable::Events`], whose events keep every id ([`Store::add_event_id`]).
+    async fn replace_spasmid(
+        &self,
+        table: FormTable,
+        key: i64,
+        spasmid: String,
+    ) -> Result<bool, StorageError>;
+
     /// Whether the data upgrade `name` has finished on this database.
     async fn upgrade_done(&self, name: &str) -> Result<bool, StorageError>;
 
     /// Records that the data upgrade `name` finished.
     async fn mark_upgrade_done(&self, name: &str, now_ms: i64) -> Result<(), StorageError>;
+}
+
+/// The tables that keep signed events in their database form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormTable {
+    /// Posts, replies and reactions (`events`).
+    Events,
+    /// Moderators' deletes and admins' restores (`moderations`).
+    Moderations,
+    /// Admin-signed settings and other admin events (`admin_events`).
+    AdminEvents,
 }
 
 /// A stored event as [`Store::stored_forms`] gives it.

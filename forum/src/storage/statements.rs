@@ -5,6 +5,7 @@
 
 use spasm::action::Action;
 
+use super::FormTable;
 use super::executor::Param;
 use crate::query::{FeedFilter, Page, WebType};
 
@@ -395,9 +396,36 @@ pub(super) fn stats_of(keys: &[i64]) -> Sql {
     sql
 }
 
-/// Every stored event after a key (hidden ones too), in key order: `$1` key, `$2` limit.
-pub(super) const STORED_FORMS: &str =
-    "SELECT key, spasmid, event_json FROM events WHERE key > $1 ORDER BY key LIMIT $2";
+/// Every stored row of `table` after a key (hidden events too), in key order: `$1` key,
+/// `$2` limit.
+pub(super) fn stored_forms(table: FormTable) -> &'static str {
+    match table {
+        FormTable::Events => {
+            "SELECT key, spasmid, event_json FROM events WHERE key > $1 ORDER BY key LIMIT $2"
+        }
+        FormTable::Moderations => {
+            "SELECT id, spasmid, event_json FROM moderations WHERE id > $1 ORDER BY id LIMIT $2"
+        }
+        FormTable::AdminEvents => {
+            "SELECT id, spasmid, event_json FROM admin_events WHERE id > $1 ORDER BY id LIMIT $2"
+        }
+    }
+}
+
+/// A moderation's or admin event's id, unless another row has it: `$1` row, `$2` spasmid.
+pub(super) fn replace_spasmid(table: FormTable) -> Option<&'static str> {
+    match table {
+        FormTable::Events => None,
+        FormTable::Moderations => Some(
+            "UPDATE moderations SET spasmid = $2 WHERE id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM moderations WHERE spasmid = $2)",
+        ),
+        FormTable::AdminEvents => Some(
+            "UPDATE admin_events SET spasmid = $2 WHERE id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM admin_events WHERE spasmid = $2)",
+        ),
+    }
+}
 
 /// One more id of a stored event: `$1` key, `$2` value, `$3` format.
 pub(super) const ADD_EVENT_ID: &str = "INSERT INTO event_ids (event_key, value, format) \
