@@ -19,7 +19,7 @@ pub enum RoundTripError {
     #[error(transparent)]
     Convert(#[from] ConvertError),
     /// The Nostr form reads back with other values in a field the id hashes.
-    #[error("its Nostr form reads back with a different {field}")]
+    #[error("its Nostr form would not keep the {field} field as written")]
     Differs {
         /// The first field that differs (`tips`, `tags`, `authors`, …).
         field: &'static str,
