@@ -21,6 +21,7 @@ pub mod identify;
 pub mod js_json;
 pub mod js_value;
 pub mod json_text;
+pub mod names;
 pub mod nostr;
 #[cfg(feature = "rss")]
 pub mod rss;

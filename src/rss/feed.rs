@@ -7,10 +7,10 @@ use quick_xml::events::{BytesCData, BytesDecl, BytesText, Event};
 use serde_json::Value;
 
 use super::config::RssFeedConfig;
-use super::names::short_address;
 use super::to_rss::{RssItem, rss_item};
 use crate::convert::{VerifiedEvent, convert_to_spasm, merge_events};
 use crate::js_value::{js_string, truthy};
+use crate::names::short_address;
 
 /// spasm.js `generateRssFeed`: an RSS 2.0 document (UTF-8 XML text) with one `<item>` per
 /// event.

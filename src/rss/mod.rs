@@ -45,7 +45,6 @@ mod feed;
 mod from_rss;
 mod markdown;
 mod media;
-mod names;
 mod read;
 mod signers;
 mod to_rss;
@@ -58,7 +57,6 @@ pub use dates::{short_date, utc_string};
 pub use feed::{generate_rss_feed, generate_rss_feed_from_verified};
 pub use from_rss::{RejectedItem, RssImport, RssSource, convert_rss_feed_to_spasm};
 pub use media::{first_audio_or_video_url, mime_type};
-pub use names::{auto_generated_name, short_address};
 pub use to_rss::{RssItem, convert_to_rss, rss_item};
 
 use crate::convert::ConvertError;

@@ -7,10 +7,9 @@
 //! here every place uses the lower-case form) and the `npub` for Nostr.
 
 mod blockies;
-mod names;
 
 pub use blockies::Blockie;
-pub use names::auto_generated_name;
+pub use spasm::names::auto_generated_name;
 
 /// The path of a seed's identicon, served as SVG by the forum server. Addresses and npubs
 /// are alphanumeric; anything else an unverified event claims is percent-encoded.
