@@ -82,17 +82,6 @@ const FEED_NOT_DROPPED: &str =
 const NOSTR_NOTE: usize = 4;
 const CDATA_POST: usize = 5;
 
-fn load_rc52(name: &str) -> Value {
-    let path = vectors::vectors_dir().join("../vectors-rc52").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-        panic!(
-            "cannot read the rc.52 vectors at {}: {error} (set SPASM_VECTORS_DIR)",
-            path.display()
-        )
-    });
-    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
 /// An XML element: name, attributes, its own text (text and CDATA joined, references
 /// decoded) and child elements.
 #[derive(Debug, Default)]
@@ -286,6 +275,21 @@ impl Checker {
 
     fn exception(&mut self, label: &str, name: &str) {
         self.exceptions.push(format!("{label}: {name}"));
+    }
+
+    /// Reports the file, prints the named exceptions and fails with every mismatch.
+    fn finish(self, file: &str, checked: usize, expected: usize) {
+        vectors::report(file, checked);
+        for exception in &self.exceptions {
+            println!("exception {exception}");
+        }
+        assert_eq!(checked, expected);
+        assert!(
+            self.failures.is_empty(),
+            "{} mismatches:\n{}",
+            self.failures.len(),
+            self.failures.join("\n")
+        );
     }
 }
 
@@ -518,7 +522,7 @@ fn compare_convert_to_rss(
 
 #[test]
 fn rss_out_matches_spasm_js() {
-    let file = load_rc52("rss-out.json");
+    let file = vectors::load_rc52("rss-out.json");
     let mut checker = Checker {
         failures: Vec::new(),
         exceptions: Vec::new(),
@@ -594,23 +598,13 @@ fn rss_out_matches_spasm_js() {
         }
         checked += 1;
     }
-    vectors::report("rss-out.json", checked);
-    for exception in &checker.exceptions {
-        println!("exception {exception}");
-    }
-    assert_eq!(checked, 5);
-    assert!(
-        checker.failures.is_empty(),
-        "{} mismatches:\n{}",
-        checker.failures.len(),
-        checker.failures.join("\n")
-    );
+    checker.finish("rss-out.json", checked, 5);
 }
 
 #[test]
 fn rss_in_matches_spasm_js() {
-    let file = load_rc52("rss-in.json");
-    let out_file = load_rc52("rss-out.json");
+    let file = vectors::load_rc52("rss-in.json");
+    let out_file = vectors::load_rc52("rss-out.json");
     let mut checker = Checker {
         failures: Vec::new(),
         exceptions: Vec::new(),
@@ -725,24 +719,14 @@ fn rss_in_matches_spasm_js() {
         }
         checked += 1;
     }
-    vectors::report("rss-in.json", checked);
-    for exception in &checker.exceptions {
-        println!("exception {exception}");
-    }
-    assert_eq!(checked, 10);
-    assert!(
-        checker.failures.is_empty(),
-        "{} mismatches:\n{}",
-        checker.failures.len(),
-        checker.failures.join("\n")
-    );
+    checker.finish("rss-in.json", checked, 10);
 }
 
 /// rssin-10 done right: the same two events (the rssout-01 post and the Nostr note with raw
 /// `<`, `>` and NBSP) through our feed come back both, signatures intact.
 #[test]
 fn our_feed_keeps_nostr_envelopes_verifiable() {
-    let out_file = load_rc52("rss-out.json");
+    let out_file = vectors::load_rc52("rss-out.json");
     let cases = out_file["cases"].as_array().unwrap();
     let rssout_05 = cases
         .iter()
