@@ -128,6 +128,9 @@ pub enum SubmitError {
     /// The body is not JSON.
     #[error("ERROR: the request body is not valid JSON")]
     NotJson,
+    /// The event came as a JSON string (as rc.52 clients may send it) whose text is not JSON.
+    #[error("ERROR: the event was sent as a JSON string, but that string is not valid JSON")]
+    EventTextNotJson,
     /// Text holds half of a UTF-16 surrogate pair (a client cut a character in half).
     #[error("ERROR: {0}")]
     UnpairedSurrogate(UnpairedSurrogate),
@@ -275,6 +278,7 @@ impl SubmitError {
         match self {
             Self::Empty
             | Self::NotJson
+            | Self::EventTextNotJson
             | Self::NotConvertible(_)
             | Self::NoTarget(_)
             | Self::UnknownReaction(_)
@@ -337,7 +341,7 @@ impl Forum {
         if let Value::String(text) = &input {
             input = json_text::parse(text.as_bytes()).map_err(|error| match error {
                 JsonTextError::UnpairedSurrogate(found) => SubmitError::UnpairedSurrogate(found),
-                JsonTextError::Invalid(_) => SubmitError::NotJson,
+                JsonTextError::Invalid(_) => SubmitError::EventTextNotJson,
             })?;
         }
         if matches!(&input, Value::Null)

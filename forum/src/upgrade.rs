@@ -31,6 +31,8 @@ pub struct IdUpgrade {
     pub scanned: u64,
     /// Events whose id under the current rules differs from the one they were stored under.
     pub changed: u64,
+    /// Of those, the events found with the current id already (by an earlier run).
+    pub recorded_before: u64,
     /// Of those, the events that got the current id.
     pub added: u64,
     /// Of those, ids that another stored row has already (the same event stored twice,
@@ -80,6 +82,15 @@ pub async fn add_current_ids(store: &dyn Store) -> Result<IdUpgrade, StorageErro
                 }
                 report.changed += 1;
                 let recorded = match table {
+                    FormTable::Events
+                        if store
+                            .keys_of_ids(&[current.as_str()])
+                            .await?
+                            .contains(&form.key) =>
+                    {
+                        report.recorded_before += 1;
+                        continue;
+                    }
                     FormTable::Events => {
                         let id = EventId {
                             value: current,

@@ -40,9 +40,15 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
         .mark_upgrade_done(forum::upgrade::RC52_IDS, forum::service::now_ms())
         .await?;
     println!(
-        "spasm.js rc.52 ids: {} events read, {} with another id under rc.52, {} ids added, {} \
-         already held by another stored event, {} no longer readable",
-        report.scanned, report.changed, report.added, report.taken, report.unreadable
+        "spasm.js rc.52 ids: {} stored events read, {} have another id under rc.52 ({} of them \
+         recorded by an earlier run, {} recorded now, {} left: the id belongs to another stored \
+         copy of the same event), {} could not be read again (see the log)",
+        report.scanned,
+        report.changed,
+        report.recorded_before,
+        report.added,
+        report.taken,
+        report.unreadable
     );
     Ok(())
 }
@@ -55,7 +61,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let upgrading = store.clone();
     tokio::spawn(async move {
         match forum::upgrade::run_pending(upgrading.as_ref(), forum::service::now_ms()).await {
-            Ok(Some(report)) => tracing::info!(?report, "rc.52 ids added to stored events"),
+            Ok(Some(report)) => tracing::info!(
+                read = report.scanned,
+                with_another_id = report.changed,
+                recorded = report.added,
+                left_to_another_copy = report.taken,
+                unreadable = report.unreadable,
+                "the rc.52 id upgrade of stored events finished"
+            ),
             Ok(None) => {}
             Err(error) => {
                 tracing::error!(%error, "the upgrade of stored ids failed; it runs again at the next start")
