@@ -254,6 +254,7 @@ fn envelope_identity(envelope: &str) -> Result<(String, Vec<String>), String> {
         .map_err(|error| error.to_string())
 }
 
+#[derive(Default)]
 struct Checker {
     failures: Vec<String>,
     exceptions: Vec<String>,
@@ -523,10 +524,7 @@ fn compare_convert_to_rss(
 #[test]
 fn rss_out_matches_spasm_js() {
     let file = vectors::load_rc52("rss-out.json");
-    let mut checker = Checker {
-        failures: Vec::new(),
-        exceptions: Vec::new(),
-    };
+    let mut checker = Checker::default();
     let mut checked = 0;
     for case in file["cases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
@@ -605,10 +603,7 @@ fn rss_out_matches_spasm_js() {
 fn rss_in_matches_spasm_js() {
     let file = vectors::load_rc52("rss-in.json");
     let out_file = vectors::load_rc52("rss-out.json");
-    let mut checker = Checker {
-        failures: Vec::new(),
-        exceptions: Vec::new(),
-    };
+    let mut checker = Checker::default();
     let mut checked = 0;
     for case in file["cases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
