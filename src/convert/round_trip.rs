@@ -200,6 +200,36 @@ mod tests {
         }
     }
 
+    /// The fields checked are the fields the id hashes, in its order: the spasm.js case that
+    /// exercises every hashed field names them all (its canonical JSON's keys).
+    #[test]
+    fn checks_every_field_the_id_hashes() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/spasm/vectors/spasmid-cases.json"
+        );
+        let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let case = file["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|case| {
+                case["label"]
+                    .as_str()
+                    .is_some_and(|label| label.starts_with("SpasmEventV2ToTestSpasmid01 ("))
+            })
+            .unwrap();
+        let canonical: Value =
+            serde_json::from_str(case["result"]["canonicalJson"].as_str().unwrap()).unwrap();
+        let hashed: Vec<&str> = canonical
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(hashed, HASHED_FIELDS);
+    }
+
     #[test]
     fn a_number_in_a_tip_does_not_round_trip() {
         let mut body = post("Tips", "Text", None, 1_788_000_000_000, &authors())
