@@ -8,10 +8,12 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use spasm::action::{Action, Reaction};
-use spasm::convert::{ConvertError, convert_to_spasm};
+use spasm::convert::{ConvertError, VerifiedEvent, convert_to_spasm};
 use spasm::json_text::{self, JsonTextError, UnpairedSurrogate};
 
 use crate::address::AuthorAddress;
+use crate::network::LocalFilter;
+use crate::network::sources::{FEDERATION_LIST_ACTION, PULL_NOW_ACTION, parse_admin_list};
 use crate::nostr_kind::{NostrKind, NostrReaction};
 use crate::profile::ProfileUpdate;
 use crate::record::NewEvent;
@@ -20,7 +22,7 @@ use crate::service::{Forum, now_ms};
 use crate::settings::{AddressList, Settings};
 use crate::storage::{
     DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError, TargetCounter,
-    TargetRule,
+    TargetRule, WaitingRule,
 };
 
 /// Where an event comes from.
@@ -34,6 +36,8 @@ pub enum Origin {
         source: String,
         /// Whether the admin trusts this source with unsigned events.
         trusted_for_unsigned: bool,
+        /// The source's query, applied again here (peers ignore what they do not know).
+        only: Option<LocalFilter>,
     },
     /// The instance's own RSS ingestion.
     Rss {
@@ -43,7 +47,8 @@ pub enum Origin {
 }
 
 impl Origin {
-    fn label(&self) -> String {
+    /// How it is stored: `submit`, `federation:<source>`, `rss:<feed>`.
+    pub fn label(&self) -> String {
         match self {
             Self::Submit => "submit".into(),
             Self::Federation { source, .. } => format!("federation:{source}"),
@@ -78,6 +83,9 @@ pub enum AcceptedKind {
     AppConfigUpdated,
     /// A Nostr key's profile (kind 0) replaced the older one.
     ProfileSaved,
+    /// A reply or reaction was stored before its target: it shows under the target, and
+    /// counts there, once the target arrives.
+    Waiting,
 }
 
 /// A stored event.
@@ -101,6 +109,18 @@ impl Accepted {
             AcceptedKind::Restored => "Success. Moderation undone and target restored",
             AcceptedKind::AppConfigUpdated => "SUCCESS: App config updated",
             AcceptedKind::ProfileSaved => "Success. The Nostr profile was saved",
+            AcceptedKind::Waiting => {
+                "Success. The event was saved; it will show under the event it answers once that \
+                 arrives here"
+            }
+        }
+    }
+
+    /// The HTTP status of this success: 202 when the event waits for its target.
+    pub fn status(&self) -> u16 {
+        match self.kind {
+            AcceptedKind::Waiting => 202,
+            _ => 201,
         }
     }
 }
@@ -186,6 +206,9 @@ pub enum SubmitError {
     /// One of the event's ids was banned by a moderator.
     #[error("ERROR: this event ID is banned")]
     Banned,
+    /// A federation source sent an event its own query excludes.
+    #[error("ERROR: the source sent an event its query does not ask for")]
+    OutsideSourceQuery,
     /// Stored already.
     #[error("An event with the same Spasm ID is already in database.")]
     Duplicate,
@@ -201,6 +224,12 @@ pub enum SubmitError {
     /// The target is not stored here.
     #[error("ERROR: the event you are replying or reacting to is not stored on this instance")]
     TargetNotFound,
+    /// The target is not here and too many events already wait for theirs.
+    #[error(
+        "ERROR: the event you are replying or reacting to is not stored on this instance, and \
+         too many events are already waiting for theirs; send it again once it is here"
+    )]
+    WaitingFull,
     /// The target was deleted by a moderator.
     #[error("ERROR: the event you are replying or reacting to was deleted by a moderator")]
     TargetDeleted,
@@ -305,10 +334,49 @@ impl SubmitError {
             | Self::NotAdmin => 403,
             Self::TargetNotFound | Self::NothingToRestore => 404,
             Self::Duplicate | Self::DuplicateAction | Self::StaleProfile => 409,
+            Self::OutsideSourceQuery => 422,
             Self::TargetDeleted => 410,
             Self::RateLimited { .. } => 429,
             Self::Storage(_) => 500,
-            Self::Busy { .. } => 503,
+            Self::Busy { .. } | Self::WaitingFull => 503,
+        }
+    }
+
+    /// A short name of the refusal, for counts by reason (the admin page, logs).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Empty | Self::NotJson | Self::EventTextNotJson | Self::UnpairedSurrogate(_) => {
+                "not an event"
+            }
+            Self::TooLarge { .. } | Self::FieldTooLong { .. } | Self::TagLimit(_) => "too large",
+            Self::UnsupportedNostrKind(_)
+            | Self::EmptyNostrContent(_)
+            | Self::UnsupportedNostrReaction(_)
+            | Self::UnsupportedAction(_)
+            | Self::UnknownReaction(_) => "not handled here",
+            Self::NotConvertible(_) => "invalid or unverifiable",
+            Self::UnsignedNotAllowed => "unsigned",
+            Self::AllActionsDisabled
+            | Self::NostrDisabled
+            | Self::EthereumDisabled
+            | Self::ActionDisabled(_) => "switched off here",
+            Self::NotWhitelisted(_) => "not whitelisted",
+            Self::Banned => "banned",
+            Self::OutsideSourceQuery => "outside the source's query",
+            Self::Duplicate | Self::DuplicateAction | Self::StaleProfile => "already here",
+            Self::NoTarget(_) | Self::TargetNotFound | Self::WaitingFull => "target missing",
+            Self::TargetDeleted => "target deleted",
+            Self::ModerationDisabled
+            | Self::NoModerators
+            | Self::NotModerator
+            | Self::UnknownModeration(_)
+            | Self::NothingToRestore
+            | Self::AppConfigDisabled
+            | Self::NoAdmins
+            | Self::NotAdmin
+            | Self::InvalidAppConfig(_) => "not allowed",
+            Self::RateLimited { .. } | Self::Busy { .. } => "busy",
+            Self::Storage(_) => "storage failure",
         }
     }
 }
@@ -344,6 +412,13 @@ impl Forum {
                 JsonTextError::Invalid(_) => SubmitError::EventTextNotJson,
             })?;
         }
+        self.ingest(input, origin).await
+    }
+
+    /// Ingests one event already parsed as JSON (the event, an envelope, or rc.52's JSON
+    /// text of one): the entry of jobs that read many events from one answer. The size of
+    /// the answer is bounded by whoever read it; fields and tags are checked here.
+    pub async fn ingest(&self, input: Value, origin: Origin) -> Result<Accepted, SubmitError> {
         if matches!(&input, Value::Null)
             || input.as_object().is_some_and(|object| object.is_empty())
         {
@@ -359,7 +434,18 @@ impl Forum {
             ConvertError::UnpairedSurrogate(found) => SubmitError::UnpairedSurrogate(found),
             error => SubmitError::NotConvertible(error),
         })?;
-        let mut event = NewEvent::from_verified(&verified);
+        self.ingest_verified(&verified, origin).await
+    }
+
+    /// Ingests an event whose signatures were verified already (a feed's `<spasmEnvelope>`
+    /// items, converted by `spasm::rss`; web2 posts with none): the policy gates and the
+    /// store, as for every other event.
+    pub async fn ingest_verified(
+        &self,
+        verified: &VerifiedEvent,
+        origin: Origin,
+    ) -> Result<Accepted, SubmitError> {
+        let mut event = NewEvent::from_verified(verified);
         // Envelopes and federated copies carry their Nostr events in siblings.
         if NostrKind::of_converted(verified.event())? == Some(NostrKind::Reaction) {
             event = event.into_nostr_reaction(&NostrReaction::of_converted(verified.event())?);
@@ -382,8 +468,15 @@ impl Forum {
             _ => {}
         }
         check_submit_gates(&event, &settings, &origin)?;
+        if let Origin::Federation {
+            only: Some(filter), ..
+        } = &origin
+            && !filter.admits(&event)
+        {
+            return Err(SubmitError::OutsideSourceQuery);
+        }
         // A profile describes its key; it is kept beside the events, not among them.
-        if let Some(profile) = ProfileUpdate::of(&verified) {
+        if let Some(profile) = ProfileUpdate::of(verified) {
             return self.save_profile(profile, &event).await;
         }
         match action {
@@ -449,13 +542,25 @@ impl Forum {
         };
         let counted = target.as_ref().is_some_and(|rule| rule.counter.is_some());
         let spasmid = event.spasmid().to_owned();
+        let now = now_ms();
+        let limits = self.limits();
+        // Signed replies and reactions may arrive before their target (DECISIONS.md); an
+        // unsigned one has no signer to bound its waiting by.
+        let wait_for_target = event.is_signed().then(|| WaitingRule {
+            expires_at_ms: now.saturating_add(
+                i64::from(limits.waiting_target_days).saturating_mul(24 * 60 * 60 * 1000),
+            ),
+            max_per_signer: limits.max_waiting_per_key,
+            max_total: limits.max_waiting_total,
+        });
         let outcome = self
             .store()
             .insert_event(Insert {
                 event,
                 origin: origin.label(),
-                now_ms: now_ms(),
+                now_ms: now,
                 target,
+                wait_for_target,
             })
             .await?;
         match outcome {
@@ -468,6 +573,12 @@ impl Forum {
                 spasmid,
                 key: Some(key),
             }),
+            InsertOutcome::Waiting { key } => Ok(Accepted {
+                kind: AcceptedKind::Waiting,
+                spasmid,
+                key: Some(key),
+            }),
+            InsertOutcome::WaitingFull => Err(SubmitError::WaitingFull),
             InsertOutcome::Duplicate => Err(SubmitError::Duplicate),
             InsertOutcome::DuplicateAction => Err(SubmitError::DuplicateAction),
             InsertOutcome::Banned => Err(SubmitError::Banned),
@@ -575,6 +686,9 @@ impl Forum {
             return Err(SubmitError::AppConfigDisabled);
         }
         let admin = self.verified_admin(&event, settings)?;
+        if event.action() == FEDERATION_LIST_ACTION {
+            return self.submit_source_list(event, admin).await;
+        }
         let config = parse_app_config(event.content())?;
         let updated = self
             .shared_settings()
@@ -598,12 +712,50 @@ impl Forum {
         })
     }
 
+    /// An admin's list of federation sources and feeds: checked, stored, and in force at
+    /// once.
+    async fn submit_source_list(
+        &self,
+        event: NewEvent,
+        admin: AuthorAddress,
+    ) -> Result<Accepted, SubmitError> {
+        parse_admin_list(event.content())
+            .map_err(|error| SubmitError::InvalidAppConfig(error.to_string()))?;
+        let spasmid = event.spasmid().to_owned();
+        if !self
+            .store()
+            .insert_admin_event(event, admin.clone(), now_ms())
+            .await?
+        {
+            return Err(SubmitError::Duplicate);
+        }
+        tracing::info!(%admin, spasmid, "admin changed the federation sources");
+        self.network_changed().notify_one();
+        Ok(Accepted {
+            kind: AcceptedKind::AppConfigUpdated,
+            spasmid,
+            key: None,
+        })
+    }
+
     async fn submit_admin_event(
         &self,
         event: NewEvent,
         settings: &Settings,
     ) -> Result<Accepted, SubmitError> {
         let admin = self.verified_admin(&event, settings)?;
+        if event.action() == PULL_NOW_ACTION {
+            let name = event.content().trim();
+            if name.is_empty() {
+                return Err(SubmitError::InvalidAppConfig(
+                    "name the source to pull in the content".into(),
+                ));
+            }
+            self.store()
+                .steer_job(&format!("pull:{name}"), None, true)
+                .await?;
+            self.network_changed().notify_one();
+        }
         let spasmid = event.spasmid().to_owned();
         if !self
             .store()
@@ -755,6 +907,7 @@ mod tests {
         let federation = Origin::Federation {
             source: "peer".into(),
             trusted_for_unsigned: false,
+            only: None,
         };
         assert!(matches!(
             check_submit_gates(&event, &settings, &Origin::Submit),

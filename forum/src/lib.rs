@@ -10,6 +10,8 @@
 pub mod address;
 pub mod envelope;
 pub mod ingest;
+pub mod jobs;
+pub mod network;
 pub mod nostr_kind;
 pub mod profile;
 pub mod query;

@@ -4,6 +4,9 @@
 /// The most events one list returns.
 pub const MAX_LIMIT: u32 = 300;
 
+/// The most values one repeated parameter (`action=…&action=…`) may have.
+pub const MAX_REPEATED: usize = 50;
+
 /// A window of a list ordered by insertion (newest first): `before` and `since` are event
 /// keys (`db.key` in every envelope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,21 +49,26 @@ pub enum Activity {
     Rising,
 }
 
-/// The filters of `GET /api/events`.
+/// The filters of `GET /api/events`. Repeated parameters (`action=post&action=reply`) match
+/// any of their values, as on the current upstream server.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FeedFilter {
     /// Signed or unsigned.
     pub web_type: Option<WebType>,
-    /// Exact action (`post`, `reply`, `react`, ...).
-    pub action: Option<String>,
-    /// A category name.
-    pub category: Option<String>,
+    /// Exact actions (`post`, `reply`, `react`, ...); empty: every action.
+    pub actions: Vec<String>,
+    /// Category names; empty: every category.
+    pub categories: Vec<String>,
     /// The source name (RSS feeds, federation peers).
     pub source: Option<String>,
     /// Hot or rising.
     pub activity: Option<Activity>,
-    /// A keyword, in any case.
-    pub keyword: Option<String>,
+    /// Keywords, in lower case; empty: no keyword filter.
+    pub keywords: Vec<String>,
+    /// Verified signers (normalised addresses); empty: every signer.
+    pub signers: Vec<String>,
+    /// Ids of parents (any id form); empty: no parent filter.
+    pub parent_ids: Vec<String>,
 }
 
 /// A parsed `GET /api/events` request: `None` limit means the request asked for `limit=0`,
@@ -166,17 +174,50 @@ impl FeedRequest {
             Some("rising") => Some(Activity::Rising),
             _ => None,
         };
+        // `any` (and `all`) as one of the values switch a filter off, as upstream.
+        let every = |name: &str| -> Result<Vec<String>, QueryError> {
+            let values: Vec<&str> = params(pairs, name)
+                .into_iter()
+                .filter_map(|value| given(Some(value)))
+                .collect();
+            if values.len() > MAX_REPEATED {
+                return Err(QueryError {
+                    name: name.into(),
+                    reason: format!("at most {MAX_REPEATED} values are taken"),
+                });
+            }
+            if values.iter().any(|value| matches!(*value, "any" | "all")) {
+                return Ok(Vec::new());
+            }
+            Ok(values.into_iter().map(str::to_owned).collect())
+        };
+        let mut signers = Vec::new();
+        for signer in every("signer")? {
+            match crate::address::AuthorAddress::parse(&signer) {
+                Ok(address) => signers.push(address.as_str().to_owned()),
+                Err(error) => {
+                    return Err(QueryError {
+                        name: "signer".into(),
+                        reason: error.to_string(),
+                    });
+                }
+            }
+        }
         let filter = FeedFilter {
             web_type,
-            action: get("action")
-                .filter(|action| *action != "any")
-                .map(str::to_owned),
-            category: get("category")
-                .filter(|category| *category != "any")
-                .map(str::to_owned),
+            actions: every("action")?,
+            categories: every("category")?,
             source: get("source").map(str::to_owned),
             activity,
-            keyword: get("keyword").map(str::to_lowercase),
+            keywords: every("keyword")?
+                .iter()
+                .map(|keyword| keyword.to_lowercase())
+                .collect(),
+            signers,
+            parent_ids: every("parentId")?
+                .iter()
+                .map(|id| crate::service::lookup_id(id))
+                .collect(),
         };
         let default_limit = if pairs.is_empty() { 25 } else { 20 };
         let page = parse_page(
@@ -232,13 +273,40 @@ mod tests {
             request.filter,
             FeedFilter {
                 web_type: Some(WebType::Web3),
-                action: Some("post".into()),
-                category: None,
-                source: None,
+                actions: vec!["post".into()],
                 activity: Some(Activity::Rising),
-                keyword: Some("btc".into()),
+                keywords: vec!["btc".into()],
+                ..FeedFilter::default()
             }
         );
+    }
+
+    #[test]
+    fn repeated_parameters_match_any_of_their_values() {
+        let request = FeedRequest::parse(&pairs(
+            "action=post&action=reply&category=a&category=b&keyword=X&keyword=y\
+             &signer=0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A&parentId=spasmid01AB",
+        ))
+        .unwrap();
+        assert_eq!(request.filter.actions, ["post", "reply"]);
+        assert_eq!(request.filter.categories, ["a", "b"]);
+        assert_eq!(request.filter.keywords, ["x", "y"]);
+        assert_eq!(
+            request.filter.signers,
+            ["0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a"]
+        );
+        assert_eq!(request.filter.parent_ids, ["spasmid01AB"]);
+        let any = FeedFilter::default();
+        assert_eq!(
+            FeedRequest::parse(&pairs("action=any&category=post&category=any&signer=all"))
+                .unwrap()
+                .filter,
+            FeedFilter {
+                categories: Vec::new(),
+                ..any
+            }
+        );
+        assert!(FeedRequest::parse(&pairs("signer=nobody")).is_err());
     }
 
     #[test]

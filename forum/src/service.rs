@@ -9,6 +9,7 @@ use spasm::nostr::nip19::{bare_identifier, decode_nevent, decode_note};
 
 use crate::address::{AddressError, AuthorAddress};
 use crate::envelope::StoredEvent;
+use crate::network::sources::{FEDERATION_LIST_ACTION, Source, parse_admin_list};
 use crate::query::{Activity, FeedRequest, Page};
 use crate::rate::RateLimiter;
 use crate::screen::TagLimits;
@@ -35,6 +36,12 @@ pub struct ForumLimits {
     pub submit_burst_per_key: u32,
     /// Bounds on tags, checked before any signature or id.
     pub tags: TagLimits,
+    /// Days a reply or reaction waits for its target before it is dropped.
+    pub waiting_target_days: u32,
+    /// The most replies and reactions one signing key may have waiting for their target.
+    pub max_waiting_per_key: u32,
+    /// The most replies and reactions waiting for their target in all.
+    pub max_waiting_total: u32,
 }
 
 impl Default for ForumLimits {
@@ -47,6 +54,9 @@ impl Default for ForumLimits {
             submits_per_minute_per_key: 30,
             submit_burst_per_key: 10,
             tags: TagLimits::default(),
+            waiting_target_days: 30,
+            max_waiting_per_key: 100,
+            max_waiting_total: 100_000,
         }
     }
 }
@@ -78,6 +88,8 @@ pub struct Forum {
     app_config: Arc<RwLock<Arc<Value>>>,
     /// Submits per signing key.
     key_limiter: Arc<RateLimiter>,
+    /// Wakes the background jobs when an admin changes the sources or asks for a pull.
+    network_changed: Arc<tokio::sync::Notify>,
 }
 
 impl Forum {
@@ -97,6 +109,7 @@ impl Forum {
                 limits.submits_per_minute_per_key,
                 limits.submit_burst_per_key,
             )),
+            network_changed: Arc::new(tokio::sync::Notify::new()),
         };
         forum.load_app_config().await?;
         Ok(forum)
@@ -152,6 +165,11 @@ impl Forum {
 
     pub(crate) fn key_limiter(&self) -> &RateLimiter {
         &self.key_limiter
+    }
+
+    /// Notified when an admin changes the federation sources or asks for a pull now.
+    pub fn network_changed(&self) -> &tokio::sync::Notify {
+        &self.network_changed
     }
 
     /// The store.
@@ -278,6 +296,45 @@ impl Forum {
         Ok(stored
             .and_then(|stored| stored.profile())
             .filter(|profile| !profile.is_empty()))
+    }
+
+    /// The newest `app-config-federation-list` signed by a current admin: its content (the
+    /// JSON array `GET /api/federation-list` serves) and its sources.
+    pub async fn federation_list(&self) -> Result<Option<(Value, Vec<Source>)>, ReadError> {
+        let base = self.settings.base().clone();
+        for stored in self
+            .store
+            .latest_admin_events(FEDERATION_LIST_ACTION, 20)
+            .await?
+        {
+            if stored.action != FEDERATION_LIST_ACTION {
+                continue;
+            }
+            let is_admin =
+                AuthorAddress::parse(&stored.signer).is_ok_and(|signer| base.is_admin(&signer));
+            if !is_admin {
+                continue;
+            }
+            let (Ok(content), Ok(sources)) = (
+                serde_json::from_str::<Value>(&stored.content),
+                parse_admin_list(&stored.content),
+            ) else {
+                continue;
+            };
+            return Ok(Some((content, sources)));
+        }
+        Ok(None)
+    }
+
+    /// The sources an admin set (none when the store cannot say: logged).
+    pub async fn admin_sources(&self) -> Vec<Source> {
+        match self.federation_list().await {
+            Ok(list) => list.map(|(_, sources)| sources).unwrap_or_default(),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the admin's federation sources");
+                Vec::new()
+            }
+        }
     }
 
     /// The moderation audit trail.

@@ -242,11 +242,11 @@ async fn other_nostr_kinds_and_actions_are_refused_by_name(test: &TestForum) {
 // 4. A NIP-25 reaction counts as an upvote or a downvote of its target, once per key.
 on_both_databases!(nostr_reactions_count_on_their_target, Settings::default());
 async fn nostr_reactions_count_on_their_target(test: &TestForum) {
-    // The file's target is not here: refused as such, and not stored as a post.
-    let error = submit(test, &case("c19-kind7_plus_reaction.json"))
+    // The file's target is not here: kept until it arrives (DECISIONS.md), not as a post.
+    let waiting = submit(test, &case("c19-kind7_plus_reaction.json"))
         .await
-        .unwrap_err();
-    assert!(matches!(error, SubmitError::TargetNotFound), "{error}");
+        .unwrap();
+    assert_eq!(waiting.kind, forum::ingest::AcceptedKind::Waiting);
     let target = note(&alice(), "A note to like", json!([]), 1_796_000_000);
     let target_id = target["id"].as_str().unwrap().to_owned();
     let target_spasmid = submit(test, &target).await.unwrap().spasmid;
@@ -306,7 +306,7 @@ async fn nostr_reactions_count_on_their_target(test: &TestForum) {
         .forum
         .feed(&FeedRequest {
             filter: FeedFilter {
-                action: Some("post".into()),
+                actions: vec!["post".into()],
                 ..FeedFilter::default()
             },
             page: Some(Page::first(50)),

@@ -259,7 +259,7 @@ async fn submit(State(state): State<ApiState>, ClientIp(ip): ClientIp, body: Byt
     }
     match state.forum.submit(&body, Origin::Submit).await {
         Ok(accepted) => {
-            let status = StatusCode::CREATED;
+            let status = StatusCode::from_u16(accepted.status()).unwrap_or(StatusCode::CREATED);
             submit_answer(status, accepted.message())
         }
         Err(error) => submit_error(&error),

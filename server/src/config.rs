@@ -6,9 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use forum::network::sources::{
+    ConfiguredBy, Source, SourceSpec, parse_custom_links, sources_from_specs,
+};
 use forum::screen::TagLimits;
 use forum::storage::WriteLimits;
 use forum::{ForumLimits, Settings};
+use outgoing::OutgoingPolicy;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -161,6 +165,98 @@ pub struct Config {
     pub limits: Limits,
     /// The instance's policy.
     pub settings: Settings,
+    /// Pulling from other instances and feeds, and what the server may fetch.
+    pub federation: Federation,
+}
+
+/// Federation, feeds and outgoing requests (`[federation]` in TOML).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Federation {
+    /// Whether sources are pulled at all (`ENABLE_SPASM_MODULE`, default true).
+    pub enabled: bool,
+    /// The host's sources: TOML `[[federation.sources]]`, then `FEDERATION_CUSTOM_LINKS`.
+    pub sources: Vec<Source>,
+    /// Bounds and address rules of every request the server makes.
+    pub outgoing: OutgoingPolicy,
+}
+
+/// `[federation]` as written in the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileFederation {
+    enabled: Option<bool>,
+    sources: Vec<SourceSpec>,
+    allow_private_network: Option<bool>,
+    allowed_hosts: Vec<String>,
+    instance_url: Option<String>,
+    request_timeout_seconds: Option<u64>,
+    max_answer_bytes: Option<usize>,
+}
+
+impl Federation {
+    fn load(
+        file: FileFederation,
+        lookup: &impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let flag = |name: &str, default: Option<bool>| -> Result<bool, ConfigError> {
+            match lookup(name) {
+                Some(value) => match value.trim() {
+                    "true" => Ok(true),
+                    "false" => Ok(false),
+                    _ => Err(ConfigError::Federation(format!(
+                        "environment variable {name}: expected true or false, found {value:?}"
+                    ))),
+                },
+                None => Ok(default.unwrap_or(false)),
+            }
+        };
+        let mut sources = sources_from_specs(file.sources, ConfiguredBy::File)
+            .map_err(|error| ConfigError::Federation(format!("[federation] sources: {error}")))?;
+        if let Some(links) = lookup("FEDERATION_CUSTOM_LINKS") {
+            for source in parse_custom_links(&links).map_err(|error| {
+                ConfigError::Federation(format!("FEDERATION_CUSTOM_LINKS: {error}"))
+            })? {
+                if sources.iter().any(|known| known.name == source.name) {
+                    return Err(ConfigError::Federation(format!(
+                        "FEDERATION_CUSTOM_LINKS: a source named {:?} is in the TOML file too",
+                        source.name
+                    )));
+                }
+                sources.push(source);
+            }
+        }
+        let mut allowed_hosts = file.allowed_hosts;
+        if let Some(hosts) = lookup("SPASM_OUTGOING_ALLOWED_HOSTS") {
+            allowed_hosts.extend(
+                hosts
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|host| !host.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+        let instance_url = lookup("SPASM_INSTANCE_URL").or(file.instance_url);
+        let defaults = OutgoingPolicy::default();
+        Ok(Self {
+            enabled: flag("ENABLE_SPASM_MODULE", Some(file.enabled.unwrap_or(true)))?,
+            sources,
+            outgoing: OutgoingPolicy {
+                allow_private_network: flag(
+                    "SPASM_ALLOW_PRIVATE_NETWORK",
+                    file.allow_private_network,
+                )?,
+                allowed_hosts,
+                total_timeout: file
+                    .request_timeout_seconds
+                    .map_or(defaults.total_timeout, |seconds| {
+                        Duration::from_secs(seconds.max(1))
+                    }),
+                max_body_bytes: file.max_answer_bytes.unwrap_or(defaults.max_body_bytes),
+                user_agent: OutgoingPolicy::user_agent_for(instance_url.as_deref()),
+                ..defaults
+            },
+        })
+    }
 }
 
 /// The TOML file: top-level server keys, `[limits]` and `[policy]`.
@@ -174,6 +270,8 @@ struct FileConfig {
     limits: Option<toml::Table>,
     #[serde(default)]
     policy: Option<toml::Table>,
+    #[serde(default)]
+    federation: FileFederation,
 }
 
 /// Why the configuration is unusable.
@@ -206,6 +304,9 @@ pub enum ConfigError {
     /// The policy is invalid.
     #[error(transparent)]
     Settings(#[from] forum::settings::SettingsError),
+    /// A federation setting is invalid.
+    #[error("{0}")]
+    Federation(String),
 }
 
 /// Environment variables of the limits: `SPASM_` + the key in upper case.
@@ -264,6 +365,7 @@ impl Config {
         let settings = Settings::default()
             .with_toml_table(&toml_to_json(file.policy.unwrap_or_default()))?
             .with_environment(&lookup)?;
+        let federation = Federation::load(file.federation, &lookup)?;
         Ok(Self {
             listen: options
                 .listen
@@ -277,6 +379,7 @@ impl Config {
             database_url: options.database_url.clone().or(file.database_url),
             limits,
             settings,
+            federation,
         })
     }
 
@@ -287,9 +390,34 @@ impl Config {
             None => format!("SQLite in {}", self.data_dir.display()),
         };
         let policy = serde_json::to_string_pretty(&self.settings).unwrap_or_default();
+        let mut sources = String::new();
+        for source in &self.federation.sources {
+            sources.push_str(&format!(
+                "\n  {} <{}> every {} s{}",
+                source.name,
+                source.url,
+                source.every.as_secs(),
+                if source.paused { " (paused)" } else { "" }
+            ));
+        }
         format!(
-            "listen: {}\ndatabase: {database}\nlimits: {:?}\npolicy: {policy}\n",
-            self.listen, self.limits
+            "listen: {}\ndatabase: {database}\nlimits: {:?}\npolicy: {policy}\nfederation: {}, \
+             private networks {}, allowed hosts {:?}, user agent {:?}\nsources:{}\n",
+            self.listen,
+            self.limits,
+            if self.federation.enabled { "on" } else { "off" },
+            if self.federation.outgoing.allow_private_network {
+                "allowed"
+            } else {
+                "refused"
+            },
+            self.federation.outgoing.allowed_hosts,
+            self.federation.outgoing.user_agent,
+            if sources.is_empty() {
+                " none".into()
+            } else {
+                sources
+            }
         )
     }
 }

@@ -90,6 +90,23 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
         }
     });
+    let jobs = if config.federation.enabled {
+        let client = outgoing::OutgoingClient::new(config.federation.outgoing.clone())?;
+        Some(
+            forum::jobs::Jobs::new(
+                forum.clone(),
+                client,
+                forum::jobs::JobsConfig {
+                    host_sources: config.federation.sources.clone(),
+                    ..forum::jobs::JobsConfig::default()
+                },
+            )
+            .start(),
+        )
+    } else {
+        tracing::info!("federation is off (ENABLE_SPASM_MODULE=false): no sources are pulled");
+        None
+    };
     let app = router(AppState::new(forum, config.limits.clone()));
     // Printed on stdout so scripts and tests that asked for port 0 learn the real one.
     println!("listening on http://{address}");
@@ -100,6 +117,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    if let Some(jobs) = jobs {
+        jobs.stop().await;
+    }
     Ok(())
 }
 

@@ -91,7 +91,7 @@ pub async fn load_feed(
     use spasm::action::Action;
 
     let filter = FeedFilter {
-        action: Some(Action::Post.name().into()),
+        actions: vec![Action::Post.name().into()],
         activity: match activity.as_deref() {
             Some("hot") => Some(Activity::Hot),
             Some("rising") => Some(Activity::Rising),
@@ -134,7 +134,7 @@ pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
     use spasm::action::Action;
 
     let filter = FeedFilter {
-        action: Some(Action::Reply.name().into()),
+        actions: vec![Action::Reply.name().into()],
         ..FeedFilter::default()
     };
     let forum = forum()?;

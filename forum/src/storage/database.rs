@@ -11,7 +11,7 @@ use super::executor::{BoxFuture, Executor, Script, script};
 use super::read_cache::{CachedRead, ReadCache};
 use super::writer::WriteQueue;
 use super::{
-    AdminEvent, Backend, DeleteOutcome, FormTable, Insert, InsertOutcome, Moderation,
+    AdminEvent, Backend, DeleteOutcome, FormTable, Insert, InsertOutcome, JobState, Moderation,
     ModerationRecord, RestoreOutcome, StorageError, Store, StoredForm, reads, statements, writes,
 };
 use crate::address::AuthorAddress;
@@ -109,7 +109,13 @@ impl Store for Database {
             .write(move |db| {
                 Box::pin(async move {
                     let outcome = writes::insert_event(db, &insert).await?;
-                    Ok((outcome, matches!(outcome, InsertOutcome::Stored { .. })))
+                    Ok((
+                        outcome,
+                        matches!(
+                            outcome,
+                            InsertOutcome::Stored { .. } | InsertOutcome::Waiting { .. }
+                        ),
+                    ))
                 })
             })
             .await
@@ -361,6 +367,103 @@ impl Store for Database {
                 Box::pin(async move {
                     let params = [name.as_str().into(), now_ms.into()];
                     db.execute(statements::MARK_UPGRADE_DONE, &params).await?;
+                    Ok(((), true))
+                })
+            })
+            .await
+    }
+
+    async fn expire_waiting(&self, now_ms: i64) -> Result<u64, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let dropped = writes::expire_waiting(db, now_ms).await?;
+                    Ok((dropped, true))
+                })
+            })
+            .await
+    }
+
+    async fn waiting_count(&self) -> Result<u64, StorageError> {
+        self.read(|db| {
+            Box::pin(async move {
+                let total = db.fetch_ints(statements::WAITING_TOTAL, &[]).await?;
+                Ok(u64::try_from(total.first().copied().unwrap_or_default()).unwrap_or_default())
+            })
+        })
+        .await
+    }
+
+    async fn job_states(&self) -> Result<Vec<JobState>, StorageError> {
+        self.read(|db| Box::pin(async move { reads::job_states(db).await }))
+            .await
+    }
+
+    async fn claim_job(
+        &self,
+        name: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> Result<Option<JobState>, StorageError> {
+        let name = name.to_owned();
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let state = writes::claim_job(db, &name, now_ms, lease_until_ms).await?;
+                    Ok((state, true))
+                })
+            })
+            .await
+    }
+
+    async fn save_job_cursor(&self, name: &str, cursor: &str) -> Result<(), StorageError> {
+        let (name, cursor) = (name.to_owned(), cursor.to_owned());
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let params = [name.as_str().into(), cursor.as_str().into()];
+                    db.execute(statements::SAVE_JOB_CURSOR, &params).await?;
+                    Ok(((), true))
+                })
+            })
+            .await
+    }
+
+    async fn release_job(&self, name: &str) -> Result<(), StorageError> {
+        let name = name.to_owned();
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    db.execute(statements::RELEASE_JOB, &[name.as_str().into()])
+                        .await?;
+                    Ok(((), true))
+                })
+            })
+            .await
+    }
+
+    async fn finish_job(&self, state: JobState) -> Result<(), StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    writes::finish_job(db, &state).await?;
+                    Ok(((), true))
+                })
+            })
+            .await
+    }
+
+    async fn steer_job(
+        &self,
+        name: &str,
+        paused: Option<bool>,
+        run_now: bool,
+    ) -> Result<(), StorageError> {
+        let name = name.to_owned();
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    writes::steer_job(db, &name, paused, run_now).await?;
                     Ok(((), true))
                 })
             })

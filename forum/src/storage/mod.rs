@@ -120,12 +120,27 @@ pub struct TargetRule {
 pub struct Insert {
     /// The event.
     pub event: NewEvent,
-    /// Where it came from (`submit`, `federation:<name>`, `rss:<name>`).
+    /// Where it came from (`submit`, `federation:<name>`, `rss:<name>`), kept and shown.
     pub origin: String,
     /// The time of storing (ms).
     pub now_ms: i64,
     /// For replies and reactions: the target must be stored and visible.
     pub target: Option<TargetRule>,
+    /// For signed replies and reactions: keep the event when its target is not stored yet,
+    /// and attach it when the target arrives; `None` refuses it ([`InsertOutcome::TargetNotFound`]).
+    pub wait_for_target: Option<WaitingRule>,
+}
+
+/// How long, and how many, replies and reactions may wait for their target
+/// (DECISIONS.md "Arrival order does not matter").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitingRule {
+    /// When the event is dropped if its target has not arrived (ms).
+    pub expires_at_ms: i64,
+    /// The most events one signing key may have waiting.
+    pub max_per_signer: u32,
+    /// The most events waiting in all.
+    pub max_total: u32,
 }
 
 /// What happened to an insert.
@@ -142,6 +157,15 @@ pub enum InsertOutcome {
     DuplicateAction,
     /// One of the event's ids was banned by a moderator.
     Banned,
+    /// Stored under this key; its target is not here yet, and it is attached (and counted)
+    /// when the target arrives.
+    Waiting {
+        /// The new row's key.
+        key: i64,
+    },
+    /// The target is not here and too many events are waiting already (for this signer or
+    /// in all).
+    WaitingFull,
     /// The target is not stored here.
     TargetNotFound,
     /// The target was deleted by a moderator.
@@ -217,6 +241,45 @@ pub struct AdminEvent {
     pub content: String,
     /// When it was stored (ms).
     pub added_at_ms: i64,
+}
+
+/// The stored state of a background job (`forum::jobs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobState {
+    /// The job's name (`federation:<source>`, `rss:<feed>`, ...).
+    pub name: String,
+    /// Where the next run continues (a peer's event key).
+    pub cursor: Option<String>,
+    /// What the source supports, once found out (`since` or `window`).
+    pub mode: Option<String>,
+    /// The last answer's `ETag`.
+    pub etag: Option<String>,
+    /// The last answer's `Last-Modified`.
+    pub last_modified: Option<String>,
+    /// When the last run ended (ms).
+    pub last_run_ms: Option<i64>,
+    /// When a run last succeeded (ms).
+    pub last_success_ms: Option<i64>,
+    /// The last failure, in words.
+    pub last_error: Option<String>,
+    /// When it failed (ms).
+    pub last_error_ms: Option<i64>,
+    /// Failed runs since the last success.
+    pub failures: i64,
+    /// When the job runs next (ms).
+    pub next_attempt_ms: i64,
+    /// Whether the host paused it.
+    pub paused: bool,
+    /// Whether the host asked for a run now.
+    pub run_requested: bool,
+    /// Items stored, over every run.
+    pub taken: i64,
+    /// Items refused over every run, by reason (a JSON object of counts).
+    pub refused: String,
+    /// The last run in words.
+    pub last_report: Option<String>,
+    /// When a newest-only window last held nothing seen before (ms).
+    pub possibly_incomplete_ms: Option<i64>,
 }
 
 /// The storage interface of the forum: intention-revealing reads and writes, each write one
@@ -352,6 +415,42 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Records that the data upgrade `name` finished.
     async fn mark_upgrade_done(&self, name: &str, now_ms: i64) -> Result<(), StorageError>;
+
+    /// Drops (hides) the replies and reactions whose target has not arrived by `now_ms`;
+    /// how many.
+    async fn expire_waiting(&self, now_ms: i64) -> Result<u64, StorageError>;
+
+    /// How many events wait for their target.
+    async fn waiting_count(&self) -> Result<u64, StorageError>;
+
+    /// Every job's stored state, by name.
+    async fn job_states(&self) -> Result<Vec<JobState>, StorageError>;
+
+    /// Takes job `name` (creating its state) until `lease_until_ms`, unless another run
+    /// holds it; its state when taken.
+    async fn claim_job(
+        &self,
+        name: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> Result<Option<JobState>, StorageError>;
+
+    /// Saves where a running job continues (after the page it read is stored).
+    async fn save_job_cursor(&self, name: &str, cursor: &str) -> Result<(), StorageError>;
+
+    /// Lets a job go without a run's outcome (a run cut off at stop).
+    async fn release_job(&self, name: &str) -> Result<(), StorageError>;
+
+    /// Stores a job's state after a run and lets the job go.
+    async fn finish_job(&self, state: JobState) -> Result<(), StorageError>;
+
+    /// Pauses or resumes job `name`, or (with `run_now`) schedules it at once.
+    async fn steer_job(
+        &self,
+        name: &str,
+        paused: Option<bool>,
+        run_now: bool,
+    ) -> Result<(), StorageError>;
 }
 
 /// The tables that keep signed events in their database form.

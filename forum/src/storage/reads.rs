@@ -8,7 +8,7 @@ use spasm::action::Action;
 use super::changes::{Change, ChangeKind};
 use super::executor::{Executor, Row};
 use super::statements::{self, Sql};
-use super::{AdminEvent, ModerationRecord, StorageError};
+use super::{AdminEvent, JobState, ModerationRecord, StorageError};
 use crate::address::AuthorAddress;
 use crate::envelope::{Counter, Stats, StoredEvent};
 use crate::profile::StoredProfile;
@@ -172,4 +172,37 @@ pub(super) async fn last_change(db: &mut dyn Executor) -> Result<i64, StorageErr
     db.fetch_optional(statements::LAST_CHANGE, &[])
         .await?
         .map_or(Ok(0), |row| row.int(0))
+}
+
+/// A row of [`statements::JOB_STATES`].
+pub(super) fn job_state_from_row(mut row: Row) -> Result<JobState, StorageError> {
+    Ok(JobState {
+        name: row.text(0)?,
+        cursor: row.opt_text(1)?,
+        mode: row.opt_text(2)?,
+        etag: row.opt_text(3)?,
+        last_modified: row.opt_text(4)?,
+        last_run_ms: row.opt_int(5)?,
+        last_success_ms: row.opt_int(6)?,
+        last_error: row.opt_text(7)?,
+        last_error_ms: row.opt_int(8)?,
+        failures: row.int(9)?,
+        next_attempt_ms: row.int(10)?,
+        paused: row.int(11)? != 0,
+        taken: row.int(12)?,
+        refused: row.text(13)?,
+        last_report: row.opt_text(14)?,
+        possibly_incomplete_ms: row.opt_int(15)?,
+        run_requested: row.int(16)? != 0,
+    })
+}
+
+/// Every job's state, by name.
+pub(super) async fn job_states(db: &mut dyn Executor) -> Result<Vec<JobState>, StorageError> {
+    let sql = format!("{} ORDER BY name", statements::JOB_STATES);
+    db.fetch_all(&sql, &[])
+        .await?
+        .into_iter()
+        .map(job_state_from_row)
+        .collect()
 }

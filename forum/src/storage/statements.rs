@@ -116,6 +116,53 @@ pub(super) const RECOUNT_REPLIES: &str =
 pub(super) const RECOUNT_REACTIONS: &str =
     "UPDATE events SET react_count = react_count + $2 WHERE key = $1";
 
+/// Keeps a reply or reaction waiting for its target (`waiting_targets`).
+pub(super) const WAIT_FOR_TARGET: &str = "INSERT INTO waiting_targets (target_id, event_key, signer, \
+         counter_action, counter_content, once_action, once_digest, expires_at_ms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+pub(super) const WAITING_BY_SIGNER: &str =
+    "SELECT COUNT(DISTINCT event_key) FROM waiting_targets WHERE signer = $1";
+pub(super) const WAITING_TOTAL: &str = "SELECT COUNT(DISTINCT event_key) FROM waiting_targets";
+/// The events waiting for one of the ids bound from `$1`, with their rules and whether a
+/// moderator hid them meanwhile.
+pub(super) const WAITING_FOR: &str = "SELECT w.event_key, w.counter_action, w.counter_content, \
+         w.once_action, w.once_digest, e.hidden \
+     FROM waiting_targets w JOIN events e ON e.key = w.event_key WHERE w.target_id IN ";
+pub(super) const STOP_WAITING: &str = "DELETE FROM waiting_targets WHERE event_key = $1";
+pub(super) const ATTACH_TO_TARGET: &str =
+    "UPDATE events SET parent_key = $2, updated_at_ms = $3 WHERE key = $1 AND parent_key IS NULL";
+pub(super) const VERIFIED_SIGNERS: &str =
+    "SELECT address FROM event_authors WHERE event_key = $1 AND verified = 1 ORDER BY address";
+/// Drops a waiting event for good: hidden by no moderation, so no restore shows it again.
+pub(super) const DROP_WAITER: &str =
+    "UPDATE events SET hidden = hidden + 1, updated_at_ms = $2 WHERE key = $1";
+pub(super) const DROP_EXPIRED_WAITERS: &str = "UPDATE events SET hidden = hidden + 1, updated_at_ms = $1 \
+     WHERE key IN (SELECT event_key FROM waiting_targets WHERE expires_at_ms <= $1)";
+pub(super) const FORGET_EXPIRED_WAITERS: &str =
+    "DELETE FROM waiting_targets WHERE expires_at_ms <= $1";
+
+/// Background jobs' state (`job_states`).
+pub(super) const JOB_STATES: &str = "SELECT name, cursor, mode, etag, last_modified, last_run_ms, \
+         last_success_ms, last_error, last_error_ms, failures, next_attempt_ms, paused, taken, \
+         refused, last_report, possibly_incomplete_ms, run_requested FROM job_states";
+pub(super) const CREATE_JOB: &str =
+    "INSERT INTO job_states (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
+/// Takes a job unless a run's lease on it is still running (`$3` is now).
+pub(super) const CLAIM_JOB: &str = "UPDATE job_states SET lease_until_ms = $2, run_requested = 0 \
+     WHERE name = $1 AND (lease_until_ms IS NULL OR lease_until_ms < $3)";
+/// A run's outcome; a pause or a "run now" the host asked for meanwhile stays.
+pub(super) const FINISH_JOB: &str = "UPDATE job_states SET cursor = $2, mode = $3, etag = $4, \
+         last_modified = $5, last_run_ms = $6, last_success_ms = $7, last_error = $8, \
+         last_error_ms = $9, failures = $10, \
+         next_attempt_ms = $11, \
+         taken = $12, refused = $13, last_report = $14, possibly_incomplete_ms = $15, \
+         lease_until_ms = NULL \
+     WHERE name = $1";
+pub(super) const SAVE_JOB_CURSOR: &str = "UPDATE job_states SET cursor = $2 WHERE name = $1";
+pub(super) const RELEASE_JOB: &str = "UPDATE job_states SET lease_until_ms = NULL WHERE name = $1";
+pub(super) const PAUSE_JOB: &str = "UPDATE job_states SET paused = $2 WHERE name = $1";
+pub(super) const RUN_JOB_NOW: &str = "UPDATE job_states SET run_requested = 1 WHERE name = $1";
+
 /// `$start, $start+1, …` for `count` bound values.
 pub(super) fn placeholders(start: usize, count: usize) -> String {
     (start..start + count)
@@ -267,21 +314,34 @@ pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) 
     if forward.is_some() {
         sql.push(" JOIN changes ON changes.event_key = events.key");
     }
-    if let Some(category) = &filter.category {
-        sql.push(" JOIN event_categories ON event_categories.event_key = events.key AND event_categories.name = ")
-            .bind_text(category);
-    }
-    if let Some(keyword) = &filter.keyword {
-        sql.push(" JOIN event_keywords ON event_keywords.event_key = events.key AND event_keywords.keyword = ")
-            .bind_text(keyword);
-    }
     sql.push(" WHERE ").push(VISIBLE);
+    if !filter.categories.is_empty() {
+        sql.push(" AND EXISTS (SELECT 1 FROM event_categories WHERE event_categories.event_key = events.key AND event_categories.name IN ")
+            .bind_list(&filter.categories, |name| Bound::Text(name.clone()))
+            .push(")");
+    }
+    if !filter.keywords.is_empty() {
+        sql.push(" AND EXISTS (SELECT 1 FROM event_keywords WHERE event_keywords.event_key = events.key AND event_keywords.keyword IN ")
+            .bind_list(&filter.keywords, |keyword| Bound::Text(keyword.clone()))
+            .push(")");
+    }
+    if !filter.signers.is_empty() {
+        sql.push(" AND EXISTS (SELECT 1 FROM event_authors WHERE event_authors.event_key = events.key AND event_authors.verified = 1 AND event_authors.address IN ")
+            .bind_list(&filter.signers, |signer| Bound::Text(signer.clone()))
+            .push(")");
+    }
+    if !filter.parent_ids.is_empty() {
+        sql.push(" AND events.parent_key IN (SELECT event_key FROM event_ids WHERE value IN ")
+            .bind_list(&filter.parent_ids, |id| Bound::Text(id.clone()))
+            .push(")");
+    }
     if let Some(web_type) = filter.web_type {
         sql.push(" AND events.is_signed = ")
             .bind_int(i64::from(web_type == WebType::Web3));
     }
-    if let Some(action) = &filter.action {
-        sql.push(" AND events.action = ").bind_text(action);
+    if !filter.actions.is_empty() {
+        sql.push(" AND events.action IN ")
+            .bind_list(&filter.actions, |action| Bound::Text(action.clone()));
     }
     if let Some(source) = &filter.source {
         sql.push(" AND events.source_name = ").bind_text(source);

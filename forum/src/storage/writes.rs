@@ -10,8 +10,8 @@ use super::changes::ChangeKind;
 use super::executor::{Executor, Param};
 use super::statements;
 use super::{
-    DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError, TargetCounter,
-    TargetRule,
+    DeleteOutcome, Insert, InsertOutcome, JobState, Moderation, RestoreOutcome, StorageError,
+    TargetCounter, TargetRule, WaitingRule,
 };
 use crate::address::AuthorAddress;
 use crate::profile::ProfileUpdate;
@@ -50,6 +50,7 @@ pub(super) async fn insert_event(
         .map(|id| Param::from(&id.value))
         .collect();
     let mut parent_key = None;
+    let mut waits = None;
     if !event.parent_ids().is_empty() {
         let sql = format!(
             "{}{} ORDER BY events.hidden LIMIT 1",
@@ -63,7 +64,16 @@ pub(super) async fn insert_event(
                 return Ok(InsertOutcome::Banned);
             }
             Some(_) if insert.target.is_some() => return Ok(InsertOutcome::TargetDeleted),
-            None if insert.target.is_some() => return Ok(InsertOutcome::TargetNotFound),
+            None if insert.target.is_some() => {
+                let (Some(rule), Some(signer)) = (insert.wait_for_target, event.signers().first())
+                else {
+                    return Ok(InsertOutcome::TargetNotFound);
+                };
+                if waiting_is_full(db, &rule, signer.as_str()).await? {
+                    return Ok(InsertOutcome::WaitingFull);
+                }
+                waits = Some((rule, signer.as_str()));
+            }
             _ => {}
         }
     }
@@ -95,12 +105,135 @@ pub(super) async fn insert_event(
     if insert_rows(db, key, event).await? != event.ids().len() as u64 {
         return Ok(InsertOutcome::Duplicate);
     }
+    let signers: Vec<&str> = event.signers().iter().map(AuthorAddress::as_str).collect();
     if let (Some(rule), Some(target)) = (&insert.target, parent_key)
-        && let Some(outcome) = apply_target_rule(db, insert, rule, target, key).await?
+        && let Some(outcome) =
+            apply_target_rule(db, &signers, rule, target, key, insert.now_ms).await?
     {
         return Ok(outcome);
     }
+    attach_waiting(db, key, &ids, insert.now_ms).await?;
+    if let (Some((rule, signer)), Some(target)) = (waits, &insert.target) {
+        let (counter_action, counter_content) = match target.counter.map(counter_parts) {
+            Some((action, content)) => (Some(action.name()), Some(content)),
+            None => (None, None),
+        };
+        let (once_action, once_digest) = match &target.once_per_signer {
+            Some((action, digest)) => (Some(action.name()), Some(digest.as_str())),
+            None => (None, None),
+        };
+        for target_id in event.parent_ids() {
+            db.execute(
+                statements::WAIT_FOR_TARGET,
+                &[
+                    target_id.into(),
+                    key.into(),
+                    signer.into(),
+                    counter_action.into(),
+                    counter_content.into(),
+                    once_action.into(),
+                    once_digest.into(),
+                    rule.expires_at_ms.into(),
+                ],
+            )
+            .await?;
+        }
+        return Ok(InsertOutcome::Waiting { key });
+    }
     Ok(InsertOutcome::Stored { key })
+}
+
+/// Whether `signer`, or everyone, has as many events waiting as the rule allows.
+async fn waiting_is_full(
+    db: &mut dyn Executor,
+    rule: &WaitingRule,
+    signer: &str,
+) -> Result<bool, StorageError> {
+    let by_signer = db
+        .fetch_ints(statements::WAITING_BY_SIGNER, &[signer.into()])
+        .await?;
+    if by_signer.first().copied().unwrap_or_default() >= i64::from(rule.max_per_signer) {
+        return Ok(true);
+    }
+    let total = db.fetch_ints(statements::WAITING_TOTAL, &[]).await?;
+    Ok(total.first().copied().unwrap_or_default() >= i64::from(rule.max_total))
+}
+
+/// Attaches the replies and reactions that waited for the event just stored under `key`
+/// (with `ids`), and applies their rules as if they had arrived after it: each signer does
+/// the same only once (a repeat is dropped, hidden), and what counts is counted while
+/// visible.
+async fn attach_waiting(
+    db: &mut dyn Executor,
+    key: i64,
+    ids: &[Param<'_>],
+    now_ms: i64,
+) -> Result<(), StorageError> {
+    let sql = format!(
+        "{}{}",
+        statements::WAITING_FOR,
+        statements::list(1, ids.len())
+    );
+    let mut waiters: Vec<i64> = Vec::new();
+    let mut rules = Vec::new();
+    for mut row in db.fetch_all(&sql, ids).await? {
+        let waiter = row.int(0)?;
+        if waiters.contains(&waiter) {
+            continue;
+        }
+        waiters.push(waiter);
+        let counter = match (row.opt_text(1)?, row.opt_text(2)?) {
+            (Some(action), content) => Some((Action::of(&action), content.unwrap_or_default())),
+            _ => None,
+        };
+        let once = match (row.opt_text(3)?, row.opt_text(4)?) {
+            (Some(action), Some(digest)) => Some((Action::of(&action), digest)),
+            _ => None,
+        };
+        rules.push((waiter, row.int(5)? == 0, counter, once));
+    }
+    for (waiter, visible, counter, once) in rules {
+        db.execute(statements::STOP_WAITING, &[waiter.into()])
+            .await?;
+        db.execute(
+            statements::ATTACH_TO_TARGET,
+            &[waiter.into(), key.into(), now_ms.into()],
+        )
+        .await?;
+        let signers = db
+            .fetch_all(statements::VERIFIED_SIGNERS, &[waiter.into()])
+            .await?
+            .into_iter()
+            .map(|mut row| row.text(0))
+            .collect::<Result<Vec<_>, _>>()?;
+        let signers: Vec<&str> = signers.iter().map(String::as_str).collect();
+        if let Some((action, digest)) = &once
+            && !record_signer_actions(db, &signers, *action, digest, key, waiter).await?
+        {
+            db.execute(statements::DROP_WAITER, &[waiter.into(), now_ms.into()])
+                .await?;
+            continue;
+        }
+        if let Some((action, content)) = &counter
+            && visible
+        {
+            count_on_target(db, *action, content, key, now_ms).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops (hides) the events whose target has not arrived by `now_ms`.
+pub(super) async fn expire_waiting(
+    db: &mut dyn Executor,
+    now_ms: i64,
+) -> Result<u64, StorageError> {
+    let dropped = db
+        .execute(statements::DROP_EXPIRED_WAITERS, &[now_ms.into()])
+        .await?;
+    db.execute(statements::FORGET_EXPIRED_WAITERS, &[now_ms.into()])
+        .await?;
+    Ok(dropped)
 }
 
 /// Whether a moderator banned one of `ids`.
@@ -155,53 +288,89 @@ async fn insert_rows(
     Ok(new_ids)
 }
 
+/// The action and content a counter counts under (`reaction_counts` and the event's column).
+fn counter_parts(counter: TargetCounter) -> (Action, &'static str) {
+    match counter {
+        TargetCounter::Reply => (Action::Reply, ""),
+        TargetCounter::Reaction(reaction) => (Action::React, reaction.name()),
+    }
+}
+
 async fn apply_target_rule(
     db: &mut dyn Executor,
-    insert: &Insert,
+    signers: &[&str],
     rule: &TargetRule,
     target: i64,
     key: i64,
+    now_ms: i64,
 ) -> Result<Option<InsertOutcome>, StorageError> {
-    if let Some((action, digest)) = &rule.once_per_signer {
-        for signer in insert.event.signers() {
-            let inserted = db
-                .execute(
-                    statements::INSERT_SIGNER_ACTION,
-                    &[
-                        target.into(),
-                        signer.as_str().into(),
-                        action.name().into(),
-                        digest.as_str().into(),
-                        key.into(),
-                    ],
-                )
-                .await?;
-            if inserted == 0 {
-                return Ok(Some(InsertOutcome::DuplicateAction));
-            }
-        }
+    if let Some((action, digest)) = &rule.once_per_signer
+        && !record_signer_actions(db, signers, *action, digest, target, key).await?
+    {
+        return Ok(Some(InsertOutcome::DuplicateAction));
     }
     if let Some(counter) = rule.counter {
-        let (action, content, count) = match counter {
-            TargetCounter::Reply => (Action::Reply, "", statements::COUNT_REPLY),
-            TargetCounter::Reaction(reaction) => {
-                (Action::React, reaction.name(), statements::COUNT_REACTION)
-            }
-        };
-        db.execute(
-            statements::COUNT_ON_TARGET,
-            &[
-                target.into(),
-                action.name().into(),
-                content.into(),
-                insert.now_ms.into(),
-            ],
-        )
-        .await?;
-        db.execute(count, &[target.into(), insert.now_ms.into()])
-            .await?;
+        let (action, content) = counter_parts(counter);
+        count_on_target(db, action, content, target, now_ms).await?;
     }
     Ok(None)
+}
+
+/// Records that each signer did `action` with `digest` to `target`; `false` when one of
+/// them did before.
+async fn record_signer_actions(
+    db: &mut dyn Executor,
+    signers: &[&str],
+    action: Action,
+    digest: &str,
+    target: i64,
+    key: i64,
+) -> Result<bool, StorageError> {
+    for signer in signers {
+        let inserted = db
+            .execute(
+                statements::INSERT_SIGNER_ACTION,
+                &[
+                    target.into(),
+                    (*signer).into(),
+                    action.name().into(),
+                    digest.into(),
+                    key.into(),
+                ],
+            )
+            .await?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// One more reply, or one more of a reaction, on `target`.
+async fn count_on_target(
+    db: &mut dyn Executor,
+    action: Action,
+    content: &str,
+    target: i64,
+    now_ms: i64,
+) -> Result<(), StorageError> {
+    db.execute(
+        statements::COUNT_ON_TARGET,
+        &[
+            target.into(),
+            action.name().into(),
+            content.into(),
+            now_ms.into(),
+        ],
+    )
+    .await?;
+    let count = if action == Action::Reply {
+        statements::COUNT_REPLY
+    } else {
+        statements::COUNT_REACTION
+    };
+    db.execute(count, &[target.into(), now_ms.into()]).await?;
+    Ok(())
 }
 
 async fn keys_of_ids(db: &mut dyn Executor, ids: &[String]) -> Result<Vec<i64>, StorageError> {
@@ -434,4 +603,78 @@ pub(super) async fn save_profile(
         record_change(db, ChangeKind::ProfileSaved, update.pubkey.as_str(), now_ms).await?;
     }
     Ok(saved == 1)
+}
+
+/// Takes job `name` until `lease_until_ms` unless a run holds it; its state when taken.
+pub(super) async fn claim_job(
+    db: &mut dyn Executor,
+    name: &str,
+    now_ms: i64,
+    lease_until_ms: i64,
+) -> Result<Option<JobState>, StorageError> {
+    db.execute(statements::CREATE_JOB, &[name.into()]).await?;
+    let claimed = db
+        .execute(
+            statements::CLAIM_JOB,
+            &[name.into(), lease_until_ms.into(), now_ms.into()],
+        )
+        .await?;
+    if claimed == 0 {
+        return Ok(None);
+    }
+    let sql = format!("{} WHERE name = $1", statements::JOB_STATES);
+    match db.fetch_optional(&sql, &[name.into()]).await? {
+        Some(row) => Ok(Some(super::reads::job_state_from_row(row)?)),
+        None => Ok(None),
+    }
+}
+
+/// Stores a job's state after a run and releases its lease.
+pub(super) async fn finish_job(
+    db: &mut dyn Executor,
+    state: &JobState,
+) -> Result<(), StorageError> {
+    db.execute(
+        statements::FINISH_JOB,
+        &[
+            state.name.as_str().into(),
+            state.cursor.as_deref().into(),
+            state.mode.as_deref().into(),
+            state.etag.as_deref().into(),
+            state.last_modified.as_deref().into(),
+            state.last_run_ms.into(),
+            state.last_success_ms.into(),
+            state.last_error.as_deref().into(),
+            state.last_error_ms.into(),
+            state.failures.into(),
+            state.next_attempt_ms.into(),
+            state.taken.into(),
+            state.refused.as_str().into(),
+            state.last_report.as_deref().into(),
+            state.possibly_incomplete_ms.into(),
+        ],
+    )
+    .await
+    .map(drop)
+}
+
+/// Pauses or resumes a job, or schedules it at once.
+pub(super) async fn steer_job(
+    db: &mut dyn Executor,
+    name: &str,
+    paused: Option<bool>,
+    run_now: bool,
+) -> Result<(), StorageError> {
+    db.execute(statements::CREATE_JOB, &[name.into()]).await?;
+    if let Some(paused) = paused {
+        db.execute(
+            statements::PAUSE_JOB,
+            &[name.into(), i64::from(paused).into()],
+        )
+        .await?;
+    }
+    if run_now {
+        db.execute(statements::RUN_JOB_NOW, &[name.into()]).await?;
+    }
+    Ok(())
 }

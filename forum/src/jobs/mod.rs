@@ -1,0 +1,315 @@
+//! Background jobs: the federation and feed pulls ([`crate::network`]), the expiry of replies
+//! and reactions that waited too long for their target, and later the Nostr jobs.
+//!
+//! [`Jobs::start`] runs them until [`JobsHandle::stop`]: each job's state lives in the
+//! database (cursor, last success, last error, failure count, next attempt; [`JobState`]),
+//! so that schedules and backoff survive restarts; a run takes its job with a lease, so that
+//! one run of a job happens at a time, even with several processes on one database. A
+//! failing job waits longer after each failure ([`backoff`]) while the others keep their
+//! schedule.
+
+pub mod backoff;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use outgoing::OutgoingClient;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::network::pull::pull;
+use crate::network::sources::Source;
+use crate::service::{Forum, now_ms};
+use crate::storage::JobState;
+
+/// The name of the job that drops replies and reactions whose target never came.
+pub const EXPIRE_WAITING_JOB: &str = "expire-waiting";
+
+/// How the jobs run.
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// How often the schedule is looked at (an admin's change wakes it at once).
+    pub tick: Duration,
+    /// The most runs at once.
+    pub max_concurrent: usize,
+    /// The longest one run may take; it is stopped then, and its job taken again later.
+    pub max_run: Duration,
+    /// How long a stop waits for running jobs before it cuts them off.
+    pub stop_grace: Duration,
+    /// The sources the host configured (environment, TOML); an admin's list adds to them.
+    pub host_sources: Vec<Source>,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            tick: Duration::from_secs(1),
+            max_concurrent: 4,
+            max_run: Duration::from_secs(300),
+            stop_grace: Duration::from_secs(10),
+            host_sources: Vec::new(),
+        }
+    }
+}
+
+/// One job: what it does, how often, whether the host paused it.
+#[derive(Debug, Clone)]
+struct JobSpec {
+    name: String,
+    period: Duration,
+    paused: bool,
+    work: Work,
+}
+
+#[derive(Debug, Clone)]
+enum Work {
+    Pull(Box<Source>),
+    ExpireWaiting,
+}
+
+/// The background jobs of one process.
+#[derive(Debug)]
+pub struct Jobs {
+    forum: Forum,
+    client: OutgoingClient,
+    config: JobsConfig,
+}
+
+/// Stops the jobs started by [`Jobs::start`].
+#[derive(Debug)]
+pub struct JobsHandle {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl JobsHandle {
+    /// Stops launching runs, lets running ones finish within the grace period, cuts off the
+    /// rest (their cursors stand where their last stored page left them) and returns.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Err(error) = self.task.await {
+            tracing::error!(%error, "the job scheduler ended badly");
+        }
+    }
+}
+
+impl Jobs {
+    /// Jobs of `forum`, fetching with `client`.
+    pub fn new(forum: Forum, client: OutgoingClient, config: JobsConfig) -> Self {
+        Self {
+            forum,
+            client,
+            config,
+        }
+    }
+
+    /// Starts the scheduler on the current runtime.
+    pub fn start(self) -> JobsHandle {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(self.schedule(stopped));
+        JobsHandle { stop, task }
+    }
+
+    /// Every job now: the host's sources, then the admin's (a name the host used is the
+    /// host's), and the expiry of waiting events.
+    async fn jobs(&self) -> Vec<JobSpec> {
+        let mut sources = self.config.host_sources.clone();
+        for source in self.forum.admin_sources().await {
+            if sources.iter().any(|known| known.name == source.name) {
+                tracing::warn!(name = %source.name, "an admin's source has the name of one the host configured; the host's is used");
+                continue;
+            }
+            sources.push(source);
+        }
+        let mut jobs: Vec<JobSpec> = sources
+            .into_iter()
+            .map(|source| JobSpec {
+                name: source.job_name(),
+                period: source.every,
+                paused: source.paused,
+                work: Work::Pull(Box::new(source)),
+            })
+            .collect();
+        jobs.push(JobSpec {
+            name: EXPIRE_WAITING_JOB.into(),
+            period: Duration::from_secs(60 * 60),
+            paused: false,
+            work: Work::ExpireWaiting,
+        });
+        jobs
+    }
+
+    async fn schedule(self, mut stopped: watch::Receiver<bool>) {
+        let this = Arc::new(self);
+        let mut running: JoinSet<(String, Option<JobState>)> = JoinSet::new();
+        let mut names: HashMap<tokio::task::Id, String> = HashMap::new();
+        let mut busy: HashSet<String> = HashSet::new();
+        loop {
+            this.launch_due(&mut running, &mut names, &mut busy).await;
+            tokio::select! {
+                _ = stopped.changed() => break,
+                () = this.forum.network_changed().notified() => {}
+                () = tokio::time::sleep(this.config.tick) => {}
+                Some(done) = running.join_next_with_id() => {
+                    let id = match &done {
+                        Ok((id, _)) => *id,
+                        Err(error) => error.id(),
+                    };
+                    if let Some(name) = names.remove(&id) {
+                        busy.remove(&name);
+                    }
+                    if let Err(error) = done {
+                        tracing::error!(%error, "a job's run ended badly");
+                    }
+                }
+            }
+        }
+        let grace = this.config.stop_grace;
+        let finished = tokio::time::timeout(grace, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            running.abort_all();
+            for name in &busy {
+                if let Err(error) = this.forum.store().release_job(name).await {
+                    tracing::warn!(%error, job = %name, "could not release a job cut off at stop");
+                }
+            }
+            tracing::info!(cut_off = busy.len(), "stopped the background jobs");
+        } else {
+            tracing::info!("stopped the background jobs");
+        }
+    }
+
+    async fn launch_due(
+        self: &Arc<Self>,
+        running: &mut JoinSet<(String, Option<JobState>)>,
+        names: &mut HashMap<tokio::task::Id, String>,
+        busy: &mut HashSet<String>,
+    ) {
+        let states: HashMap<String, JobState> = match self.forum.store().job_states().await {
+            Ok(states) => states
+                .into_iter()
+                .map(|state| (state.name.clone(), state))
+                .collect(),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the jobs' state");
+                return;
+            }
+        };
+        let now = now_ms();
+        for job in self.jobs().await {
+            if busy.len() >= self.config.max_concurrent {
+                break;
+            }
+            if busy.contains(&job.name) {
+                continue;
+            }
+            let state = states.get(&job.name);
+            let requested = state.is_some_and(|state| state.run_requested);
+            let paused = job.paused || state.is_some_and(|state| state.paused);
+            let due = state.is_none_or(|state| state.next_attempt_ms <= now);
+            if !(requested || (due && !paused)) {
+                continue;
+            }
+            let lease = now.saturating_add(duration_ms(self.config.max_run) + 60_000);
+            let state = match self.forum.store().claim_job(&job.name, now, lease).await {
+                Ok(Some(state)) => state,
+                Ok(None) => continue,
+                Err(error) => {
+                    tracing::warn!(%error, job = %job.name, "cannot take a job");
+                    continue;
+                }
+            };
+            let this = Arc::clone(self);
+            let name = job.name.clone();
+            let handle = running.spawn(async move {
+                let name = job.name.clone();
+                let state = this.run(job, state).await;
+                (name, state)
+            });
+            names.insert(handle.id(), name.clone());
+            busy.insert(name);
+        }
+    }
+
+    /// Runs one job and stores its new state.
+    async fn run(&self, job: JobSpec, mut state: JobState) -> Option<JobState> {
+        let started = now_ms();
+        let outcome = match &job.work {
+            Work::Pull(source) => {
+                match tokio::time::timeout(
+                    self.config.max_run,
+                    pull(&self.forum, &self.client, source, &mut state),
+                )
+                .await
+                {
+                    Ok(Ok(report)) => Ok(report),
+                    Ok(Err(error)) => Err(error.to_string()),
+                    Err(_) => Err(format!(
+                        "the run took longer than {} seconds and was stopped; it continues next time",
+                        self.config.max_run.as_secs()
+                    )),
+                }
+            }
+            Work::ExpireWaiting => match self.forum.store().expire_waiting(started).await {
+                Ok(dropped) => Ok(crate::network::pull::RunReport {
+                    read: usize::try_from(dropped).unwrap_or(usize::MAX),
+                    ..Default::default()
+                }),
+                Err(error) => Err(format!("the database failed: {error}")),
+            },
+        };
+        let now = now_ms();
+        state.last_run_ms = Some(now);
+        match outcome {
+            Ok(report) => {
+                state.last_success_ms = Some(now);
+                state.failures = 0;
+                state.taken += i64::try_from(report.taken).unwrap_or(i64::MAX);
+                let mut refused: BTreeMap<String, i64> =
+                    serde_json::from_str(&state.refused).unwrap_or_default();
+                for (reason, count) in &report.refused {
+                    *refused.entry(reason.clone()).or_default() +=
+                        i64::try_from(*count).unwrap_or(i64::MAX);
+                }
+                state.refused = serde_json::to_string(&refused).unwrap_or_else(|_| "{}".into());
+                if report.possibly_incomplete {
+                    state.possibly_incomplete_ms = Some(now);
+                }
+                state.last_report = Some(report.describe());
+                let wait = if report.more {
+                    Duration::from_secs(1)
+                } else {
+                    backoff::after_success(job.period, backoff::jitter())
+                };
+                state.next_attempt_ms = now.saturating_add(duration_ms(wait));
+                if report.taken > 0 || !report.refused.is_empty() {
+                    tracing::info!(job = %job.name, report = %report.describe(), "job ran");
+                }
+            }
+            Err(error) => {
+                state.failures += 1;
+                state.last_error = Some(error.clone());
+                state.last_error_ms = Some(now);
+                let failures = u32::try_from(state.failures).unwrap_or(u32::MAX);
+                let wait = backoff::after_failures(failures, job.period, backoff::jitter());
+                state.next_attempt_ms = now.saturating_add(duration_ms(wait));
+                tracing::warn!(job = %job.name, failures, %error, retry_in_secs = wait.as_secs(), "job failed");
+            }
+        }
+        match self.forum.store().finish_job(state.clone()).await {
+            Ok(()) => Some(state),
+            Err(error) => {
+                tracing::error!(%error, job = %job.name, "cannot store a job's state");
+                None
+            }
+        }
+    }
+}
+
+fn duration_ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
