@@ -19,6 +19,8 @@ pub struct StoredEvent {
     pub updated_at_ms: i64,
     /// The key of the event it replies or reacts to, when known.
     pub parent_key: Option<i64>,
+    /// Where it came from: `submit`, `federation:<source>`, `rss:<feed>`.
+    pub origin: String,
     /// The database form (`SpasmEventDatabaseV2`) as stored.
     pub event_json: String,
     /// Its reaction and reply counters.
@@ -135,6 +137,14 @@ struct EnvelopeParts<'a> {
 const TABLE_NAME: &str = "spasm_events";
 
 impl StoredEvent {
+    /// The name of the federation source or feed it was pulled from (`None` when it was
+    /// submitted here).
+    pub fn pulled_from(&self) -> Option<&str> {
+        self.origin
+            .strip_prefix("federation:")
+            .or_else(|| self.origin.strip_prefix("rss:"))
+    }
+
     /// The `SpasmEventEnvelopeV2` as JSON text.
     pub fn envelope_json(&self) -> String {
         let mut out = String::with_capacity(self.event_json.len() + 256);
@@ -234,6 +244,7 @@ mod tests {
             added_at_ms: 1000,
             updated_at_ms: 2000,
             parent_key: None,
+            origin: "submit".into(),
             event_json: json!({
                 "type": "SpasmEventDatabaseV2",
                 "action": "post",

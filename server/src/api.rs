@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use forum::envelope::{StoredEvent, envelopes_json};
@@ -17,6 +17,8 @@ use forum::query::{FeedRequest, Page, param, params, parse_page};
 use forum::rate::RateLimiter;
 use forum::{Forum, Origin, ReadError, SubmitError};
 use serde_json::json;
+
+use crate::feeds::{FeedChannel, rss_answer};
 
 /// The default length of the author and children lists (the existing server has none).
 const DEFAULT_LIST_LIMIT: u32 = 100;
@@ -28,6 +30,8 @@ pub struct ApiState {
     pub forum: Forum,
     /// Submits per client IP address.
     pub ip_limiter: Arc<RateLimiter>,
+    /// The channel of RSS answers.
+    pub feed_channel: Arc<FeedChannel>,
 }
 
 /// The `/api` routes.
@@ -35,6 +39,14 @@ pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/events", get(feed))
         .route("/api/events/", get(feed))
+        .route("/api/rss", get(rss_alias))
+        .route("/api/rss/", get(rss_alias))
+        .route("/api/rss/{activity}", get(rss_alias_with_activity))
+        .route("/api/spasm", get(spasm_alias))
+        .route("/api/spasm/", get(spasm_alias))
+        .route("/api/spasm/{activity}", get(spasm_alias_with_activity))
+        .route("/api/health", get(health))
+        .route("/api/federation-list", get(federation_list))
         .route("/api/events/children/{id}", get(children))
         .route("/api/events/{id}", get(event))
         .route("/api/authors/{id}", get(author))
@@ -95,15 +107,144 @@ fn page_of(pairs: &[(String, String)]) -> Result<Option<Page>, ReadError> {
     .map_err(|error| ReadError::BadRequest(error.to_string()))
 }
 
-/// `GET /api/events`: the feed, newest first.
-async fn feed(State(state): State<ApiState>, RawQuery(query): RawQuery) -> Response {
+/// `GET /api/events`: the feed, newest first; `format=rss` answers RSS 2.0.
+async fn feed(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
     let pairs = query_pairs(query.as_deref());
+    let format = if param(&pairs, "format") == Some("rss") {
+        Format::Rss
+    } else {
+        Format::Json
+    };
+    answer_feed(&state, &headers, &uri, pairs, format, None).await
+}
+
+/// What a feed is answered as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Rss,
+}
+
+/// `/api/rss`: the feed as RSS (the current upstream server's alias).
+async fn rss_alias(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    answer_feed(&state, &headers, &uri, pairs, Format::Rss, None).await
+}
+
+/// `/api/rss/{all,rising,hot}`: posts of that activity, as RSS.
+async fn rss_alias_with_activity(
+    State(state): State<ApiState>,
+    Path(activity): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    answer_feed(&state, &headers, &uri, pairs, Format::Rss, Some(&activity)).await
+}
+
+/// `/api/spasm`: the feed as Spasm JSON (the current upstream server's alias).
+async fn spasm_alias(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    answer_feed(&state, &headers, &uri, pairs, Format::Json, None).await
+}
+
+/// `/api/spasm/{all,rising,hot}`: posts of that activity, as Spasm JSON.
+async fn spasm_alias_with_activity(
+    State(state): State<ApiState>,
+    Path(activity): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    answer_feed(&state, &headers, &uri, pairs, Format::Json, Some(&activity)).await
+}
+
+/// The feed in `format`. An alias's activity (`all`, `rising`, `hot`) replaces the query's
+/// and makes `action=post` the default, as upstream.
+async fn answer_feed(
+    state: &ApiState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    mut pairs: Vec<(String, String)>,
+    format: Format,
+    activity: Option<&str>,
+) -> Response {
+    if let Some(activity) = activity {
+        if !matches!(activity, "all" | "rising" | "hot") {
+            return read_error(ReadError::BadRequest(format!(
+                "ERROR: unknown feed {activity:?}; use all, rising or hot"
+            )));
+        }
+        pairs.retain(|(name, _)| name != "activity");
+        pairs.push(("activity".into(), activity.into()));
+        if param(&pairs, "action").is_none() {
+            pairs.push(("action".into(), "post".into()));
+        }
+    }
     let request = match FeedRequest::parse(&pairs) {
         Ok(request) => request,
         Err(error) => return read_error(ReadError::BadRequest(error.to_string())),
     };
     match state.forum.feed(&request).await {
-        Ok(events) => list(&events),
+        Ok(events) => match format {
+            Format::Json => list(&events),
+            Format::Rss => {
+                let path = uri
+                    .path_and_query()
+                    .map_or_else(|| uri.path().to_owned(), |path| path.as_str().to_owned());
+                let signer = request.filter.signers.first().map(String::as_str);
+                rss_answer(&events, &state.feed_channel, headers, &path, signer)
+            }
+        },
+        Err(error) => read_error(error),
+    }
+}
+
+/// `GET /api/health`: `{ok, database, timestamp}` (ISO 8601), 503 when the database does
+/// not answer.
+async fn health(State(state): State<ApiState>) -> Response {
+    let database = match state.forum.store().ping().await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            false
+        }
+    };
+    let status = if database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    json_response(
+        status,
+        json!({ "ok": database, "database": database, "timestamp": timestamp }).to_string(),
+    )
+}
+
+/// `GET /api/federation-list`: the sources of the newest admin-signed
+/// `app-config-federation-list` (a JSON array; `[]` when there is none).
+async fn federation_list(State(state): State<ApiState>) -> Response {
+    match state.forum.federation_list().await {
+        Ok(Some((content, _))) => json_response(StatusCode::OK, content.to_string()),
+        Ok(None) => json_response(StatusCode::OK, "[]".into()),
         Err(error) => read_error(error),
     }
 }

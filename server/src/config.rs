@@ -13,6 +13,8 @@ use forum::screen::TagLimits;
 use forum::storage::WriteLimits;
 use forum::{ForumLimits, Settings};
 use outgoing::OutgoingPolicy;
+
+use crate::feeds::FeedChannel;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -167,6 +169,8 @@ pub struct Config {
     pub settings: Settings,
     /// Pulling from other instances and feeds, and what the server may fetch.
     pub federation: Federation,
+    /// The channel of the instance's RSS feeds.
+    pub feed_channel: FeedChannel,
 }
 
 /// Federation, feeds and outgoing requests (`[federation]` in TOML).
@@ -380,6 +384,7 @@ impl Config {
             limits,
             settings,
             federation,
+            feed_channel: FeedChannel::from_environment(&lookup),
         })
     }
 

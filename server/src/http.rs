@@ -25,6 +25,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::{self, ApiState};
 use crate::config::Limits;
+use crate::feeds::FeedChannel;
 use crate::site_assets;
 
 /// What every handler can reach.
@@ -38,6 +39,8 @@ pub struct AppState {
     pub ip_limiter: Arc<RateLimiter>,
     /// The HTTP layer's limits.
     pub limits: Limits,
+    /// The channel of RSS answers.
+    pub feed_channel: Arc<FeedChannel>,
 }
 
 impl AppState {
@@ -51,7 +54,15 @@ impl AppState {
                 limits.submit_burst_per_ip,
             )),
             limits,
+            feed_channel: Arc::new(FeedChannel::default()),
         }
+    }
+
+    /// The same, with the channel of the RSS answers.
+    #[must_use]
+    pub fn with_feed_channel(mut self, channel: FeedChannel) -> Self {
+        self.feed_channel = Arc::new(channel);
+        self
     }
 }
 
@@ -60,6 +71,7 @@ impl FromRef<AppState> for ApiState {
         Self {
             forum: state.forum.clone(),
             ip_limiter: Arc::clone(&state.ip_limiter),
+            feed_channel: Arc::clone(&state.feed_channel),
         }
     }
 }

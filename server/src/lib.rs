@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod config;
+pub mod feeds;
 pub mod http;
 pub mod identicons;
 pub mod site_assets;
@@ -107,7 +108,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!("federation is off (ENABLE_SPASM_MODULE=false): no sources are pulled");
         None
     };
-    let app = router(AppState::new(forum, config.limits.clone()));
+    let app = router(
+        AppState::new(forum, config.limits.clone()).with_feed_channel(config.feed_channel.clone()),
+    );
     // Printed on stdout so scripts and tests that asked for port 0 learn the real one.
     println!("listening on http://{address}");
     tracing::info!(%address, "listening");

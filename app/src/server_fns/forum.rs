@@ -97,7 +97,10 @@ pub async fn load_feed(
             Some("rising") => Some(Activity::Rising),
             _ => None,
         },
-        category: category.filter(|category| !category.is_empty() && category != "any"),
+        categories: category
+            .filter(|category| !category.is_empty() && category != "any")
+            .into_iter()
+            .collect(),
         ..FeedFilter::default()
     };
     let page = Page {

@@ -73,6 +73,7 @@ mod tests {
             added_at_ms: 1,
             updated_at_ms: 1,
             parent_key: None,
+            origin: "submit".into(),
             event_json: event.to_string(),
             stats: Stats {
                 reactions: vec![Counter {

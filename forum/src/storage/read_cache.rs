@@ -111,6 +111,7 @@ mod tests {
             added_at_ms: 0,
             updated_at_ms: 0,
             parent_key: None,
+            origin: "submit".into(),
             event_json: "{}".into(),
             stats: Stats::default(),
         }

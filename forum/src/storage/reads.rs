@@ -21,6 +21,7 @@ fn event_from_row(mut row: Row) -> Result<StoredEvent, StorageError> {
         updated_at_ms: row.int(2)?,
         parent_key: row.opt_int(3)?,
         event_json: row.text(4)?,
+        origin: row.text(5)?,
         stats: Stats::default(),
     })
 }

@@ -9,9 +9,10 @@ use super::FormTable;
 use super::executor::Param;
 use crate::query::{FeedFilter, Page, WebType};
 
-/// The columns every event read selects: key, added, updated, parent key, event JSON.
-pub(super) const EVENT_COLUMNS: &str =
-    "events.key, events.added_at_ms, events.updated_at_ms, events.parent_key, events.event_json";
+/// The columns every event read selects: key, added, updated, parent key, event JSON,
+/// origin.
+pub(super) const EVENT_COLUMNS: &str = "events.key, events.added_at_ms, events.updated_at_ms, \
+     events.parent_key, events.event_json, events.origin";
 
 /// Events that readers see: not hidden by a moderator.
 const VISIBLE: &str = "events.hidden = 0";
