@@ -617,3 +617,201 @@ async fn a_peer_that_ignores_since_is_read_by_window(db: Db) {
     assert_eq!(b.job("pull:old").await.possibly_incomplete_ms, flagged);
     support::drop_database(b.test.cleanup()).await;
 }
+
+/// How a hostile source answers every request.
+#[derive(Clone, Copy, Debug)]
+enum Hostile {
+    HangsAfterHeaders,
+    TricklesOneBytePerSecond,
+    InvalidJson,
+    HundredMegabytes,
+    RedirectsToLoopback,
+    AnswersHtml,
+}
+
+async fn hostile_source(behaviour: Hostile) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0_u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match stream.read(&mut byte).await {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let json = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n";
+                match behaviour {
+                    Hostile::HangsAfterHeaders => {
+                        let _ = stream
+                            .write_all(format!("{json}content-length: 100\r\n\r\n").as_bytes())
+                            .await;
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    }
+                    Hostile::TricklesOneBytePerSecond => {
+                        let _ = stream
+                            .write_all(format!("{json}content-length: 100\r\n\r\n").as_bytes())
+                            .await;
+                        for _ in 0..30 {
+                            if stream.write_all(b" ").await.is_err() {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                    Hostile::InvalidJson => {
+                        let _ = stream
+                            .write_all(
+                                format!("{json}content-length: 8\r\n\r\n[{{\"oops\"").as_bytes(),
+                            )
+                            .await;
+                    }
+                    Hostile::HundredMegabytes => {
+                        let _ = stream
+                            .write_all(
+                                format!("{json}content-length: 104857600\r\n\r\n").as_bytes(),
+                            )
+                            .await;
+                        let chunk = vec![b'['; 64 * 1024];
+                        for _ in 0..1600 {
+                            if stream.write_all(&chunk).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    Hostile::RedirectsToLoopback => {
+                        let port = address.port();
+                        let _ = stream
+                            .write_all(format!("HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:{port}/api/events\r\ncontent-length: 0\r\n\r\n").as_bytes())
+                            .await;
+                    }
+                    Hostile::AnswersHtml => {
+                        let page = "<!doctype html><title>Not an API</title>";
+                        let _ = stream
+                            .write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{page}", page.len()).as_bytes())
+                            .await;
+                    }
+                }
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    address
+}
+
+// Hostile sources neither stall nor crash the scheduler, stay within the size cap, and
+// each shows its error in words while the other sources keep their schedule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_sources_fail_in_words_while_others_keep_their_schedule() {
+    let b = Instance::start(Db::Sqlite, Settings::default())
+        .await
+        .unwrap();
+    let a = Instance::start(Db::Sqlite, Settings::default())
+        .await
+        .unwrap();
+    let alice = alice();
+    let first = a
+        .publish(&alice.sign_ethereum(&post(
+            "Good",
+            "From a good source",
+            None,
+            T0,
+            &[alice.ethereum_author()],
+        )))
+        .await;
+    // Loopback is allowed by the name `localhost` only, as a host would name a peer on
+    // its own network: a redirect to the literal 127.0.0.1 is refused.
+    let mut sources = vec![source("good", &a.api("localhost"), "1s")];
+    let mut expected = Vec::new();
+    for (behaviour, words) in [
+        (
+            Hostile::HangsAfterHeaders,
+            "no complete answer within 2 seconds",
+        ),
+        (
+            Hostile::TricklesOneBytePerSecond,
+            "no complete answer within 2 seconds",
+        ),
+        (Hostile::InvalidJson, "the answer is not valid JSON"),
+        (Hostile::HundredMegabytes, "the answer is larger than 1 MiB"),
+        (
+            Hostile::RedirectsToLoopback,
+            "127.0.0.1 is a loopback address (this machine)",
+        ),
+        (Hostile::AnswersHtml, "answered a web page (text/html)"),
+    ] {
+        let address = hostile_source(behaviour).await;
+        let name = format!("{behaviour:?}");
+        sources.push(source(
+            &name,
+            &format!("http://localhost:{}/api/events", address.port()),
+            "1s",
+        ));
+        expected.push((name, words));
+    }
+    sources.push(source("Private", "http://private.test/api/events", "1s"));
+    expected.push((
+        "Private".into(),
+        "private.test is a private network address (10.0.0.1)",
+    ));
+    let jobs = start_jobs(b.forum(), client(&["localhost"]), sources);
+    eventually(
+        Duration::from_secs(20),
+        "the good source's post",
+        || async { b.visible(&first).await.is_some() },
+    )
+    .await;
+    eventually(
+        Duration::from_secs(20),
+        "every hostile source's error",
+        || async {
+            for (name, _) in &expected {
+                if b.job(&format!("pull:{name}")).await.last_error.is_none() {
+                    return false;
+                }
+            }
+            true
+        },
+    )
+    .await;
+    // While the hostile ones wait out their backoff, the good one keeps its schedule.
+    let second = a
+        .publish(&alice.sign_ethereum(&post(
+            "Still good",
+            "Later",
+            None,
+            T0 + 1,
+            &[alice.ethereum_author()],
+        )))
+        .await;
+    eventually(
+        Duration::from_secs(10),
+        "the good source's next post",
+        || async { b.visible(&second).await.is_some() },
+    )
+    .await;
+    let stopping = Instant::now();
+    jobs.stop().await;
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "the scheduler stops promptly"
+    );
+    let now = forum::service::now_ms();
+    for (name, words) in &expected {
+        let job = b.job(&format!("pull:{name}")).await;
+        let error = job.last_error.clone().unwrap_or_default();
+        assert!(error.contains(words), "{name}: {error}");
+        assert!(
+            job.failures >= 1 && job.last_success_ms.is_none(),
+            "{name}: {job:?}"
+        );
+        // Backoff: the next attempt is at least most of a minute away.
+        assert!(job.next_attempt_ms > now + 40_000, "{name}: {job:?}");
+    }
+    let good = b.job("pull:good").await;
+    assert!(good.last_error.is_none() && good.taken == 2, "{good:?}");
+}
