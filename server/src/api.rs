@@ -198,6 +198,15 @@ async fn answer_feed(
             pairs.push(("action".into(), "post".into()));
         }
     }
+    // A feed reader wants posts, or a thread's replies: RSS without an `action` gives those.
+    if format == Format::Rss && param(&pairs, "action").is_none() {
+        let action = if param(&pairs, "parentId").is_some() {
+            "reply"
+        } else {
+            "post"
+        };
+        pairs.push(("action".into(), action.into()));
+    }
     let request = match FeedRequest::parse(&pairs) {
         Ok(request) => request,
         Err(error) => return read_error(ReadError::BadRequest(error.to_string())),

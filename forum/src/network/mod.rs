@@ -2,6 +2,7 @@
 //! Atom feeds), each pulled by a background job ([`crate::jobs`]) through the one outgoing
 //! client (`outgoing`) and the one ingest path ([`crate::Forum::ingest_verified`]).
 
+pub mod feed_items;
 pub mod filter;
 pub mod pull;
 pub mod sources;

@@ -17,6 +17,7 @@ use outgoing::{Fetched, GetRequest, OutgoingClient, OutgoingError};
 use serde_json::Value;
 use spasm::rss::{RssError, RssSource, convert_rss_feed_to_spasm};
 
+use super::feed_items::{FeedError, feed_posts};
 use super::filter::LocalFilter;
 use super::sources::Source;
 use crate::ingest::{Origin, SubmitError};
@@ -99,9 +100,12 @@ pub enum PullError {
     /// Another kind of answer.
     #[error("the source answered {0}, which is neither Spasm JSON nor an RSS or Atom feed")]
     UnknownType(String),
-    /// A feed that cannot be read.
+    /// A Spasm instance's feed that cannot be read.
     #[error("the feed cannot be read: {0}")]
     Feed(#[from] RssError),
+    /// A site's feed that cannot be read.
+    #[error("{0}")]
+    WebFeed(#[from] FeedError),
     /// The store failed: the run stops where it is, to continue next time.
     #[error("the database failed; the run stopped and continues next time")]
     Storage(#[from] StorageError),
@@ -152,8 +156,8 @@ enum Answer {
     NotModified,
     /// A list of Spasm events (envelopes).
     Events(Vec<Value>),
-    /// A feed's text.
-    Feed(String),
+    /// A feed: its bytes as fetched, and the URL they came from (for relative links).
+    Feed(Vec<u8>),
 }
 
 /// Reads one answer by its `Content-Type` (sniffing when there is none), as the upstream
@@ -178,7 +182,7 @@ fn read_answer(content_type: Option<&str>, body: &[u8]) -> Result<Answer, PullEr
         return read_events(body);
     }
     if is_feed || (media.is_empty() || media == "text/plain") && head == Some(b'<') {
-        return Ok(Answer::Feed(decode_xml(body)));
+        return Ok(Answer::Feed(body.to_vec()));
     }
     if media == "text/html" {
         return Err(PullError::WebPage);
@@ -341,9 +345,9 @@ impl Run<'_> {
     async fn first(&mut self, state: &mut JobState) -> Result<(), PullError> {
         let url = with_params(&self.source.url, &[("limit", &PAGE_LIMIT.to_string())]);
         let items = match self.fetch(&url, None).await? {
-            Answer::Feed(text) => {
+            Answer::Feed(body) => {
                 state.mode = Some(Mode::Feed.name().into());
-                return self.feed(&text).await;
+                return self.feed(&body).await;
             }
             Answer::NotModified => return Ok(()),
             Answer::Events(items) => items,
@@ -431,9 +435,9 @@ impl Run<'_> {
         };
         match self.fetch(&url, Some(state)).await? {
             Answer::NotModified => Ok(()),
-            Answer::Feed(text) => {
+            Answer::Feed(body) => {
                 state.mode = Some(Mode::Feed.name().into());
-                self.feed(&text).await
+                self.feed(&body).await
             }
             Answer::Events(items) => {
                 state.mode = Some(Mode::Window.name().into());
@@ -483,9 +487,15 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn feed(&mut self, text: &str) -> Result<(), PullError> {
+    /// A feed: a Spasm instance's RSS (its items carry `<spasmEnvelope>`) gives the signed
+    /// events it carries, verified here; any other feed gives web2 posts.
+    async fn feed(&mut self, body: &[u8]) -> Result<(), PullError> {
+        let text = decode_xml(body);
+        if !text.contains("<spasmEnvelope") {
+            return self.web_feed(body).await;
+        }
         let import = convert_rss_feed_to_spasm(
-            text,
+            &text,
             &RssSource {
                 category: self.source.category.clone(),
             },
@@ -493,18 +503,46 @@ impl Run<'_> {
         for rejected in &import.rejected {
             tracing::debug!(source = %self.source.name, index = rejected.index, error = %rejected.error, "feed item left out");
             self.report.read += 1;
-            self.report.refuse("unreadable item");
+            self.report.refuse("invalid or unverifiable");
         }
         for event in import.events {
             self.report.read += 1;
-            let origin = if !event.is_signed() {
+            let origin = if event.is_signed() {
+                self.federation_origin()
+            } else {
                 Origin::Rss {
                     source: self.source.name.clone(),
                 }
-            } else {
-                self.federation_origin()
             };
             let outcome = self.forum.ingest_verified(&event, origin).await;
+            self.tally(outcome)?;
+        }
+        Ok(())
+    }
+
+    /// A feed of a site: its items as unsigned web2 posts.
+    async fn web_feed(&mut self, body: &[u8]) -> Result<(), PullError> {
+        let feed = feed_posts(
+            body,
+            &self.source.url,
+            &self.source.name,
+            self.source.category.as_deref(),
+            crate::service::now_ms(),
+        )?;
+        for _ in 0..feed.without_id {
+            self.report.read += 1;
+            self.report.refuse("without link or guid");
+        }
+        for _ in 0..feed.beyond_limit {
+            self.report.read += 1;
+            self.report.refuse("beyond the item limit");
+        }
+        let origin = Origin::Rss {
+            source: self.source.name.clone(),
+        };
+        for post in feed.posts {
+            self.report.read += 1;
+            let outcome = self.forum.ingest(post, origin.clone()).await;
             self.tally(outcome)?;
         }
         Ok(())
