@@ -251,6 +251,42 @@ pub fn app_config(config: &Value, timestamp_ms: u64, authors: &[AuthorKey]) -> S
     })
 }
 
+/// The action of an admin's list of federation sources (the current upstream server's
+/// `app-config-federation-list`): its content is the JSON array of sources.
+pub const FEDERATION_LIST_ACTION: &str = "app-config-federation-list";
+
+/// The action of an admin's request to pull one source now (content: the source's name).
+pub const PULL_NOW_ACTION: &str = "admin-pull-now";
+
+/// An admin's list of federation sources and feeds ([`FEDERATION_LIST_ACTION`]), the list as
+/// JSON text: `[{"url", "name", "category", "frequency", "showSource", "paused", ...}]`.
+pub fn federation_list(sources: &Value, timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
+    build(Fields {
+        action: FEDERATION_LIST_ACTION,
+        content: stringify(sources),
+        title: None,
+        parent: None,
+        categories: Vec::new(),
+        mentions: Vec::new(),
+        timestamp_ms,
+        authors,
+    })
+}
+
+/// An admin's request to pull the source named `name` now ([`PULL_NOW_ACTION`]).
+pub fn pull_now(name: &str, timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
+    build(Fields {
+        action: PULL_NOW_ACTION,
+        content: name.to_string(),
+        title: None,
+        parent: None,
+        categories: Vec::new(),
+        mentions: Vec::new(),
+        timestamp_ms,
+        authors,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,11 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// The admin-signed action that replaces the list of sources set on the admin page.
-pub const FEDERATION_LIST_ACTION: &str = "app-config-federation-list";
-
-/// The admin-signed action that asks for a source to be pulled at once (content: its name).
-pub const PULL_NOW_ACTION: &str = "admin-pull-now";
+pub use spasm::body::{FEDERATION_LIST_ACTION, PULL_NOW_ACTION};
 
 /// Who configured a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
