@@ -226,3 +226,52 @@ pub struct InstancePolicy {
     /// New posts are accepted.
     pub posting_open: bool,
 }
+
+/// A federation source or feed with its state in words, for the admin page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceView {
+    /// Its name, shown on what it brought.
+    pub name: String,
+    /// What is fetched.
+    pub url: String,
+    /// Who configured it, in words.
+    pub configured_by: String,
+    /// Whether an admin configured it (and so may remove or pause it here).
+    pub by_admin: bool,
+    /// How often it is pulled, in words.
+    pub every: String,
+    /// Whether it is paused.
+    pub paused: bool,
+    /// What it turned out to be, in words ("not pulled yet" before the first run).
+    pub kind: String,
+    /// When a pull last succeeded.
+    pub last_success: Option<String>,
+    /// The last failure, in words, and when.
+    pub last_error: Option<String>,
+    /// When it last failed.
+    pub last_error_at: Option<String>,
+    /// Failed pulls since the last success.
+    pub failures: i64,
+    /// When it is pulled next, in words.
+    pub next_run: String,
+    /// Items taken, over every pull.
+    pub taken: i64,
+    /// Items refused over every pull, by reason.
+    pub refused: Vec<(String, i64)>,
+    /// The last pull in words.
+    pub last_report: Option<String>,
+    /// When a window last held nothing seen before (events may have been missed).
+    pub possibly_incomplete_at: Option<String>,
+}
+
+/// The admin page's sources: each with its state, and the admin's list as JSON (to be
+/// changed and signed again).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcesView {
+    /// Every source, the host's first.
+    pub sources: Vec<SourceView>,
+    /// The admin's list (`app-config-federation-list` content), names filled in.
+    pub admin_list: String,
+    /// Whether federation is on (`ENABLE_SPASM_MODULE`).
+    pub enabled: bool,
+}

@@ -90,6 +90,10 @@ pub struct Forum {
     key_limiter: Arc<RateLimiter>,
     /// Wakes the background jobs when an admin changes the sources or asks for a pull.
     network_changed: Arc<tokio::sync::Notify>,
+    /// The sources the host configured (environment, TOML).
+    host_sources: Arc<RwLock<Arc<Vec<Source>>>>,
+    /// Whether sources are pulled (`ENABLE_SPASM_MODULE`).
+    federation_enabled: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Forum {
@@ -110,6 +114,8 @@ impl Forum {
                 limits.submit_burst_per_key,
             )),
             network_changed: Arc::new(tokio::sync::Notify::new()),
+            host_sources: Arc::new(RwLock::new(Arc::new(Vec::new()))),
+            federation_enabled: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         };
         forum.load_app_config().await?;
         Ok(forum)
@@ -326,15 +332,50 @@ impl Forum {
         Ok(None)
     }
 
-    /// The sources an admin set (none when the store cannot say: logged).
-    pub async fn admin_sources(&self) -> Vec<Source> {
-        match self.federation_list().await {
+    /// Records whether the instance pulls its sources (`ENABLE_SPASM_MODULE`).
+    pub fn set_federation_enabled(&self, enabled: bool) {
+        self.federation_enabled
+            .store(enabled, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the instance pulls its sources.
+    pub fn federation_enabled(&self) -> bool {
+        self.federation_enabled
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets the sources the host configured (environment, TOML).
+    pub fn set_host_sources(&self, sources: Vec<Source>) {
+        let sources = Arc::new(sources);
+        match self.host_sources.write() {
+            Ok(mut current) => *current = sources,
+            Err(poisoned) => *poisoned.into_inner() = sources,
+        }
+        self.network_changed.notify_one();
+    }
+
+    /// Every source pulled: the host's, then the admin's (a name the host used is the
+    /// host's). The admin's are left out, with a log line, when the store cannot say.
+    pub async fn sources(&self) -> Vec<Source> {
+        let mut sources: Vec<Source> = match self.host_sources.read() {
+            Ok(current) => current.as_ref().clone(),
+            Err(poisoned) => poisoned.into_inner().as_ref().clone(),
+        };
+        let admin = match self.federation_list().await {
             Ok(list) => list.map(|(_, sources)| sources).unwrap_or_default(),
             Err(error) => {
                 tracing::warn!(%error, "cannot read the admin's federation sources");
                 Vec::new()
             }
+        };
+        for source in admin {
+            if sources.iter().any(|known| known.name == source.name) {
+                tracing::debug!(name = %source.name, "an admin's source has the name of one the host configured; the host's is used");
+                continue;
+            }
+            sources.push(source);
         }
+        sources
     }
 
     /// The moderation audit trail.

@@ -541,4 +541,63 @@ mod tests {
         .to_string();
         assert!(error.contains("SPASM_MAX_EVENT_BYTES"), "{error}");
     }
+
+    #[test]
+    fn federation_sources_come_from_the_file_and_the_existing_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("forum.toml");
+        std::fs::write(
+            &path,
+            "[federation]\nallowed_hosts = [\"peer.lan\"]\ninstance_url = \"https://forum.example\"\n\
+             [[federation.sources]]\nurl = \"https://peer.example/api/events\"\nfrequency = \"15m\"\n",
+        )
+        .unwrap();
+        let options = Options {
+            config: Some(path),
+            ..Options::default()
+        };
+        let config = Config::load(&options, |name| match name {
+            "FEDERATION_CUSTOM_LINKS" => {
+                Some("https://news.example/rss.xml|news|low|rss|News|true".into())
+            }
+            "SPASM_OUTGOING_ALLOWED_HOSTS" => Some("10.0.0.5".into()),
+            _ => None,
+        })
+        .unwrap();
+        let names: Vec<&str> = config
+            .federation
+            .sources
+            .iter()
+            .map(|source| source.name.as_str())
+            .collect();
+        assert_eq!(names, ["peer.example", "News"]);
+        assert_eq!(
+            config.federation.outgoing.allowed_hosts,
+            ["peer.lan", "10.0.0.5"]
+        );
+        assert!(config.federation.enabled);
+        assert!(!config.federation.outgoing.allow_private_network);
+        assert!(
+            config
+                .federation
+                .outgoing
+                .user_agent
+                .ends_with("(+https://forum.example)")
+        );
+        let error = Config::load(&Options::default(), |name| {
+            (name == "FEDERATION_CUSTOM_LINKS").then(|| "ftp://x.example".into())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("FEDERATION_CUSTOM_LINKS") && error.contains("not an http"),
+            "{error}"
+        );
+        let error = Config::load(&Options::default(), |name| {
+            (name == "ENABLE_SPASM_MODULE").then(|| "yes".into())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("expected true or false"), "{error}");
+    }
 }

@@ -91,18 +91,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
         }
     });
+    forum.set_host_sources(config.federation.sources.clone());
+    forum.set_federation_enabled(config.federation.enabled);
     let jobs = if config.federation.enabled {
         let client = outgoing::OutgoingClient::new(config.federation.outgoing.clone())?;
         Some(
-            forum::jobs::Jobs::new(
-                forum.clone(),
-                client,
-                forum::jobs::JobsConfig {
-                    host_sources: config.federation.sources.clone(),
-                    ..forum::jobs::JobsConfig::default()
-                },
-            )
-            .start(),
+            forum::jobs::Jobs::new(forum.clone(), client, forum::jobs::JobsConfig::default())
+                .start(),
         )
     } else {
         tracing::info!("federation is off (ENABLE_SPASM_MODULE=false): no sources are pulled");

@@ -186,6 +186,7 @@ fn source(name: &str, url: &str, frequency: &str) -> Source {
 }
 
 fn start_jobs(forum: &Forum, client: OutgoingClient, sources: Vec<Source>) -> JobsHandle {
+    forum.set_host_sources(sources);
     Jobs::new(
         forum.clone(),
         client,
@@ -194,7 +195,6 @@ fn start_jobs(forum: &Forum, client: OutgoingClient, sources: Vec<Source>) -> Jo
             max_concurrent: 8,
             max_run: Duration::from_secs(60),
             stop_grace: Duration::from_secs(2),
-            host_sources: sources,
         },
     )
     .start()

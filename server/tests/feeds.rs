@@ -90,13 +90,13 @@ fn source(name: &str, url: String) -> Source {
 }
 
 fn start_jobs(forum: &Forum, sources: Vec<Source>) -> JobsHandle {
+    forum.set_host_sources(sources);
     Jobs::new(
         forum.clone(),
         client(),
         JobsConfig {
             tick: Duration::from_millis(100),
             max_concurrent: 8,
-            host_sources: sources,
             ..JobsConfig::default()
         },
     )

@@ -19,6 +19,10 @@ pub fn PageMeta(
     /// The OpenGraph type: `website`, `article` or `profile`.
     #[prop(default = "website")]
     kind: &'static str,
+    /// The page's RSS feed: its title and address (`<link rel="alternate">`, so that feed
+    /// readers find it).
+    #[prop(optional, into)]
+    feed: Option<(String, String)>,
 ) -> impl IntoView {
     // Link previews show these as plain text: user text in them is isolated, as in `<title>`.
     let shared_title = if title.is_empty() {
@@ -37,6 +41,7 @@ pub fn PageMeta(
         <Meta property="og:type" content=kind />
         <Meta name="twitter:card" content="summary" />
         {canonical.map(|href| view! { <Link rel="canonical" href=href /> })}
+        {feed.map(|(title, href)| view! { <Link rel="alternate" type_="application/rss+xml" title=title href=href /> })}
         {(!indexed).then(|| view! { <Meta name="robots" content="noindex" /> })}
     }
 }

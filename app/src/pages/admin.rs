@@ -11,6 +11,8 @@ use crate::components::{
 };
 use crate::server_fns::{load_policy, load_settings};
 
+use super::sources::FederationSources;
+
 /// `/admin`.
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -53,6 +55,7 @@ pub fn AdminPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <FederationSources is_admin=Signal::derive(is_admin) />
     }
 }
 

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::components::{EventList, PageMeta};
 use crate::model::{AuthorIdentity, ProfileView};
 use crate::server_fns::load_author;
-use crate::urls::path_segment;
+use crate::urls::{path_segment, with_query};
 
 /// `/authors/:id`: an Ethereum address (any case), a Nostr hex key or an npub.
 #[component]
@@ -108,8 +108,12 @@ fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
         identity.shown
     );
     let canonical = format!("/authors/{}", path_segment(&identity.shown));
+    let feed = (
+        format!("{page_title}: posts"),
+        with_query("/api/rss", [("signer", identity.shown.as_str())]),
+    );
     view! {
-        <PageMeta title=page_title description canonical kind="profile" />
+        <PageMeta title=page_title description canonical kind="profile" feed />
         <section class="card author-card">
             {avatar}
             <div class="author-details">

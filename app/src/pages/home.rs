@@ -44,7 +44,8 @@ pub fn HomePage() -> impl IntoView {
         with_query("/", activity.into_iter().chain(category))
     };
     view! {
-        <PageMeta title="" description="A federated forum where every post is signed by its author and verified by this server." canonical="/" />
+        <PageMeta title="" description="A federated forum where every post is signed by its author and verified by this server." canonical="/"
+            feed=("Spasm forum: posts".to_owned(), "/api/rss".to_owned()) />
         <section class="intro" aria-labelledby="intro-title">
             <h1 id="intro-title">"Spasm forum"</h1>
             <p>

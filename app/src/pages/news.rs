@@ -28,8 +28,12 @@ pub fn NewsPage() -> impl IntoView {
                         let title = thread.event.headline();
                         let description = thread.event.excerpt.clone();
                         let canonical = thread.event.href.clone();
+                        let feed = (
+                            format!("Replies to {title}"),
+                            with_query("/api/rss", [("parentId", thread.event.spasmid.as_str()), ("action", "reply")]),
+                        );
                         view! {
-                            <PageMeta title description canonical kind="article" />
+                            <PageMeta title description canonical kind="article" feed />
                             <EventArticle event=thread.event.clone() on_change=changed />
                             <section class="comments" aria-labelledby="comments-title">
                                 <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>

@@ -306,3 +306,110 @@ pub async fn submit_event(event: String) -> Result<SubmitReply, UserFacingError>
         }
     }
 }
+
+/// The federation sources and feeds, each with its state in words, and the admin's list.
+#[server(prefix = "/_fn", endpoint = "sources")]
+pub async fn load_sources() -> Result<crate::model::SourcesView, UserFacingError> {
+    use forum::network::pull::Mode;
+    use forum::network::sources::ConfiguredBy;
+
+    use crate::components::format_date;
+    use crate::model::{SourceView, SourcesView};
+
+    let forum = forum()?;
+    let sources = forum.sources().await;
+    let states = forum.store().job_states().await.map_err(|error| {
+        tracing::error!(%error, "cannot read the jobs' state");
+        UserFacingError::Internal
+    })?;
+    let admin_list = forum.federation_list().await.map_err(read_failed)?;
+    let now = forum::service::now_ms();
+    let views = sources
+        .iter()
+        .map(|source| {
+            let state = states
+                .iter()
+                .find(|state| state.name == source.job_name())
+                .cloned()
+                .unwrap_or_default();
+            let paused = source.paused || state.paused;
+            let next_run = if state.run_requested {
+                "as soon as possible (an admin asked)".to_owned()
+            } else if paused {
+                "not while paused".to_owned()
+            } else if !forum.federation_enabled() {
+                "never: federation is off on this instance".to_owned()
+            } else if state.next_attempt_ms <= now {
+                "now".to_owned()
+            } else {
+                format_date(state.next_attempt_ms)
+            };
+            let refused =
+                serde_json::from_str::<std::collections::BTreeMap<String, i64>>(&state.refused)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
+            SourceView {
+                name: source.name.clone(),
+                url: source.url.clone(),
+                configured_by: match source.configured_by {
+                    ConfiguredBy::Environment => "the host (FEDERATION_CUSTOM_LINKS)",
+                    ConfiguredBy::File => "the host (configuration file)",
+                    ConfiguredBy::Admin => "an admin, on this page",
+                }
+                .to_owned(),
+                by_admin: source.configured_by == ConfiguredBy::Admin,
+                every: every_in_words(source.every.as_secs()),
+                paused,
+                kind: state
+                    .mode
+                    .as_deref()
+                    .and_then(Mode::of)
+                    .map_or("not pulled yet", Mode::describe)
+                    .to_owned(),
+                last_success: state.last_success_ms.map(format_date),
+                last_error: state.last_error.clone(),
+                last_error_at: state.last_error_ms.map(format_date),
+                failures: state.failures,
+                next_run,
+                taken: state.taken,
+                refused,
+                last_report: state.last_report.clone(),
+                possibly_incomplete_at: state.possibly_incomplete_ms.map(format_date),
+            }
+        })
+        .collect();
+    // The admin's list as signed, each entry with the name it goes by.
+    let admin_list = match admin_list {
+        Some((serde_json::Value::Array(mut entries), admin_sources)) => {
+            for (entry, source) in entries.iter_mut().zip(&admin_sources) {
+                if let Some(entry) = entry.as_object_mut() {
+                    entry.insert("name".into(), serde_json::Value::from(source.name.clone()));
+                }
+            }
+            serde_json::Value::Array(entries).to_string()
+        }
+        _ => "[]".to_owned(),
+    };
+    Ok(SourcesView {
+        sources: views,
+        admin_list,
+        enabled: forum.federation_enabled(),
+    })
+}
+
+/// `every 59 minutes`, `every hour`, `every 30 seconds`, `every 2 days`.
+#[cfg(feature = "ssr")]
+fn every_in_words(seconds: u64) -> String {
+    let (count, unit) = match seconds {
+        seconds if seconds % 86_400 == 0 => (seconds / 86_400, "day"),
+        seconds if seconds % 3_600 == 0 => (seconds / 3_600, "hour"),
+        seconds if seconds % 60 == 0 => (seconds / 60, "minute"),
+        seconds => (seconds, "second"),
+    };
+    if count == 1 {
+        format!("every {unit}")
+    } else {
+        format!("every {count} {unit}s")
+    }
+}

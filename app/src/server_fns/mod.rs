@@ -14,7 +14,7 @@ pub use view_cache::EventViewCache;
 
 pub use forum::{
     FEED_PAGE_SIZE, SubmitReply, THREAD_DEPTH, load_author, load_feed, load_latest_comments,
-    load_policy, load_settings, load_thread, submit_event,
+    load_policy, load_settings, load_sources, load_thread, submit_event,
 };
 pub use signatures::{
     MAX_MESSAGE_BYTES, MAX_SIGNED_BYTES, VerifiedTestPost, VerifyTestPost, verify_test_post,

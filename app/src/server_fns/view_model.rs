@@ -169,10 +169,16 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
             .flatten()
             .filter_map(|category| category.get("name").and_then(Value::as_str).map(shown))
             .collect(),
-        source: event
-            .get("source")
-            .and_then(|source| source.get("name"))
-            .and_then(Value::as_str)
+        // Where this server pulled it from is ours to say; a `source` the event itself
+        // names (an RSS post's feed) is shown for events submitted here.
+        source: stored
+            .pulled_from()
+            .or_else(|| {
+                event
+                    .get("source")
+                    .and_then(|source| source.get("name"))
+                    .and_then(Value::as_str)
+            })
             .map(shown),
         link,
         reactions: Vec::new(),

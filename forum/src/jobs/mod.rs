@@ -37,8 +37,6 @@ pub struct JobsConfig {
     pub max_run: Duration,
     /// How long a stop waits for running jobs before it cuts them off.
     pub stop_grace: Duration,
-    /// The sources the host configured (environment, TOML); an admin's list adds to them.
-    pub host_sources: Vec<Source>,
 }
 
 impl Default for JobsConfig {
@@ -48,7 +46,6 @@ impl Default for JobsConfig {
             max_concurrent: 4,
             max_run: Duration::from_secs(300),
             stop_grace: Duration::from_secs(10),
-            host_sources: Vec::new(),
         }
     }
 }
@@ -111,18 +108,13 @@ impl Jobs {
         JobsHandle { stop, task }
     }
 
-    /// Every job now: the host's sources, then the admin's (a name the host used is the
-    /// host's), and the expiry of waiting events.
+    /// Every job now: a pull per source ([`Forum::sources`]), and the expiry of waiting
+    /// events.
     async fn jobs(&self) -> Vec<JobSpec> {
-        let mut sources = self.config.host_sources.clone();
-        for source in self.forum.admin_sources().await {
-            if sources.iter().any(|known| known.name == source.name) {
-                tracing::warn!(name = %source.name, "an admin's source has the name of one the host configured; the host's is used");
-                continue;
-            }
-            sources.push(source);
-        }
-        let mut jobs: Vec<JobSpec> = sources
+        let mut jobs: Vec<JobSpec> = self
+            .forum
+            .sources()
+            .await
             .into_iter()
             .map(|source| JobSpec {
                 name: source.job_name(),

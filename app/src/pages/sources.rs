@@ -1,0 +1,302 @@
+//! The admin page's federation sources and feeds: each with its state in words (for anyone,
+//! without JavaScript too), and, for a connected admin, add, remove, pause and "pull now",
+//! each an admin-signed event (`app-config-federation-list`, `admin-pull-now`).
+
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+use spasm::action::Action;
+use spasm::body::{federation_list, pull_now};
+
+use crate::components::{
+    LiveNotice, Notice, SignWith, Signing, describe, sign_and_submit, use_signing,
+};
+use crate::model::{SourceView, SourcesView};
+use crate::server_fns::load_sources;
+
+/// The sources section. `is_admin` tells whether the connected keys are an admin's.
+#[component]
+pub fn FederationSources(is_admin: Signal<bool>) -> impl IntoView {
+    let sources = Resource::new(|| (), |()| load_sources());
+    let notice = RwSignal::new(Notice::Empty);
+    view! {
+        <section class="card" aria-labelledby="sources-heading" data-testid="sources">
+            <h2 id="sources-heading">"Federation sources and feeds"</h2>
+            <p class="hint">
+                "Other Spasm instances and RSS or Atom feeds this forum pulls events from. Every "
+                "signed event is verified here; feeds' items become unsigned posts."
+            </p>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match sources.await {
+                        Ok(view) => view! { <SourceList view is_admin notice refetch=Callback::new(move |()| sources.refetch()) /> }.into_any(),
+                        Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <LiveNotice notice />
+        </section>
+    }
+}
+
+#[component]
+fn SourceList(
+    view: SourcesView,
+    is_admin: Signal<bool>,
+    notice: RwSignal<Notice>,
+    refetch: Callback<()>,
+) -> impl IntoView {
+    let list = StoredValue::new(view.admin_list.clone());
+    let off = (!view.enabled).then(|| {
+        view! {
+            <p class="notice" data-testid="federation-off">
+                "Federation is off on this instance (ENABLE_SPASM_MODULE=false): nothing is pulled."
+            </p>
+        }
+    });
+    let empty = view.sources.is_empty().then(|| {
+        view! { <p data-testid="no-sources">"No sources yet."</p> }
+    });
+    let items = view
+        .sources
+        .into_iter()
+        .map(|source| view! { <SourceItem source is_admin list notice refetch /> })
+        .collect_view();
+    view! {
+        {off}
+        {empty}
+        <ul class="sources">{items}</ul>
+        <Show when=move || is_admin.get()>
+            <AddSource list notice refetch />
+        </Show>
+    }
+}
+
+#[component]
+fn SourceItem(
+    source: SourceView,
+    is_admin: Signal<bool>,
+    list: StoredValue<String>,
+    notice: RwSignal<Notice>,
+    refetch: Callback<()>,
+) -> impl IntoView {
+    let refused = if source.refused.is_empty() {
+        "none".to_owned()
+    } else {
+        source
+            .refused
+            .iter()
+            .map(|(reason, count)| format!("{count} {reason}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let error = source.last_error.clone().map(|error| {
+        let failures = if source.failures == 1 {
+            "1 failure in a row".to_owned()
+        } else {
+            format!("{} failures in a row", source.failures)
+        };
+        view! {
+            <dt>"Last error"</dt>
+            <dd class="source-error" data-testid="source-error">
+                {error}
+                <span class="hint">{format!(" ({}; {failures})", source.last_error_at.clone().unwrap_or_default())}</span>
+            </dd>
+        }
+    });
+    let incomplete = source.possibly_incomplete_at.clone().map(|at| {
+        view! {
+            <dt>"Possibly incomplete"</dt>
+            <dd>{format!("on {at} the newest events held none seen before; some may have been missed")}</dd>
+        }
+    });
+    let signing = use_signing();
+    let name = source.name.clone();
+    let paused = source.paused;
+    let by_admin = source.by_admin;
+    let busy = RwSignal::new(false);
+    let pull = {
+        let name = name.clone();
+        move |_| {
+            let name = name.clone();
+            busy.set(true);
+            sign_admin(
+                signing,
+                notice,
+                describe(Action::Admin, ""),
+                move |authors| pull_now(&name, crate::browser::now_ms(), authors),
+                busy,
+                refetch,
+            );
+        }
+    };
+    let toggle = {
+        let name = name.clone();
+        move |_| {
+            let entries = changed_list(&list.get_value(), |entries| {
+                for entry in entries.iter_mut() {
+                    if entry_name(entry) == name {
+                        entry.insert("paused".into(), Value::Bool(!paused));
+                    }
+                }
+            });
+            busy.set(true);
+            sign_list(signing, notice, entries, busy, refetch);
+        }
+    };
+    let remove = {
+        let name = name.clone();
+        move |_| {
+            let entries = changed_list(&list.get_value(), |entries| {
+                entries.retain(|entry| entry_name(entry) != name);
+            });
+            busy.set(true);
+            sign_list(signing, notice, entries, busy, refetch);
+        }
+    };
+    view! {
+        <li class="source" data-testid="source" data-name=source.name.clone()>
+            <h3>
+                <bdi>{source.name.clone()}</bdi>
+                {paused.then(|| view! { " " <span class="badge">"paused"</span> })}
+            </h3>
+            <p class="source-url"><code>{source.url.clone()}</code></p>
+            <dl class="source-state">
+                <dt>"Configured by"</dt><dd>{source.configured_by.clone()}</dd>
+                <dt>"Kind"</dt><dd>{source.kind.clone()}</dd>
+                <dt>"Schedule"</dt><dd>{source.every.clone()}</dd>
+                <dt>"Last success"</dt><dd data-testid="source-success">{source.last_success.clone().unwrap_or_else(|| "never".to_owned())}</dd>
+                {error}
+                <dt>"Items taken"</dt><dd data-testid="source-taken">{source.taken}</dd>
+                <dt>"Items refused"</dt><dd>{refused}</dd>
+                <dt>"Last pull"</dt><dd>{source.last_report.clone().unwrap_or_else(|| "none yet".to_owned())}</dd>
+                {incomplete}
+                <dt>"Next pull"</dt><dd>{source.next_run.clone()}</dd>
+            </dl>
+            <Show when=move || is_admin.get()>
+                <div class="source-actions">
+                    <button type="button" class="button" disabled=move || busy.get() on:click=pull.clone()>"Pull now"</button>
+                    {by_admin.then(|| view! {
+                        <button type="button" class="button" disabled=move || busy.get() on:click=toggle.clone()>
+                            {if paused { "Resume" } else { "Pause" }}
+                        </button>
+                        <button type="button" class="button danger" disabled=move || busy.get() on:click=remove.clone()>"Remove"</button>
+                    })}
+                </div>
+            </Show>
+        </li>
+    }
+}
+
+/// The form that adds a source to the admin's list.
+#[component]
+fn AddSource(
+    list: StoredValue<String>,
+    notice: RwSignal<Notice>,
+    refetch: Callback<()>,
+) -> impl IntoView {
+    let url = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let frequency = RwSignal::new("medium".to_owned());
+    let busy = RwSignal::new(false);
+    let signing = use_signing();
+    let add = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let address = url.get_untracked().trim().to_owned();
+        if !(address.starts_with("http://") || address.starts_with("https://")) {
+            notice.set(Notice::Error(
+                "Give the source's address, starting with https:// (a Spasm instance's /api/events, or a feed).".into(),
+            ));
+            return;
+        }
+        let mut entry = Map::new();
+        entry.insert("url".into(), Value::from(address));
+        for (key, value) in [
+            ("name", name.get_untracked()),
+            ("category", category.get_untracked()),
+            ("frequency", frequency.get_untracked()),
+        ] {
+            let value = value.trim().to_owned();
+            if !value.is_empty() {
+                entry.insert(key.into(), Value::from(value));
+            }
+        }
+        let entries = changed_list(&list.get_value(), |entries| entries.push(entry));
+        busy.set(true);
+        sign_list(signing, notice, entries, busy, refetch);
+    };
+    view! {
+        <form class="add-source" on:submit=add data-testid="add-source">
+            <h3>"Add a source"</h3>
+            <label for="source-url">"Address (a Spasm instance's /api/events, or an RSS or Atom feed)"</label>
+            <input id="source-url" type="url" required placeholder="https://forum.example/api/events"
+                on:input=move |event| url.set(event_target_value(&event)) />
+            <label for="source-name">"Name shown on what it brings (default: its host)"</label>
+            <input id="source-name" type="text" on:input=move |event| name.set(event_target_value(&event)) />
+            <label for="source-category">"Category of a feed's posts (optional)"</label>
+            <input id="source-category" type="text" on:input=move |event| category.set(event_target_value(&event)) />
+            <label for="source-frequency">"How often"</label>
+            <select id="source-frequency" on:change=move |event| frequency.set(event_target_value(&event))>
+                <option value="high">"every 16 minutes"</option>
+                <option value="medium" selected>"every 59 minutes"</option>
+                <option value="low">"every 3 hours"</option>
+                <option value="1d">"every day"</option>
+            </select>
+            <button type="submit" class="button primary" disabled=move || busy.get()>"Sign and add source"</button>
+        </form>
+    }
+}
+
+/// The name an entry of the admin's list goes by (the server fills it in).
+fn entry_name(entry: &Map<String, Value>) -> &str {
+    entry
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The admin's list, changed by `change`.
+fn changed_list(list: &str, change: impl FnOnce(&mut Vec<Map<String, Value>>)) -> Value {
+    let mut entries: Vec<Map<String, Value>> = serde_json::from_str(list).unwrap_or_default();
+    change(&mut entries);
+    Value::Array(entries.into_iter().map(Value::Object).collect())
+}
+
+/// Signs and submits a new list of sources.
+fn sign_list(
+    signing: Signing,
+    notice: RwSignal<Notice>,
+    entries: Value,
+    busy: RwSignal<bool>,
+    refetch: Callback<()>,
+) {
+    sign_admin(
+        signing,
+        notice,
+        "You are about to sign a new list of federation sources for this instance.".to_owned(),
+        move |authors| federation_list(&entries, crate::browser::now_ms(), authors),
+        busy,
+        refetch,
+    );
+}
+
+/// Signs an admin event with the connected wallet, submits it, and reloads the sources.
+fn sign_admin(
+    signing: Signing,
+    notice: RwSignal<Notice>,
+    what: String,
+    build: impl FnOnce(&[spasm::body::AuthorKey]) -> spasm::body::SpasmBody + 'static,
+    busy: RwSignal<bool>,
+    refetch: Callback<()>,
+) {
+    signing.mode.set(SignWith::Ethereum);
+    leptos::task::spawn_local(async move {
+        if sign_and_submit(signing, notice, what, build)
+            .await
+            .is_some()
+        {
+            refetch.run(());
+        }
+        busy.set(false);
+    });
+}
