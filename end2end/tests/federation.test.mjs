@@ -60,7 +60,10 @@ async function untilShown(page, check, what) {
   const started = Date.now();
   for (;;) {
     if (await check(page)) return;
-    if (Date.now() - started > 40_000) throw new Error(`the admin page never showed ${what}`);
+    if (Date.now() - started > 40_000) {
+      const shown = await page.locator('[data-testid="sources"]').textContent();
+      throw new Error(`the admin page never showed ${what}: ${shown}`);
+    }
     await new Promise((done) => setTimeout(done, 500));
     await page.reload();
   }

@@ -18,7 +18,7 @@ use outgoing::OutgoingClient;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::network::pull::pull;
+use crate::network::pull::{RunReport, pull};
 use crate::network::sources::Source;
 use crate::service::{Forum, now_ms};
 use crate::storage::JobState;
@@ -42,7 +42,9 @@ pub struct JobsConfig {
 impl Default for JobsConfig {
     fn default() -> Self {
         Self {
-            tick: Duration::from_secs(1),
+            // An admin's change or "pull now" wakes the scheduler at once; the tick only
+            // finds jobs that came due.
+            tick: Duration::from_secs(5),
             max_concurrent: 4,
             max_run: Duration::from_secs(300),
             stop_grace: Duration::from_secs(10),
@@ -247,9 +249,11 @@ impl Jobs {
                 }
             }
             Work::ExpireWaiting => match self.forum.store().expire_waiting(started).await {
-                Ok(dropped) => Ok(crate::network::pull::RunReport {
-                    read: usize::try_from(dropped).unwrap_or(usize::MAX),
-                    ..Default::default()
+                Ok(dropped) => Ok(RunReport {
+                    summary: Some(format!(
+                        "dropped {dropped} replies and reactions whose target did not arrive in time"
+                    )),
+                    ..RunReport::default()
                 }),
                 Err(error) => Err(format!("the database failed: {error}")),
             },

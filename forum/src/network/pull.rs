@@ -124,6 +124,8 @@ pub struct RunReport {
     pub possibly_incomplete: bool,
     /// The run stopped at [`MAX_ITEMS_PER_RUN`]: more is waiting.
     pub more: bool,
+    /// What a run that reads no items did, in words (housekeeping jobs).
+    pub summary: Option<String>,
 }
 
 impl RunReport {
@@ -133,6 +135,9 @@ impl RunReport {
 
     /// The run in words.
     pub fn describe(&self) -> String {
+        if let Some(summary) = &self.summary {
+            return summary.clone();
+        }
         let mut text = format!("read {}, took {}", self.read, self.taken);
         for (reason, count) in &self.refused {
             text.push_str(&format!(", {count} {reason}"));
@@ -343,8 +348,8 @@ impl Run<'_> {
 
     /// The first run: find out what the source is, and take what it gave.
     async fn first(&mut self, state: &mut JobState) -> Result<(), PullError> {
-        let url = with_params(&self.source.url, &[("limit", &PAGE_LIMIT.to_string())]);
-        let items = match self.fetch(&url, None).await? {
+        // The address as given: a feed or a site may not take parameters it does not know.
+        let items = match self.fetch(&self.source.url, None).await? {
             Answer::Feed(body) => {
                 state.mode = Some(Mode::Feed.name().into());
                 return self.feed(&body).await;
