@@ -744,17 +744,12 @@ impl Forum {
         settings: &Settings,
     ) -> Result<Accepted, SubmitError> {
         let admin = self.verified_admin(&event, settings)?;
-        if event.action() == PULL_NOW_ACTION {
-            let name = event.content().trim();
-            if name.is_empty() {
-                return Err(SubmitError::InvalidAppConfig(
-                    "name the source to pull in the content".into(),
-                ));
-            }
-            self.store()
-                .steer_job(&format!("pull:{name}"), None, true)
-                .await?;
-            self.network_changed().notify_one();
+        let pull_now =
+            (event.action() == PULL_NOW_ACTION).then(|| event.content().trim().to_owned());
+        if pull_now.as_deref() == Some("") {
+            return Err(SubmitError::InvalidAppConfig(
+                "name the source to pull in the content".into(),
+            ));
         }
         let spasmid = event.spasmid().to_owned();
         if !self
@@ -763,6 +758,13 @@ impl Forum {
             .await?
         {
             return Err(SubmitError::Duplicate);
+        }
+        // Only a new request pulls: the same signed request sent again is a duplicate.
+        if let Some(name) = pull_now {
+            self.store()
+                .steer_job(&format!("pull:{name}"), None, true)
+                .await?;
+            self.network_changed().notify_one();
         }
         Ok(Accepted {
             kind: AcceptedKind::Saved,

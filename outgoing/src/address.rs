@@ -72,7 +72,7 @@ impl AddressClass {
         if let Some(v4) = embedded_v4(ip) {
             return Self::of_v4(v4);
         }
-        let first = ip.segments()[0];
+        let [first, second, ..] = ip.segments();
         if ip.is_unspecified() {
             Self::Unspecified
         } else if ip.is_loopback() {
@@ -83,8 +83,12 @@ impl AddressClass {
             Self::UniqueLocal
         } else if first & 0xffc0 == 0xfe80 || first & 0xffc0 == 0xfec0 {
             Self::LinkLocal
-        } else if first == 0x2001 && ip.segments()[1] == 0x0db8 || first & 0xe000 != 0x2000 {
-            // Documentation, and everything outside global unicast 2000::/3.
+        } else if first == 0x2001 && (second == 0x0db8 || second == 0)
+            || first == 0x64 && second == 0xff9b
+            || first & 0xe000 != 0x2000
+        {
+            // Documentation, Teredo (2001::/32, whose IPv4 end is hidden), local-use NAT64
+            // (64:ff9b:1::/48), and everything outside global unicast 2000::/3.
             Self::Reserved
         } else {
             Self::Public
@@ -132,6 +136,16 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     // 64:ff9b::/96 (RFC 6052 NAT64) reaches the IPv4 address it carries.
     if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
         return Some(v4);
+    }
+    // 2002:AABB:CCDD::/48 (6to4) reaches A.B.C.D.
+    if segments[0] == 0x2002 {
+        let [_, high, low, ..] = segments;
+        return Some(Ipv4Addr::new(
+            (high >> 8) as u8,
+            (high & 0xff) as u8,
+            (low >> 8) as u8,
+            (low & 0xff) as u8,
+        ));
     }
     None
 }
@@ -181,6 +195,11 @@ mod tests {
         assert_eq!(class("::127.0.0.1"), AddressClass::Loopback);
         assert_eq!(class("64:ff9b::10.0.0.1"), AddressClass::Private);
         assert_eq!(class("::ffff:93.184.216.34"), AddressClass::Public);
+        assert_eq!(class("2002:7f00:1::1"), AddressClass::Loopback);
+        assert_eq!(class("2002:a00:1::"), AddressClass::Private);
+        assert_eq!(class("2002:5db8:d822::1"), AddressClass::Public);
+        assert_eq!(class("2001:0:4136:e378::1"), AddressClass::Reserved);
+        assert_eq!(class("64:ff9b:1::a00:1"), AddressClass::Reserved);
     }
 
     #[test]

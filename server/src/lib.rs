@@ -93,16 +93,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     forum.set_host_sources(config.federation.sources.clone());
     forum.set_federation_enabled(config.federation.enabled);
-    let jobs = if config.federation.enabled {
-        let client = outgoing::OutgoingClient::new(config.federation.outgoing.clone())?;
-        Some(
-            forum::jobs::Jobs::new(forum.clone(), client, forum::jobs::JobsConfig::default())
-                .start(),
-        )
-    } else {
+    if !config.federation.enabled {
         tracing::info!("federation is off (ENABLE_SPASM_MODULE=false): no sources are pulled");
-        None
-    };
+    }
+    // Housekeeping runs whether or not sources are pulled.
+    let client = outgoing::OutgoingClient::new(config.federation.outgoing.clone())?;
+    let jobs =
+        forum::jobs::Jobs::new(forum.clone(), client, forum::jobs::JobsConfig::default()).start();
     let app = router(
         AppState::new(forum, config.limits.clone()).with_feed_channel(config.feed_channel.clone()),
     );
@@ -115,9 +112,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
-    if let Some(jobs) = jobs {
-        jobs.stop().await;
-    }
+    jobs.stop().await;
     Ok(())
 }
 

@@ -182,6 +182,16 @@ impl HtmlToMarkdownConverter {
     }
 }
 
+/// The Markdown of an HTML fragment as spasm.js's reader writes it (turndown's style), or
+/// `None` when the HTML nests deeper than [`MAX_HTML_DEPTH`] (converting it would
+/// exhaust the stack: the converter walks the tree recursively).
+pub fn html_to_markdown(html: &str) -> Option<String> {
+    thread_local! {
+        static CONVERTER: HtmlToMarkdownConverter = HtmlToMarkdownConverter::new();
+    }
+    CONVERTER.with(|converter| converter.convert(html).ok())
+}
+
 /// `_text_`, with the whitespace inside the element moved outside the markers.
 fn emphasis_with_underscores(handlers: &dyn Handlers, element: Element) -> Option<HandlerResult> {
     let content = handlers.walk_children(element.node).content;

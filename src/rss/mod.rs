@@ -56,6 +56,7 @@ pub use config::{
 pub use dates::{short_date, utc_string};
 pub use feed::{generate_rss_feed, generate_rss_feed_from_verified};
 pub use from_rss::{RejectedItem, RssImport, RssSource, convert_rss_feed_to_spasm};
+pub use markdown::html_to_markdown;
 pub use media::{first_audio_or_video_url, mime_type};
 pub use to_rss::{RssItem, convert_to_rss, rss_item};
 

@@ -351,7 +351,7 @@ pub async fn load_sources() -> Result<crate::model::SourcesView, UserFacingError
                     .collect();
             SourceView {
                 name: source.name.clone(),
-                url: source.url.clone(),
+                url: source.shown_url(),
                 configured_by: match source.configured_by {
                     ConfiguredBy::Environment => "the host (FEDERATION_CUSTOM_LINKS)",
                     ConfiguredBy::File => "the host (configuration file)",

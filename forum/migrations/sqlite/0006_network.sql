@@ -6,6 +6,8 @@
 -- of a job happens at a time, across every process sharing the database.
 CREATE TABLE job_states (
     name TEXT PRIMARY KEY,
+    -- The address the state below was learnt from (a new address starts afresh).
+    source_url TEXT,
     -- Where the next run continues (a peer's event key); NULL before the first run.
     cursor TEXT,
     -- What the source supports once found out (`since`: key cursors; `window`: newest only).
@@ -23,6 +25,8 @@ CREATE TABLE job_states (
     paused INTEGER NOT NULL DEFAULT 0,
     -- The host asked for a run now ("pull now"); cleared when a run takes the job.
     run_requested INTEGER NOT NULL DEFAULT 0,
+    -- Held by a run until then; the run's writes name it, so a run that lost its lease
+    -- writes nothing.
     lease_until_ms INTEGER,
     -- Items stored, over every run.
     taken INTEGER NOT NULL DEFAULT 0,

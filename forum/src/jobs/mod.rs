@@ -10,7 +10,7 @@
 
 pub mod backoff;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +25,9 @@ use crate::storage::JobState;
 
 /// The name of the job that drops replies and reactions whose target never came.
 pub const EXPIRE_WAITING_JOB: &str = "expire-waiting";
+
+/// The wait after a run that stopped at its cap with more to read.
+const MORE_WAITING: Duration = Duration::from_secs(10);
 
 /// How the jobs run.
 #[derive(Debug, Clone)]
@@ -110,13 +113,15 @@ impl Jobs {
         JobsHandle { stop, task }
     }
 
-    /// Every job now: a pull per source ([`Forum::sources`]), and the expiry of waiting
-    /// events.
+    /// Every job now: a pull per source ([`Forum::sources`]) while federation is on, and
+    /// the expiry of waiting events always.
     async fn jobs(&self) -> Vec<JobSpec> {
-        let mut jobs: Vec<JobSpec> = self
-            .forum
-            .sources()
-            .await
+        let sources = if self.forum.federation_enabled() {
+            self.forum.sources().await
+        } else {
+            Vec::new()
+        };
+        let mut jobs: Vec<JobSpec> = sources
             .into_iter()
             .map(|source| JobSpec {
                 name: source.job_name(),
@@ -138,7 +143,8 @@ impl Jobs {
         let this = Arc::new(self);
         let mut running: JoinSet<(String, Option<JobState>)> = JoinSet::new();
         let mut names: HashMap<tokio::task::Id, String> = HashMap::new();
-        let mut busy: HashSet<String> = HashSet::new();
+        // The jobs running here, with the lease each run holds.
+        let mut busy: HashMap<String, i64> = HashMap::new();
         loop {
             this.launch_due(&mut running, &mut names, &mut busy).await;
             tokio::select! {
@@ -166,8 +172,8 @@ impl Jobs {
         .await;
         if finished.is_err() {
             running.abort_all();
-            for name in &busy {
-                if let Err(error) = this.forum.store().release_job(name).await {
+            for (name, lease) in &busy {
+                if let Err(error) = this.forum.store().release_job(name, *lease).await {
                     tracing::warn!(%error, job = %name, "could not release a job cut off at stop");
                 }
             }
@@ -181,7 +187,7 @@ impl Jobs {
         self: &Arc<Self>,
         running: &mut JoinSet<(String, Option<JobState>)>,
         names: &mut HashMap<tokio::task::Id, String>,
-        busy: &mut HashSet<String>,
+        busy: &mut HashMap<String, i64>,
     ) {
         let states: HashMap<String, JobState> = match self.forum.store().job_states().await {
             Ok(states) => states
@@ -194,11 +200,18 @@ impl Jobs {
             }
         };
         let now = now_ms();
-        for job in self.jobs().await {
+        // The longest overdue first, so that no source starves the others.
+        let mut jobs = self.jobs().await;
+        jobs.sort_by_key(|job| {
+            states
+                .get(&job.name)
+                .map_or(i64::MIN, |state| state.next_attempt_ms)
+        });
+        for job in jobs {
             if busy.len() >= self.config.max_concurrent {
                 break;
             }
-            if busy.contains(&job.name) {
+            if busy.contains_key(&job.name) {
                 continue;
             }
             let state = states.get(&job.name);
@@ -225,7 +238,7 @@ impl Jobs {
                 (name, state)
             });
             names.insert(handle.id(), name.clone());
-            busy.insert(name);
+            busy.insert(name, lease);
         }
     }
 
@@ -276,8 +289,10 @@ impl Jobs {
                     state.possibly_incomplete_ms = Some(now);
                 }
                 state.last_report = Some(report.describe());
+                // A capped run continues soon, but not at once: a source that always has
+                // more cannot keep the server busy.
                 let wait = if report.more {
-                    Duration::from_secs(1)
+                    MORE_WAITING.min(job.period)
                 } else {
                     backoff::after_success(job.period, backoff::jitter())
                 };
@@ -297,7 +312,11 @@ impl Jobs {
             }
         }
         match self.forum.store().finish_job(state.clone()).await {
-            Ok(()) => Some(state),
+            Ok(true) => Some(state),
+            Ok(false) => {
+                tracing::warn!(job = %job.name, "a run outlived its lease; another run took the job, and this run's outcome was dropped");
+                None
+            }
             Err(error) => {
                 tracing::error!(%error, job = %job.name, "cannot store a job's state");
                 None

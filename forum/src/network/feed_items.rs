@@ -33,6 +33,14 @@ pub struct FeedPosts {
     pub without_id: usize,
     /// Items beyond [`MAX_ITEMS`].
     pub beyond_limit: usize,
+    /// Items whose HTML nests deeper than `spasm::rss::MAX_HTML_DEPTH`.
+    pub too_deep: usize,
+}
+
+/// Why an item gave no post.
+enum LeftOut {
+    WithoutId,
+    TooDeep,
 }
 
 /// Reads `body` (the bytes as fetched: feed-rs applies the declared encoding) from `url`.
@@ -51,16 +59,14 @@ pub fn feed_posts(
     let feed = parser
         .parse(body)
         .map_err(|error| FeedError(error.to_string()))?;
-    let converter = htmd::HtmlToMarkdown::builder()
-        .skip_tags(vec!["script", "style", "iframe", "object", "embed"])
-        .build();
     let mut out = FeedPosts::default();
     let count = feed.entries.len();
     out.beyond_limit = count.saturating_sub(MAX_ITEMS);
     for entry in feed.entries.into_iter().take(MAX_ITEMS) {
-        match post_of(&entry, source_name, category, first_seen_ms, &converter) {
-            Some(post) => out.posts.push(post),
-            None => out.without_id += 1,
+        match post_of(&entry, source_name, category, first_seen_ms) {
+            Ok(post) => out.posts.push(post),
+            Err(LeftOut::WithoutId) => out.without_id += 1,
+            Err(LeftOut::TooDeep) => out.too_deep += 1,
         }
     }
     // Feeds list the newest first.
@@ -73,33 +79,31 @@ fn post_of(
     source_name: &str,
     category: Option<&str>,
     first_seen_ms: i64,
-    converter: &htmd::HtmlToMarkdown,
-) -> Option<Value> {
+) -> Result<Value, LeftOut> {
     let link = entry_link(&entry.links).map(|link| without_tracking(&link));
     let guid = Some(entry.id.trim())
         .filter(|id| !id.is_empty())
         .map(str::to_owned);
     if link.is_none() && guid.is_none() {
-        return None;
+        return Err(LeftOut::WithoutId);
     }
     let title = entry
         .title
         .as_ref()
-        .map(|title| plain(title, converter))
+        .map(plain)
+        .transpose()?
         .unwrap_or_default();
-    let description = entry
-        .summary
-        .as_ref()
-        .map(|summary| plain(summary, converter))
-        .filter(|text| !text.is_empty())
-        .or_else(|| {
-            entry
-                .content
-                .as_ref()
-                .and_then(|content| content.body.as_deref())
-                .map(|body| markdown(body, converter))
-        })
-        .unwrap_or_default();
+    let summary = entry.summary.as_ref().map(plain).transpose()?;
+    let description = match summary.filter(|text| !text.is_empty()) {
+        Some(summary) => summary,
+        None => entry
+            .content
+            .as_ref()
+            .and_then(|content| content.body.as_deref())
+            .map(markdown)
+            .transpose()?
+            .unwrap_or_default(),
+    };
     // A missing or unreadable date is the time the item was first seen: its URL and guid
     // keep it from being stored again with another date.
     let pubdate = entry
@@ -126,7 +130,7 @@ fn post_of(
         "description",
         Some(truncate(&description, MAX_DESCRIPTION_CHARS)),
     );
-    Some(Value::Object(post))
+    Ok(Value::Object(post))
 }
 
 /// The item's page: the `alternate` link, else the first that is not an enclosure.
@@ -165,20 +169,50 @@ fn without_tracking(link: &str) -> String {
     url.to_string()
 }
 
-/// A feed text as plain Markdown: HTML converted, plain text as it is.
-fn plain(text: &Text, converter: &htmd::HtmlToMarkdown) -> String {
+/// A feed text as Markdown: HTML converted, plain text as it is.
+fn plain(text: &Text) -> Result<String, LeftOut> {
     if text.content_type.to_string().contains("html") {
-        markdown(&text.content, converter)
+        markdown(&text.content)
     } else {
-        text.content.trim().to_owned()
+        Ok(text.content.trim().to_owned())
     }
 }
 
-fn markdown(html: &str, converter: &htmd::HtmlToMarkdown) -> String {
-    converter
-        .convert(html)
+/// HTML as Markdown text (never shown raw). The HTML is cut to a bound first, so that a
+/// huge description costs no more than a long one.
+fn markdown(html: &str) -> Result<String, LeftOut> {
+    let html = match html.char_indices().nth(4 * MAX_DESCRIPTION_CHARS) {
+        Some((end, _)) => &html[..end],
+        None => html,
+    };
+    spasm::rss::html_to_markdown(&without_code(html))
         .map(|text| text.trim().to_owned())
-        .unwrap_or_else(|_| html.trim().to_owned())
+        .ok_or(LeftOut::TooDeep)
+}
+
+/// The HTML without `<script>` and `<style>` elements, whose text is code, not prose (the
+/// converter would keep it as text).
+fn without_code(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len());
+    let mut at = 0;
+    while let Some(start) = ["<script", "<style"]
+        .iter()
+        .filter_map(|tag| lower[at..].find(tag).map(|found| (at + found, *tag)))
+        .min_by_key(|(found, _)| *found)
+    {
+        let (start, tag) = start;
+        out.push_str(&html[at..start]);
+        let close = format!("</{}", &tag[1..]);
+        at = match lower[start..].find(&close) {
+            Some(end) => lower[start + end..]
+                .find('>')
+                .map_or(html.len(), |gt| start + end + gt + 1),
+            None => html.len(),
+        };
+    }
+    out.push_str(&html[at..]);
+    out
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {
@@ -222,6 +256,7 @@ mod tests {
         assert_eq!(post["category"], "tech");
         assert_eq!(post["pubdate"], "2025-06-10T04:00:00.000Z");
         assert_eq!(post["description"], "Hello **world**");
+        assert!(!post.to_string().contains("alert"), "{post}");
     }
 
     #[test]
@@ -233,9 +268,29 @@ mod tests {
         );
         let post = &posts.posts[0];
         assert_eq!(post["url"], "https://news.example/post/1");
-        assert_eq!(post["title"], "*Hi*");
+        assert_eq!(post["title"], "_Hi_");
         assert_eq!(post["description"], "Body");
         assert_eq!(post["pubdate"], "2023-11-14T22:13:20.000Z");
+    }
+
+    #[test]
+    fn code_is_not_prose() {
+        assert_eq!(
+            without_code("a<SCRIPT type=x>alert(1)</script >b<style>p{}</style>c<script>open"),
+            "abc"
+        );
+        assert_eq!(without_code("é<b>ü</b>"), "é<b>ü</b>");
+    }
+
+    #[test]
+    fn deeply_nested_html_is_left_out_not_a_crash() {
+        let nested = format!("{}x{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+        let xml = format!(
+            "<rss version=\"2.0\"><channel><title>T</title><item><title>Deep</title>\
+             <link>https://news.example/deep</link><description><![CDATA[{nested}]]></description></item></channel></rss>"
+        );
+        let posts = read(&xml);
+        assert_eq!((posts.posts.len(), posts.too_deep), (0, 1));
     }
 
     #[test]

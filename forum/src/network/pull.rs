@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use outgoing::{Fetched, GetRequest, OutgoingClient, OutgoingError};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use spasm::rss::{RssError, RssSource, convert_rss_feed_to_spasm};
 
 use super::feed_items::{FeedError, feed_posts};
@@ -29,6 +30,10 @@ pub const PAGE_LIMIT: u32 = 100;
 
 /// The most items one run reads; the rest waits for the next run, which comes soon.
 pub const MAX_ITEMS_PER_RUN: usize = 2_000;
+
+/// The most items read from one answer (the existing server's largest `limit`); a source
+/// that sends more is cut there.
+pub const MAX_ITEMS_PER_ANSWER: usize = 300;
 
 /// A `since` no instance has reached: an instance that pages by `since` answers it with
 /// nothing, one that ignores it with its newest events (JavaScript's largest safe integer,
@@ -91,6 +96,11 @@ pub enum PullError {
     /// Something that is not JSON although it says so.
     #[error("the source said it answered JSON, but the answer is not valid JSON ({0})")]
     InvalidJson(String),
+    /// A source that answered one kind of document answers another.
+    #[error(
+        "the source now answers {0}, unlike before; if it really changed, remove it and add it again"
+    )]
+    ChangedKind(&'static str),
     /// A web page.
     #[error(
         "the source answered a web page (text/html), not Spasm JSON or a feed; check the URL \
@@ -155,12 +165,28 @@ impl RunReport {
     }
 }
 
+/// A source's validators for a conditional GET (RFC 9110 §13).
+#[derive(Debug, Clone, Default)]
+struct Validators {
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+impl Validators {
+    /// Keeps them for the next run (once what they validate is stored).
+    fn keep(self, state: &mut JobState) {
+        state.etag = self.etag;
+        state.last_modified = self.last_modified;
+    }
+}
+
 /// What an answer holds.
 enum Answer {
     /// Nothing new since the last answer (`304`).
     NotModified,
-    /// A list of Spasm events (envelopes).
-    Events(Vec<Value>),
+    /// A list of Spasm events (envelopes), each as its JSON text, at most
+    /// [`MAX_ITEMS_PER_ANSWER`], and how many more the answer held.
+    Events(Vec<Box<RawValue>>, usize),
     /// A feed: its bytes as fetched, and the URL they came from (for relative links).
     Feed(Vec<u8>),
 }
@@ -200,13 +226,22 @@ fn read_answer(content_type: Option<&str>, body: &[u8]) -> Result<Answer, PullEr
 }
 
 fn read_events(body: &[u8]) -> Result<Answer, PullError> {
-    let value: Value =
+    // Each item stays text until it is ingested: a long list costs its bytes, not a tree
+    // of values per item.
+    let value: Box<RawValue> =
         serde_json::from_slice(body).map_err(|error| PullError::InvalidJson(error.to_string()))?;
-    match value {
+    let text = value.get().trim_start();
+    if text.starts_with('[') {
+        let mut items: Vec<Box<RawValue>> = serde_json::from_str(value.get())
+            .map_err(|error| PullError::InvalidJson(error.to_string()))?;
+        let beyond = items.len().saturating_sub(MAX_ITEMS_PER_ANSWER);
+        items.truncate(MAX_ITEMS_PER_ANSWER);
+        return Ok(Answer::Events(items, beyond));
+    }
+    match serde_json::from_str::<Value>(value.get()) {
         // The existing server answers an empty list with `null`.
-        Value::Null => Ok(Answer::Events(Vec::new())),
-        Value::Array(items) => Ok(Answer::Events(items)),
-        Value::Object(object) => match object.get("error") {
+        Ok(Value::Null) => Ok(Answer::Events(Vec::new(), 0)),
+        Ok(Value::Object(object)) => match object.get("error") {
             Some(error) => Err(PullError::SourceError(
                 error
                     .as_str()
@@ -214,7 +249,8 @@ fn read_events(body: &[u8]) -> Result<Answer, PullError> {
             )),
             None => Err(PullError::NotEvents("an object".into())),
         },
-        other => Err(PullError::NotEvents(format!("a {}", json_kind(&other)))),
+        Ok(other) => Err(PullError::NotEvents(format!("a {}", json_kind(&other)))),
+        Err(error) => Err(PullError::InvalidJson(error.to_string())),
     }
 }
 
@@ -238,7 +274,10 @@ fn decode_xml(body: &[u8]) -> String {
         .split_once("encoding=")
         .and_then(|(_, rest)| {
             let quote = rest.chars().next()?;
-            rest[1..].split(quote).next().map(str::to_owned)
+            rest[quote.len_utf8()..]
+                .split(quote)
+                .next()
+                .map(str::to_owned)
         })
         .unwrap_or_default();
     let encoding =
@@ -273,8 +312,16 @@ fn with_params(url: &str, params: &[(&str, &str)]) -> String {
 }
 
 /// A peer's `db.key` of an envelope (its cursor), when it sends one.
-fn peer_key(item: &Value) -> Option<i64> {
-    item.get("db")?.get("key")?.as_i64()
+fn peer_key(item: &RawValue) -> Option<i64> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        db: Option<Db>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Db {
+        key: Option<i64>,
+    }
+    serde_json::from_str::<Envelope>(item.get()).ok()?.db?.key
 }
 
 /// Pulls from `source`, continuing from `state` (its cursor and mode are updated as the run
@@ -294,6 +341,15 @@ pub async fn pull(
             .unwrap_or_default(),
         report: RunReport::default(),
     };
+    if state.source_url.as_deref() != Some(source.url.as_str()) {
+        // A new address is a new source: what was learnt about the old one does not hold.
+        state.cursor = None;
+        state.mode = None;
+        state.etag = None;
+        state.last_modified = None;
+        state.possibly_incomplete_ms = None;
+        state.source_url = Some(source.url.clone());
+    }
     match state.mode.as_deref().and_then(Mode::of) {
         Some(Mode::Since) => run.since(state).await?,
         Some(Mode::Window) | Some(Mode::Feed) => run.newest(state).await?,
@@ -311,11 +367,13 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    async fn fetch(&self, url: &str, state: Option<&mut JobState>) -> Result<Answer, PullError> {
-        let (etag, last_modified) = match &state {
-            Some(state) => (state.etag.clone(), state.last_modified.clone()),
-            None => (None, None),
-        };
+    /// GETs `url`, conditionally when `validators` are given; the answer and the new
+    /// validators, which the caller keeps only once the answer is stored.
+    async fn fetch(
+        &self,
+        url: &str,
+        validators: Validators,
+    ) -> Result<(Answer, Validators), PullError> {
         let fetched = self
             .client
             .get(&GetRequest {
@@ -324,56 +382,64 @@ impl Run<'_> {
                     "application/json, application/rss+xml;q=0.9, application/atom+xml;q=0.9, \
                      application/xml;q=0.8, text/xml;q=0.8",
                 ),
-                etag: etag.as_deref(),
-                last_modified: last_modified.as_deref(),
+                etag: validators.etag.as_deref(),
+                last_modified: validators.last_modified.as_deref(),
             })
             .await?;
         match fetched {
-            Fetched::NotModified => Ok(Answer::NotModified),
+            Fetched::NotModified => Ok((Answer::NotModified, validators)),
             Fetched::Body {
                 content_type,
                 etag,
                 last_modified,
                 body,
                 ..
-            } => {
-                if let Some(state) = state {
-                    state.etag = etag;
-                    state.last_modified = last_modified;
-                }
-                read_answer(content_type.as_deref(), &body)
-            }
+            } => Ok((
+                read_answer(content_type.as_deref(), &body)?,
+                Validators {
+                    etag,
+                    last_modified,
+                },
+            )),
         }
     }
 
     /// The first run: find out what the source is, and take what it gave.
     async fn first(&mut self, state: &mut JobState) -> Result<(), PullError> {
         // The address as given: a feed or a site may not take parameters it does not know.
-        let items = match self.fetch(&self.source.url, None).await? {
+        let (answer, validators) = self.fetch(&self.source.url, Validators::default()).await?;
+        let (items, beyond) = match answer {
             Answer::Feed(body) => {
                 state.mode = Some(Mode::Feed.name().into());
-                return self.feed(&body).await;
+                self.feed(&body).await?;
+                validators.keep(state);
+                return Ok(());
             }
             Answer::NotModified => return Ok(()),
-            Answer::Events(items) => items,
+            Answer::Events(items, beyond) => (items, beyond),
         };
         if items.is_empty() {
             // Nothing to tell the modes apart by: ask again next time.
             return Ok(());
         }
+        // A source that fails the probe is read by window, as one that ignores `since`.
         let probe = with_params(&self.source.url, &[("since", PROBE_SINCE), ("limit", "1")]);
-        let pages_by_since = matches!(self.fetch(&probe, None).await?, Answer::Events(probe) if probe.is_empty())
-            && items.iter().all(|item| peer_key(item).is_some());
+        let pages_by_since = matches!(
+            self.fetch(&probe, Validators::default()).await,
+            Ok((Answer::Events(probe, _), _)) if probe.is_empty()
+        ) && items.iter().all(|item| peer_key(item).is_some());
         if pages_by_since {
             state.mode = Some(Mode::Since.name().into());
             self.since(state).await
         } else {
             state.mode = Some(Mode::Window.name().into());
-            self.window(state, items).await
+            self.window(state, items, beyond).await
         }
     }
 
-    /// Page by `since=` from the stored cursor until caught up (or the run's cap).
+    /// Page by `since=` from the stored cursor until caught up (or the run's cap). The
+    /// cursor is the first (newest) item's key: a forward page of this server's API lists
+    /// the events stored after the cursor's in commit order, newest first.
     async fn since(&mut self, state: &mut JobState) -> Result<(), PullError> {
         let mut cursor: i64 = state
             .cursor
@@ -388,31 +454,28 @@ impl Run<'_> {
                     ("limit", &PAGE_LIMIT.to_string()),
                 ],
             );
-            let items = match self.fetch(&url, None).await? {
-                Answer::Events(items) => items,
-                Answer::NotModified => return Ok(()),
-                Answer::Feed(_) => {
-                    return Err(PullError::NotEvents("a feed where events were".into()));
+            let items = match self.fetch(&url, Validators::default()).await?.0 {
+                Answer::Events(items, beyond) => {
+                    self.refuse_beyond(beyond);
+                    items
                 }
+                Answer::NotModified => return Ok(()),
+                Answer::Feed(_) => return Err(PullError::ChangedKind("a feed")),
             };
-            let page_end = items.iter().filter_map(peer_key).max();
+            let page_end = items.first().and_then(|item| peer_key(item));
             let full_page = items.len() >= PAGE_LIMIT as usize;
             self.take_events(items).await?;
             match page_end {
-                Some(end) if end > cursor => {
+                Some(end) if end != cursor => {
                     cursor = end;
                     state.cursor = Some(cursor.to_string());
                     self.forum
                         .store()
-                        .save_job_cursor(&state.name, &cursor.to_string())
+                        .save_job_cursor(&state.name, &cursor.to_string(), state.lease_until_ms)
                         .await?;
                 }
-                // A page that does not move the cursor: the peer stopped paging by `since`.
-                Some(_) => {
-                    state.mode = Some(Mode::Window.name().into());
-                    return Ok(());
-                }
-                None => return Ok(()),
+                // A page that does not move the cursor: nothing more this run.
+                _ => return Ok(()),
             }
             if !full_page {
                 return Ok(());
@@ -424,9 +487,12 @@ impl Run<'_> {
         }
     }
 
-    /// The newest window of a Spasm source, or a feed, with a conditional GET.
+    /// The newest window of a Spasm source, or a feed, with a conditional GET. A source
+    /// keeps its kind: a Spasm instance that answers a feed (whose unsigned items would be
+    /// taken as a feed's) is refused.
     async fn newest(&mut self, state: &mut JobState) -> Result<(), PullError> {
-        let url = if state.mode.as_deref() == Some(Mode::Feed.name()) {
+        let is_feed = state.mode.as_deref() == Some(Mode::Feed.name());
+        let url = if is_feed {
             self.source.url.clone()
         } else {
             let url = url::Url::parse(&self.source.url).ok();
@@ -438,20 +504,29 @@ impl Run<'_> {
                 with_params(&self.source.url, &[("limit", &PAGE_LIMIT.to_string())])
             }
         };
-        match self.fetch(&url, Some(state)).await? {
-            Answer::NotModified => Ok(()),
-            Answer::Feed(body) => {
-                state.mode = Some(Mode::Feed.name().into());
-                self.feed(&body).await
-            }
-            Answer::Events(items) => {
-                state.mode = Some(Mode::Window.name().into());
-                self.window(state, items).await
-            }
+        let validators = Validators {
+            etag: state.etag.clone(),
+            last_modified: state.last_modified.clone(),
+        };
+        let (answer, validators) = self.fetch(&url, validators).await?;
+        match answer {
+            Answer::NotModified => return Ok(()),
+            Answer::Feed(body) if is_feed => self.feed(&body).await?,
+            Answer::Feed(_) => return Err(PullError::ChangedKind("a feed")),
+            Answer::Events(..) if is_feed => return Err(PullError::ChangedKind("Spasm JSON")),
+            Answer::Events(items, beyond) => self.window(state, items, beyond).await?,
         }
+        validators.keep(state);
+        Ok(())
     }
 
-    async fn window(&mut self, state: &mut JobState, items: Vec<Value>) -> Result<(), PullError> {
+    async fn window(
+        &mut self,
+        state: &mut JobState,
+        items: Vec<Box<RawValue>>,
+        beyond: usize,
+    ) -> Result<(), PullError> {
+        self.refuse_beyond(beyond);
         let before = self
             .report
             .refused
@@ -474,6 +549,13 @@ impl Run<'_> {
         Ok(())
     }
 
+    fn refuse_beyond(&mut self, beyond: usize) {
+        for _ in 0..beyond {
+            self.report.read += 1;
+            self.report.refuse("beyond the answer's limit");
+        }
+    }
+
     fn federation_origin(&self) -> Origin {
         Origin::Federation {
             source: self.source.name.clone(),
@@ -482,11 +564,14 @@ impl Run<'_> {
         }
     }
 
-    async fn take_events(&mut self, items: Vec<Value>) -> Result<(), PullError> {
+    async fn take_events(&mut self, items: Vec<Box<RawValue>>) -> Result<(), PullError> {
         let origin = self.federation_origin();
         for item in items {
             self.report.read += 1;
-            let outcome = self.forum.ingest(item, origin.clone()).await;
+            let outcome = match serde_json::from_str::<Value>(item.get()) {
+                Ok(value) => self.forum.ingest(value, origin.clone()).await,
+                Err(_) => Err(SubmitError::NotJson),
+            };
             self.tally(outcome)?;
         }
         Ok(())
@@ -575,7 +660,7 @@ mod tests {
     fn answers_are_read_by_their_content_type() {
         assert!(matches!(
             read_answer(Some("application/json; charset=utf-8"), b"null"),
-            Ok(Answer::Events(items)) if items.is_empty()
+            Ok(Answer::Events(items, 0)) if items.is_empty()
         ));
         assert!(matches!(
             read_answer(Some("application/json"), br#"{"error":"nope"}"#),
@@ -593,7 +678,15 @@ mod tests {
             read_answer(Some("application/rss+xml"), b"<rss/>"),
             Ok(Answer::Feed(_))
         ));
-        assert!(matches!(read_answer(None, b"  [1]"), Ok(Answer::Events(_))));
+        assert!(matches!(
+            read_answer(None, b"  [1]"),
+            Ok(Answer::Events(..))
+        ));
+        let long = format!("[{}]", vec!["{}"; 1000].join(","));
+        assert!(matches!(
+            read_answer(Some("application/json"), long.as_bytes()),
+            Ok(Answer::Events(items, 700)) if items.len() == MAX_ITEMS_PER_ANSWER
+        ));
         assert!(matches!(
             read_answer(Some("image/png"), b"\x89PNG"),
             Err(PullError::UnknownType(kind)) if kind == "image/png"

@@ -46,6 +46,18 @@ pub struct Source {
 }
 
 impl Source {
+    /// Its URL as pages show it: without a user name or password.
+    pub fn shown_url(&self) -> String {
+        match url::Url::parse(&self.url) {
+            Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+                let _ = url.set_username("");
+                let _ = url.set_password(None);
+                url.to_string()
+            }
+            _ => self.url.clone(),
+        }
+    }
+
     /// The name of its background job.
     pub fn job_name(&self) -> String {
         format!("pull:{}", self.name)
@@ -65,7 +77,7 @@ pub enum SourceError {
     },
     /// A frequency that is not `high`, `medium`, `low` or a duration.
     #[error(
-        "source {position}: the frequency {given:?} is not high, medium, low or a duration such as 30s, 15m, 2h or 1d"
+        "source {position}: the frequency {given:?} is not high, medium, low or a duration from 1s to 30d such as 30s, 15m, 2h or 1d"
     )]
     BadFrequency {
         /// Its position in the list, from 1.
@@ -82,7 +94,8 @@ pub enum SourceError {
 }
 
 /// The existing server's frequencies: `high` 16 minutes, `medium` (the default) 59 minutes,
-/// `low` 3 hours; or a duration (`30s`, `15m`, `2h`, `1d`, bare seconds), at least 1 second.
+/// `low` 3 hours; or a duration (`30s`, `15m`, `2h`, `1d`, bare seconds), from 1 second to
+/// 30 days.
 pub fn parse_frequency(text: &str) -> Option<Duration> {
     let text = text.trim().to_ascii_lowercase();
     let minutes = |count: u64| Duration::from_secs(count * 60);
@@ -104,8 +117,11 @@ pub fn parse_frequency(text: &str) -> Option<Duration> {
         "d" => number.checked_mul(86_400)?,
         _ => return None,
     };
-    (seconds > 0).then(|| Duration::from_secs(seconds))
+    (seconds > 0 && seconds <= MAX_FREQUENCY_SECS).then(|| Duration::from_secs(seconds))
 }
+
+/// The longest period between pulls: 30 days.
+pub const MAX_FREQUENCY_SECS: u64 = 30 * 86_400;
 
 /// The default name of a source: its host without `www.` (as the existing server).
 fn default_name(url: &url::Url) -> String {
@@ -308,6 +324,8 @@ mod tests {
         assert_eq!(parse_frequency("1d"), Some(Duration::from_secs(86_400)));
         assert_eq!(parse_frequency("90"), Some(Duration::from_secs(90)));
         assert_eq!(parse_frequency("0s"), None);
+        assert_eq!(parse_frequency("31d"), None);
+        assert_eq!(parse_frequency("18446744073709551615s"), None);
         assert_eq!(parse_frequency("often"), None);
     }
 

@@ -416,12 +416,21 @@ impl Store for Database {
             .await
     }
 
-    async fn save_job_cursor(&self, name: &str, cursor: &str) -> Result<(), StorageError> {
+    async fn save_job_cursor(
+        &self,
+        name: &str,
+        cursor: &str,
+        lease_until_ms: Option<i64>,
+    ) -> Result<(), StorageError> {
         let (name, cursor) = (name.to_owned(), cursor.to_owned());
         self.writes
             .write(move |db| {
                 Box::pin(async move {
-                    let params = [name.as_str().into(), cursor.as_str().into()];
+                    let params = [
+                        name.as_str().into(),
+                        cursor.as_str().into(),
+                        lease_until_ms.into(),
+                    ];
                     db.execute(statements::SAVE_JOB_CURSOR, &params).await?;
                     Ok(((), true))
                 })
@@ -429,25 +438,28 @@ impl Store for Database {
             .await
     }
 
-    async fn release_job(&self, name: &str) -> Result<(), StorageError> {
+    async fn release_job(&self, name: &str, lease_until_ms: i64) -> Result<(), StorageError> {
         let name = name.to_owned();
         self.writes
             .write(move |db| {
                 Box::pin(async move {
-                    db.execute(statements::RELEASE_JOB, &[name.as_str().into()])
-                        .await?;
+                    db.execute(
+                        statements::RELEASE_JOB,
+                        &[name.as_str().into(), lease_until_ms.into()],
+                    )
+                    .await?;
                     Ok(((), true))
                 })
             })
             .await
     }
 
-    async fn finish_job(&self, state: JobState) -> Result<(), StorageError> {
+    async fn finish_job(&self, state: JobState) -> Result<bool, StorageError> {
         self.writes
             .write(move |db| {
                 Box::pin(async move {
-                    writes::finish_job(db, &state).await?;
-                    Ok(((), true))
+                    let finished = writes::finish_job(db, &state).await?;
+                    Ok((finished, true))
                 })
             })
             .await

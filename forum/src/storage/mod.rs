@@ -246,8 +246,12 @@ pub struct AdminEvent {
 /// The stored state of a background job (`forum::jobs`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobState {
-    /// The job's name (`federation:<source>`, `rss:<feed>`, ...).
+    /// The job's name (`pull:<source>`, `expire-waiting`).
     pub name: String,
+    /// The address the state was learnt from (a source's URL).
+    pub source_url: Option<String>,
+    /// Until when the run that took the job holds it: its writes name this lease.
+    pub lease_until_ms: Option<i64>,
     /// Where the next run continues (a peer's event key).
     pub cursor: Option<String>,
     /// What the source supports, once found out (`since` or `window`).
@@ -426,8 +430,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Every job's stored state, by name.
     async fn job_states(&self) -> Result<Vec<JobState>, StorageError>;
 
-    /// Takes job `name` (creating its state) until `lease_until_ms`, unless another run
-    /// holds it; its state when taken.
+    /// Takes job `name` (creating its state) until `lease_until_ms` when it is due (or an
+    /// admin asked for a run) and no other run holds it; its state when taken.
     async fn claim_job(
         &self,
         name: &str,
@@ -435,14 +439,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         lease_until_ms: i64,
     ) -> Result<Option<JobState>, StorageError>;
 
-    /// Saves where a running job continues (after the page it read is stored).
-    async fn save_job_cursor(&self, name: &str, cursor: &str) -> Result<(), StorageError>;
+    /// Saves where a running job continues (after the page it read is stored), while the
+    /// run still holds `lease_until_ms`.
+    async fn save_job_cursor(
+        &self,
+        name: &str,
+        cursor: &str,
+        lease_until_ms: Option<i64>,
+    ) -> Result<(), StorageError>;
 
-    /// Lets a job go without a run's outcome (a run cut off at stop).
-    async fn release_job(&self, name: &str) -> Result<(), StorageError>;
+    /// Lets a job go without a run's outcome (a run cut off at stop), if it still holds
+    /// `lease_until_ms`.
+    async fn release_job(&self, name: &str, lease_until_ms: i64) -> Result<(), StorageError>;
 
-    /// Stores a job's state after a run and lets the job go.
-    async fn finish_job(&self, state: JobState) -> Result<(), StorageError>;
+    /// Stores a job's state after a run and lets the job go, if the run still holds the
+    /// lease it took (`state.lease_until_ms`); `false` when it did not.
+    async fn finish_job(&self, state: JobState) -> Result<bool, StorageError>;
 
     /// Pauses or resumes job `name`, or (with `run_now`) schedules it at once.
     async fn steer_job(

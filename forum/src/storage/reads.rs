@@ -195,6 +195,8 @@ pub(super) fn job_state_from_row(mut row: Row) -> Result<JobState, StorageError>
         last_report: row.opt_text(14)?,
         possibly_incomplete_ms: row.opt_int(15)?,
         run_requested: row.int(16)? != 0,
+        source_url: row.opt_text(17)?,
+        lease_until_ms: row.opt_int(18)?,
     })
 }
 

@@ -137,6 +137,7 @@ pub(super) const VERIFIED_SIGNERS: &str =
 /// Drops a waiting event for good: hidden by no moderation, so no restore shows it again.
 pub(super) const DROP_WAITER: &str =
     "UPDATE events SET hidden = hidden + 1, updated_at_ms = $2 WHERE key = $1";
+pub(super) const FORGET_SIGNER_ACTIONS: &str = "DELETE FROM signer_actions WHERE event_key = $1";
 pub(super) const DROP_EXPIRED_WAITERS: &str = "UPDATE events SET hidden = hidden + 1, updated_at_ms = $1 \
      WHERE key IN (SELECT event_key FROM waiting_targets WHERE expires_at_ms <= $1)";
 pub(super) const FORGET_EXPIRED_WAITERS: &str =
@@ -145,21 +146,25 @@ pub(super) const FORGET_EXPIRED_WAITERS: &str =
 /// Background jobs' state (`job_states`).
 pub(super) const JOB_STATES: &str = "SELECT name, cursor, mode, etag, last_modified, last_run_ms, \
          last_success_ms, last_error, last_error_ms, failures, next_attempt_ms, paused, taken, \
-         refused, last_report, possibly_incomplete_ms, run_requested FROM job_states";
+         refused, last_report, possibly_incomplete_ms, run_requested, source_url, lease_until_ms \
+     FROM job_states";
 pub(super) const CREATE_JOB: &str =
     "INSERT INTO job_states (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
-/// Takes a job unless a run's lease on it is still running (`$3` is now).
+/// Takes a job that is due (or asked for) unless a run's lease on it is still running
+/// (`$3` is now).
 pub(super) const CLAIM_JOB: &str = "UPDATE job_states SET lease_until_ms = $2, run_requested = 0 \
-     WHERE name = $1 AND (lease_until_ms IS NULL OR lease_until_ms < $3)";
+     WHERE name = $1 AND (lease_until_ms IS NULL OR lease_until_ms < $3) \
+         AND (run_requested = 1 OR next_attempt_ms <= $3)";
 /// A run's outcome; a pause or a "run now" the host asked for meanwhile stays.
 pub(super) const FINISH_JOB: &str = "UPDATE job_states SET cursor = $2, mode = $3, etag = $4, \
          last_modified = $5, last_run_ms = $6, last_success_ms = $7, last_error = $8, \
          last_error_ms = $9, failures = $10, \
          next_attempt_ms = $11, \
          taken = $12, refused = $13, last_report = $14, possibly_incomplete_ms = $15, \
-         lease_until_ms = NULL \
-     WHERE name = $1";
-pub(super) const SAVE_JOB_CURSOR: &str = "UPDATE job_states SET cursor = $2 WHERE name = $1";
+         source_url = $16, lease_until_ms = NULL \
+     WHERE name = $1 AND lease_until_ms = $17";
+pub(super) const SAVE_JOB_CURSOR: &str =
+    "UPDATE job_states SET cursor = $2 WHERE name = $1 AND lease_until_ms = $3";
 pub(super) const RELEASE_JOB: &str = "UPDATE job_states SET lease_until_ms = NULL WHERE name = $1";
 pub(super) const PAUSE_JOB: &str = "UPDATE job_states SET paused = $2 WHERE name = $1";
 pub(super) const RUN_JOB_NOW: &str = "UPDATE job_states SET run_requested = 1 WHERE name = $1";

@@ -210,7 +210,11 @@ async fn attach_waiting(
         if let Some((action, digest)) = &once
             && !record_signer_actions(db, &signers, *action, digest, key, waiter).await?
         {
+            // As if it had arrived after its target: refused, and none of its signers'
+            // records kept.
             db.execute(statements::DROP_WAITER, &[waiter.into(), now_ms.into()])
+                .await?;
+            db.execute(statements::FORGET_SIGNER_ACTIONS, &[waiter.into()])
                 .await?;
             continue;
         }
@@ -629,33 +633,37 @@ pub(super) async fn claim_job(
     }
 }
 
-/// Stores a job's state after a run and releases its lease.
+/// Stores a job's state after a run and releases its lease; `false` when the run no longer
+/// held it.
 pub(super) async fn finish_job(
     db: &mut dyn Executor,
     state: &JobState,
-) -> Result<(), StorageError> {
-    db.execute(
-        statements::FINISH_JOB,
-        &[
-            state.name.as_str().into(),
-            state.cursor.as_deref().into(),
-            state.mode.as_deref().into(),
-            state.etag.as_deref().into(),
-            state.last_modified.as_deref().into(),
-            state.last_run_ms.into(),
-            state.last_success_ms.into(),
-            state.last_error.as_deref().into(),
-            state.last_error_ms.into(),
-            state.failures.into(),
-            state.next_attempt_ms.into(),
-            state.taken.into(),
-            state.refused.as_str().into(),
-            state.last_report.as_deref().into(),
-            state.possibly_incomplete_ms.into(),
-        ],
-    )
-    .await
-    .map(drop)
+) -> Result<bool, StorageError> {
+    let finished = db
+        .execute(
+            statements::FINISH_JOB,
+            &[
+                state.name.as_str().into(),
+                state.cursor.as_deref().into(),
+                state.mode.as_deref().into(),
+                state.etag.as_deref().into(),
+                state.last_modified.as_deref().into(),
+                state.last_run_ms.into(),
+                state.last_success_ms.into(),
+                state.last_error.as_deref().into(),
+                state.last_error_ms.into(),
+                state.failures.into(),
+                state.next_attempt_ms.into(),
+                state.taken.into(),
+                state.refused.as_str().into(),
+                state.last_report.as_deref().into(),
+                state.possibly_incomplete_ms.into(),
+                state.source_url.as_deref().into(),
+                state.lease_until_ms.into(),
+            ],
+        )
+        .await?;
+    Ok(finished == 1)
 }
 
 /// Pauses or resumes a job, or schedules it at once.
