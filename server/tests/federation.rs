@@ -294,7 +294,8 @@ async fn events_made_on_a_appear_on_b(db: Db) {
                 return false;
             }
         }
-        true
+        // The run that stored them has finished too.
+        b.job("pull:peer-a").await.taken == 7
     })
     .await;
     for spasmid in &everything {
@@ -456,7 +457,7 @@ async fn a_ban_on_b_holds_against_the_next_pull(db: Db) {
         vec![source("old", &url, "1d")],
     );
     eventually(Duration::from_secs(20), "the post on B", || async {
-        b.visible(&spam).await.is_some()
+        b.visible(&spam).await.is_some() && b.job("pull:old").await.last_run_ms.is_some()
     })
     .await;
     let delete = moderator.sign_ethereum(&moderate_delete(
@@ -574,7 +575,7 @@ async fn a_peer_that_ignores_since_is_read_by_window(db: Db) {
         vec![source("old", &url, "1d")],
     );
     eventually(Duration::from_secs(20), "the first window", || async {
-        b.posts().await.len() == 3
+        b.posts().await.len() == 3 && b.job("pull:old").await.last_run_ms.is_some()
     })
     .await;
     let job = b.job("pull:old").await;
