@@ -41,10 +41,10 @@ pub fn routes() -> Router<ApiState> {
         .route("/api/events/", get(feed))
         .route("/api/rss", get(rss_alias))
         .route("/api/rss/", get(rss_alias))
-        .route("/api/rss/{activity}", get(rss_alias_with_activity))
+        .route("/api/rss/{activity}", get(rss_alias))
         .route("/api/spasm", get(spasm_alias))
         .route("/api/spasm/", get(spasm_alias))
-        .route("/api/spasm/{activity}", get(spasm_alias_with_activity))
+        .route("/api/spasm/{activity}", get(spasm_alias))
         .route("/api/health", get(health))
         .route("/api/federation-list", get(federation_list))
         .route("/api/events/children/{id}", get(children))
@@ -130,50 +130,48 @@ enum Format {
     Rss,
 }
 
-/// `/api/rss`: the feed as RSS (the current upstream server's alias).
+/// `/api/rss` and `/api/rss/{all,rising,hot}`: the feed as RSS (the current upstream
+/// server's aliases).
 async fn rss_alias(
     State(state): State<ApiState>,
+    activity: Option<Path<String>>,
     headers: HeaderMap,
     uri: Uri,
     RawQuery(query): RawQuery,
 ) -> Response {
     let pairs = query_pairs(query.as_deref());
-    answer_feed(&state, &headers, &uri, pairs, Format::Rss, None).await
+    let activity = activity.map(|Path(activity)| activity);
+    answer_feed(
+        &state,
+        &headers,
+        &uri,
+        pairs,
+        Format::Rss,
+        activity.as_deref(),
+    )
+    .await
 }
 
-/// `/api/rss/{all,rising,hot}`: posts of that activity, as RSS.
-async fn rss_alias_with_activity(
-    State(state): State<ApiState>,
-    Path(activity): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let pairs = query_pairs(query.as_deref());
-    answer_feed(&state, &headers, &uri, pairs, Format::Rss, Some(&activity)).await
-}
-
-/// `/api/spasm`: the feed as Spasm JSON (the current upstream server's alias).
+/// `/api/spasm` and `/api/spasm/{all,rising,hot}`: the feed as Spasm JSON (the current
+/// upstream server's aliases).
 async fn spasm_alias(
     State(state): State<ApiState>,
+    activity: Option<Path<String>>,
     headers: HeaderMap,
     uri: Uri,
     RawQuery(query): RawQuery,
 ) -> Response {
     let pairs = query_pairs(query.as_deref());
-    answer_feed(&state, &headers, &uri, pairs, Format::Json, None).await
-}
-
-/// `/api/spasm/{all,rising,hot}`: posts of that activity, as Spasm JSON.
-async fn spasm_alias_with_activity(
-    State(state): State<ApiState>,
-    Path(activity): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let pairs = query_pairs(query.as_deref());
-    answer_feed(&state, &headers, &uri, pairs, Format::Json, Some(&activity)).await
+    let activity = activity.map(|Path(activity)| activity);
+    answer_feed(
+        &state,
+        &headers,
+        &uri,
+        pairs,
+        Format::Json,
+        activity.as_deref(),
+    )
+    .await
 }
 
 /// The feed in `format`. An alias's activity (`all`, `rising`, `hot`) replaces the query's
