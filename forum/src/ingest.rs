@@ -696,13 +696,7 @@ impl Forum {
             .with_app_config(&config)
             .map_err(|error| SubmitError::InvalidAppConfig(error.to_string()))?;
         let spasmid = event.spasmid().to_owned();
-        if !self
-            .store()
-            .insert_admin_event(event, admin.clone(), now_ms())
-            .await?
-        {
-            return Err(SubmitError::Duplicate);
-        }
+        self.store_admin_event(event, admin.clone()).await?;
         self.apply_app_config(updated, Value::Object(config));
         tracing::info!(%admin, spasmid, "admin changed the instance settings");
         Ok(Accepted {
@@ -710,6 +704,23 @@ impl Forum {
             spasmid,
             key: None,
         })
+    }
+
+    /// Stores an admin-signed event; a second copy is a duplicate.
+    async fn store_admin_event(
+        &self,
+        event: NewEvent,
+        admin: AuthorAddress,
+    ) -> Result<(), SubmitError> {
+        if self
+            .store()
+            .insert_admin_event(event, admin, now_ms())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(SubmitError::Duplicate)
+        }
     }
 
     /// An admin's list of federation sources and feeds: checked, stored, and in force at
@@ -722,13 +733,7 @@ impl Forum {
         parse_admin_list(event.content())
             .map_err(|error| SubmitError::InvalidAppConfig(error.to_string()))?;
         let spasmid = event.spasmid().to_owned();
-        if !self
-            .store()
-            .insert_admin_event(event, admin.clone(), now_ms())
-            .await?
-        {
-            return Err(SubmitError::Duplicate);
-        }
+        self.store_admin_event(event, admin.clone()).await?;
         tracing::info!(%admin, spasmid, "admin changed the federation sources");
         self.network_changed().notify_one();
         Ok(Accepted {
@@ -752,13 +757,7 @@ impl Forum {
             ));
         }
         let spasmid = event.spasmid().to_owned();
-        if !self
-            .store()
-            .insert_admin_event(event, admin, now_ms())
-            .await?
-        {
-            return Err(SubmitError::Duplicate);
-        }
+        self.store_admin_event(event, admin).await?;
         // Only a new request pulls: the same signed request sent again is a duplicate.
         if let Some(name) = pull_now {
             self.store()

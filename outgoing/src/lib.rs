@@ -16,4 +16,4 @@ pub use address::AddressClass;
 pub use client::{Fetched, GetRequest, OutgoingClient};
 pub use error::OutgoingError;
 pub use policy::OutgoingPolicy;
-pub use resolve::{NameResolver, StaticResolver, SystemResolver};
+pub use resolve::{Lookup, NameResolver, StaticResolver, SystemResolver};

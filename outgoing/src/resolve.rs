@@ -9,15 +9,14 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use crate::error::OutgoingError;
 use crate::policy::OutgoingPolicy;
 
+/// The addresses a [`NameResolver`] found, when they are found.
+pub type Lookup =
+    std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
+
 /// Turns a host name into addresses.
 pub trait NameResolver: Send + Sync + std::fmt::Debug {
     /// The addresses of `host`.
-    fn lookup(
-        &self,
-        host: &str,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'static>,
-    >;
+    fn lookup(&self, host: &str) -> Lookup;
 }
 
 /// The operating system's resolver (`getaddrinfo`, through tokio).
@@ -25,12 +24,7 @@ pub trait NameResolver: Send + Sync + std::fmt::Debug {
 pub struct SystemResolver;
 
 impl NameResolver for SystemResolver {
-    fn lookup(
-        &self,
-        host: &str,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'static>,
-    > {
+    fn lookup(&self, host: &str) -> Lookup {
         let host = host.to_owned();
         Box::pin(async move {
             Ok(tokio::net::lookup_host((host.as_str(), 0))
@@ -58,12 +52,7 @@ impl StaticResolver {
 }
 
 impl NameResolver for StaticResolver {
-    fn lookup(
-        &self,
-        host: &str,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'static>,
-    > {
+    fn lookup(&self, host: &str) -> Lookup {
         let answer = self.answers.get(&host.to_ascii_lowercase()).cloned();
         Box::pin(async move {
             answer.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "unknown name"))

@@ -141,7 +141,7 @@ impl Jobs {
 
     async fn schedule(self, mut stopped: watch::Receiver<bool>) {
         let this = Arc::new(self);
-        let mut running: JoinSet<(String, Option<JobState>)> = JoinSet::new();
+        let mut running: JoinSet<()> = JoinSet::new();
         let mut names: HashMap<tokio::task::Id, String> = HashMap::new();
         // The jobs running here, with the lease each run holds.
         let mut busy: HashMap<String, i64> = HashMap::new();
@@ -153,7 +153,7 @@ impl Jobs {
                 () = tokio::time::sleep(this.config.tick) => {}
                 Some(done) = running.join_next_with_id() => {
                     let id = match &done {
-                        Ok((id, _)) => *id,
+                        Ok((id, ())) => *id,
                         Err(error) => error.id(),
                     };
                     if let Some(name) = names.remove(&id) {
@@ -185,7 +185,7 @@ impl Jobs {
 
     async fn launch_due(
         self: &Arc<Self>,
-        running: &mut JoinSet<(String, Option<JobState>)>,
+        running: &mut JoinSet<()>,
         names: &mut HashMap<tokio::task::Id, String>,
         busy: &mut HashMap<String, i64>,
     ) {
@@ -232,18 +232,14 @@ impl Jobs {
             };
             let this = Arc::clone(self);
             let name = job.name.clone();
-            let handle = running.spawn(async move {
-                let name = job.name.clone();
-                let state = this.run(job, state).await;
-                (name, state)
-            });
+            let handle = running.spawn(async move { this.run(job, state).await });
             names.insert(handle.id(), name.clone());
             busy.insert(name, lease);
         }
     }
 
     /// Runs one job and stores its new state.
-    async fn run(&self, job: JobSpec, mut state: JobState) -> Option<JobState> {
+    async fn run(&self, job: JobSpec, mut state: JobState) {
         let started = now_ms();
         let outcome = match &job.work {
             Work::Pull(source) => {
@@ -311,16 +307,12 @@ impl Jobs {
                 tracing::warn!(job = %job.name, failures, %error, retry_in_secs = wait.as_secs(), "job failed");
             }
         }
-        match self.forum.store().finish_job(state.clone()).await {
-            Ok(true) => Some(state),
+        match self.forum.store().finish_job(state).await {
+            Ok(true) => {}
             Ok(false) => {
-                tracing::warn!(job = %job.name, "a run outlived its lease; another run took the job, and this run's outcome was dropped");
-                None
+                tracing::warn!(job = %job.name, "a run outlived its lease; another run took the job, and this run's outcome was dropped")
             }
-            Err(error) => {
-                tracing::error!(%error, job = %job.name, "cannot store a job's state");
-                None
-            }
+            Err(error) => tracing::error!(%error, job = %job.name, "cannot store a job's state"),
         }
     }
 }
