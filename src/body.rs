@@ -273,6 +273,24 @@ pub fn federation_list(sources: &Value, timestamp_ms: u64, authors: &[AuthorKey]
     })
 }
 
+/// The action of an admin's list of Nostr relays the server publishes to and reads from
+/// (beside the host's `NOSTR_DEFAULT_RELAYS`): its content is a JSON array of `wss://` URLs.
+pub const NOSTR_RELAYS_ACTION: &str = "app-config-nostr-relays";
+
+/// An admin's list of Nostr relays ([`NOSTR_RELAYS_ACTION`]).
+pub fn nostr_relays(relays: &[String], timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
+    build(Fields {
+        action: NOSTR_RELAYS_ACTION,
+        content: stringify(&Value::from(relays.to_vec())),
+        title: None,
+        parent: None,
+        categories: Vec::new(),
+        mentions: Vec::new(),
+        timestamp_ms,
+        authors,
+    })
+}
+
 /// An admin's request to pull the source named `name` now ([`PULL_NOW_ACTION`]).
 pub fn pull_now(name: &str, timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
     build(Fields {

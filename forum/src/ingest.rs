@@ -14,16 +14,20 @@ use spasm::json_text::{self, JsonTextError, UnpairedSurrogate};
 use crate::address::AuthorAddress;
 use crate::network::LocalFilter;
 use crate::network::sources::{FEDERATION_LIST_ACTION, PULL_NOW_ACTION, parse_admin_list};
-use crate::nostr_kind::{NostrKind, NostrReaction};
+use crate::nostr::deletion::author_deletion;
+use crate::nostr::kind::{NostrKind, NostrReaction, REACTION_KIND};
+use crate::nostr::relay_list::relay_list_update;
+use crate::nostr::{SignedNostrEvent, parse_relay_array};
 use crate::profile::ProfileUpdate;
 use crate::record::NewEvent;
 use crate::screen::{TagLimitExceeded, screen};
 use crate::service::{Forum, now_ms};
 use crate::settings::{AddressList, Settings};
 use crate::storage::{
-    DeleteOutcome, Insert, InsertOutcome, Moderation, RestoreOutcome, StorageError, TargetCounter,
-    TargetRule, WaitingRule,
+    DeleteOutcome, Insert, InsertOutcome, Moderation, Publication, RestoreOutcome, StorageError,
+    TargetCounter, TargetRule, WaitingRule,
 };
+use spasm::body::NOSTR_RELAYS_ACTION;
 
 /// Where an event comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +48,23 @@ pub enum Origin {
         /// The feed's name.
         source: String,
     },
+    /// A Nostr relay the server subscribes to.
+    Nostr {
+        /// The relay's URL.
+        relay: String,
+    },
+}
+
+/// Whether the author asked for a submitted event to be published to Nostr relays too.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Publish {
+    /// Kept here only (the default).
+    #[default]
+    HereOnly,
+    /// Also published by the server to the instance's relays and the author's NIP-65 write
+    /// relays, when a Nostr signature was checked (reactions never are: their Nostr form
+    /// would be a note reading "upvote").
+    ToNostrRelays,
 }
 
 impl Origin {
@@ -53,6 +74,7 @@ impl Origin {
             Self::Submit => "submit".into(),
             Self::Federation { source, .. } => format!("federation:{source}"),
             Self::Rss { source } => format!("rss:{source}"),
+            Self::Nostr { relay } => format!("nostr:{relay}"),
         }
     }
 
@@ -64,6 +86,7 @@ impl Origin {
                 ..
             } => *trusted_for_unsigned,
             Self::Rss { .. } => true,
+            Self::Nostr { .. } => false,
         }
     }
 }
@@ -86,6 +109,10 @@ pub enum AcceptedKind {
     /// A reply or reaction was stored before its target: it shows under the target, and
     /// counts there, once the target arrives.
     Waiting,
+    /// An author deleted its own events (NIP-09).
+    DeletedByAuthor,
+    /// A Nostr key's relay list (NIP-65) replaced the older one.
+    RelayListSaved,
 }
 
 /// A stored event.
@@ -113,6 +140,8 @@ impl Accepted {
                 "Success. The event was saved; it will show under the event it answers once that \
                  arrives here"
             }
+            AcceptedKind::DeletedByAuthor => "Success. The author's events were deleted",
+            AcceptedKind::RelayListSaved => "Success. The Nostr relay list was saved",
         }
     }
 
@@ -215,6 +244,17 @@ pub enum SubmitError {
     /// A profile of the same key, signed later, is stored already.
     #[error("A newer profile of this key is already in database.")]
     StaleProfile,
+    /// A newer relay list of the same key is stored already.
+    #[error("A newer relay list of this key is already in database.")]
+    StaleRelayList,
+    /// A deletion request names no event its signer signed.
+    #[error(
+        "ERROR: only the author of an event can delete it, and none of the events named was signed by this key"
+    )]
+    NotTheAuthor,
+    /// A Nostr event whose id or signature is wrong.
+    #[error("ERROR: {0}")]
+    BadNostrEvent(#[from] spasm::nostr::NostrEventError),
     /// The signer did the same to the same target before.
     #[error("Sorry, but you've already submitted the same action")]
     DuplicateAction,
@@ -331,9 +371,13 @@ impl SubmitError {
             | Self::NotModerator
             | Self::AppConfigDisabled
             | Self::NoAdmins
-            | Self::NotAdmin => 403,
+            | Self::NotAdmin
+            | Self::NotTheAuthor => 403,
+            Self::BadNostrEvent(_) => 400,
             Self::TargetNotFound | Self::NothingToRestore => 404,
-            Self::Duplicate | Self::DuplicateAction | Self::StaleProfile => 409,
+            Self::Duplicate | Self::DuplicateAction | Self::StaleProfile | Self::StaleRelayList => {
+                409
+            }
             Self::OutsideSourceQuery => 422,
             Self::TargetDeleted => 410,
             Self::RateLimited { .. } => 429,
@@ -354,7 +398,7 @@ impl SubmitError {
             | Self::UnsupportedNostrReaction(_)
             | Self::UnsupportedAction(_)
             | Self::UnknownReaction(_) => "not handled here",
-            Self::NotConvertible(_) => "invalid or unverifiable",
+            Self::NotConvertible(_) | Self::BadNostrEvent(_) => "invalid or unverifiable",
             Self::UnsignedNotAllowed => "unsigned",
             Self::AllActionsDisabled
             | Self::NostrDisabled
@@ -363,7 +407,9 @@ impl SubmitError {
             Self::NotWhitelisted(_) => "not whitelisted",
             Self::Banned => "banned",
             Self::OutsideSourceQuery => "outside the source's query",
-            Self::Duplicate | Self::DuplicateAction | Self::StaleProfile => "already here",
+            Self::Duplicate | Self::DuplicateAction | Self::StaleProfile | Self::StaleRelayList => {
+                "already here"
+            }
             Self::NoTarget(_) | Self::TargetNotFound | Self::WaitingFull => "target missing",
             Self::TargetDeleted => "target deleted",
             Self::ModerationDisabled
@@ -374,6 +420,7 @@ impl SubmitError {
             | Self::AppConfigDisabled
             | Self::NoAdmins
             | Self::NotAdmin
+            | Self::NotTheAuthor
             | Self::InvalidAppConfig(_) => "not allowed",
             Self::RateLimited { .. } | Self::Busy { .. } => "busy",
             Self::Storage(_) => "storage failure",
@@ -385,6 +432,17 @@ impl Forum {
     /// Ingests one event sent as JSON bytes (`{"unknownEvent": event}` or the event itself,
     /// in any shape the existing server accepts).
     pub async fn submit(&self, body: &[u8], origin: Origin) -> Result<Accepted, SubmitError> {
+        self.submit_with(body, origin, Publish::HereOnly).await
+    }
+
+    /// [`Forum::submit`], and, when the author asks for it, the event's publication to
+    /// Nostr relays, queued in the same transaction.
+    pub async fn submit_with(
+        &self,
+        body: &[u8],
+        origin: Origin,
+        publish: Publish,
+    ) -> Result<Accepted, SubmitError> {
         if body.len() > self.limits().max_event_bytes {
             return Err(SubmitError::TooLarge {
                 max: self.limits().max_event_bytes,
@@ -412,13 +470,22 @@ impl Forum {
                 JsonTextError::Invalid(_) => SubmitError::EventTextNotJson,
             })?;
         }
-        self.ingest(input, origin).await
+        self.ingest_with(input, origin, publish).await
     }
 
     /// Ingests one event already parsed as JSON (the event, an envelope, or rc.52's JSON
     /// text of one): the entry of jobs that read many events from one answer. The size of
     /// the answer is bounded by whoever read it; fields and tags are checked here.
     pub async fn ingest(&self, input: Value, origin: Origin) -> Result<Accepted, SubmitError> {
+        self.ingest_with(input, origin, Publish::HereOnly).await
+    }
+
+    async fn ingest_with(
+        &self,
+        input: Value,
+        origin: Origin,
+        publish: Publish,
+    ) -> Result<Accepted, SubmitError> {
         if matches!(&input, Value::Null)
             || input.as_object().is_some_and(|object| object.is_empty())
         {
@@ -430,11 +497,15 @@ impl Forum {
             &self.limits().tags,
             origin.may_be_unsigned(&self.settings()),
         )?;
+        // Deletions and relay lists are Nostr's own: they have no Spasm form.
+        if let Some(kind) = NostrKind::of_nostr_only(&input) {
+            return self.ingest_nostr_only(&input, kind, &origin).await;
+        }
         let verified = convert_to_spasm(&input).map_err(|error| match error {
             ConvertError::UnpairedSurrogate(found) => SubmitError::UnpairedSurrogate(found),
             error => SubmitError::NotConvertible(error),
         })?;
-        self.ingest_verified(&verified, origin).await
+        self.accept(&verified, origin, publish).await
     }
 
     /// Ingests an event whose signatures were verified already (a feed's `<spasmEnvelope>`
@@ -444,6 +515,15 @@ impl Forum {
         &self,
         verified: &VerifiedEvent,
         origin: Origin,
+    ) -> Result<Accepted, SubmitError> {
+        self.accept(verified, origin, Publish::HereOnly).await
+    }
+
+    async fn accept(
+        &self,
+        verified: &VerifiedEvent,
+        origin: Origin,
+        publish: Publish,
     ) -> Result<Accepted, SubmitError> {
         let mut event = NewEvent::from_verified(verified);
         // Envelopes and federated copies carry their Nostr events in siblings.
@@ -475,9 +555,16 @@ impl Forum {
         {
             return Err(SubmitError::OutsideSourceQuery);
         }
+        // Only what the author signed with Nostr, and never a reaction.
+        let publication = match (publish, SignedNostrEvent::of_verified(verified)) {
+            (Publish::ToNostrRelays, Some(signed)) if signed.kind() != REACTION_KIND => {
+                self.publication_of(&signed).await
+            }
+            _ => None,
+        };
         // A profile describes its key; it is kept beside the events, not among them.
         if let Some(profile) = ProfileUpdate::of(verified) {
-            return self.save_profile(profile, &event).await;
+            return self.save_profile(profile, &event, publication).await;
         }
         match action {
             Action::Moderate => self.submit_moderation(event, &settings).await,
@@ -486,7 +573,55 @@ impl Forum {
             Action::Other if !event.action().is_empty() => {
                 Err(SubmitError::UnsupportedAction(event.action().to_owned()))
             }
-            _ => self.store_event(event, action, &origin).await,
+            _ => self.store_event(event, action, &origin, publication).await,
+        }
+    }
+
+    /// A Nostr deletion request (NIP-09) or relay list (NIP-65), checked as NIP-01 says.
+    async fn ingest_nostr_only(
+        &self,
+        input: &Value,
+        kind: NostrKind,
+        origin: &Origin,
+    ) -> Result<Accepted, SubmitError> {
+        let signed = SignedNostrEvent::verify(input)?;
+        let settings = self.settings();
+        if !settings.enable_new_nostr_actions_all {
+            return Err(SubmitError::NostrDisabled);
+        }
+        if let Origin::Federation { only: Some(_), .. } = origin {
+            return Err(SubmitError::OutsideSourceQuery);
+        }
+        let accepted = |kind| Accepted {
+            kind,
+            spasmid: signed.id().to_owned(),
+            key: None,
+        };
+        match kind {
+            NostrKind::Deletion => {
+                let Some(deletion) = author_deletion(&signed, now_ms()) else {
+                    return Err(SubmitError::UnsupportedNostrKind(kind.number().to_string()));
+                };
+                match self.store().delete_by_author(deletion).await? {
+                    DeleteOutcome::Deleted { hidden } => {
+                        tracing::info!(author = %signed.pubkey(), hidden, "an author deleted events");
+                        Ok(accepted(AcceptedKind::DeletedByAuthor))
+                    }
+                    DeleteOutcome::Duplicate => Err(SubmitError::Duplicate),
+                    DeleteOutcome::NotAuthor => Err(SubmitError::NotTheAuthor),
+                }
+            }
+            NostrKind::RelayList => {
+                let Some(update) = relay_list_update(&signed) else {
+                    return Err(SubmitError::UnsupportedNostrKind(kind.number().to_string()));
+                };
+                if self.store().save_relay_list(update, now_ms()).await? {
+                    Ok(accepted(AcceptedKind::RelayListSaved))
+                } else {
+                    Err(SubmitError::StaleRelayList)
+                }
+            }
+            _ => Err(SubmitError::UnsupportedNostrKind(kind.number().to_string())),
         }
     }
 
@@ -512,6 +647,7 @@ impl Forum {
         event: NewEvent,
         action: Action,
         origin: &Origin,
+        publish: Option<Publication>,
     ) -> Result<Accepted, SubmitError> {
         let target = match action {
             Action::React => {
@@ -541,6 +677,7 @@ impl Forum {
             _ => None,
         };
         let counted = target.as_ref().is_some_and(|rule| rule.counter.is_some());
+        let queued = publish.is_some();
         let spasmid = event.spasmid().to_owned();
         let now = now_ms();
         let limits = self.limits();
@@ -561,8 +698,17 @@ impl Forum {
                 now_ms: now,
                 target,
                 wait_for_target,
+                publish,
             })
             .await?;
+        if queued
+            && matches!(
+                outcome,
+                InsertOutcome::Stored { .. } | InsertOutcome::Waiting { .. }
+            )
+        {
+            self.outbox_changed();
+        }
         match outcome {
             InsertOutcome::Stored { key } => Ok(Accepted {
                 kind: if counted {
@@ -591,9 +737,18 @@ impl Forum {
         &self,
         profile: ProfileUpdate,
         event: &NewEvent,
+        publish: Option<Publication>,
     ) -> Result<Accepted, SubmitError> {
-        if !self.store().save_nostr_profile(profile, now_ms()).await? {
+        let queued = publish.is_some();
+        if !self
+            .store()
+            .save_nostr_profile(profile, now_ms(), publish)
+            .await?
+        {
             return Err(SubmitError::StaleProfile);
+        }
+        if queued {
+            self.outbox_changed();
         }
         Ok(Accepted {
             kind: AcceptedKind::ProfileSaved,
@@ -640,6 +795,7 @@ impl Forum {
                         Ok(accepted(AcceptedKind::Deleted))
                     }
                     DeleteOutcome::Duplicate => Err(SubmitError::Duplicate),
+                    DeleteOutcome::NotAuthor => Err(SubmitError::NotModerator),
                 }
             }
             "restore" | "undelete" => {
@@ -689,6 +845,9 @@ impl Forum {
         if event.action() == FEDERATION_LIST_ACTION {
             return self.submit_source_list(event, admin).await;
         }
+        if event.action() == NOSTR_RELAYS_ACTION {
+            return self.submit_relay_list(event, admin).await;
+        }
         let config = parse_app_config(event.content())?;
         let updated = self
             .shared_settings()
@@ -736,6 +895,24 @@ impl Forum {
         self.store_admin_event(event, admin.clone()).await?;
         tracing::info!(%admin, spasmid, "admin changed the federation sources");
         self.network_changed().notify_one();
+        Ok(Accepted {
+            kind: AcceptedKind::AppConfigUpdated,
+            spasmid,
+            key: None,
+        })
+    }
+
+    /// An admin's list of Nostr relays: checked, stored, and in force at once.
+    async fn submit_relay_list(
+        &self,
+        event: NewEvent,
+        admin: AuthorAddress,
+    ) -> Result<Accepted, SubmitError> {
+        parse_relay_array(event.content()).map_err(SubmitError::InvalidAppConfig)?;
+        let spasmid = event.spasmid().to_owned();
+        self.store_admin_event(event, admin.clone()).await?;
+        tracing::info!(%admin, spasmid, "admin changed the Nostr relays");
+        self.outbox_changed();
         Ok(Accepted {
             kind: AcceptedKind::AppConfigUpdated,
             spasmid,

@@ -6,13 +6,14 @@
 //! * [`storage`] keeps events in SQLite or PostgreSQL behind the [`storage::Store`] trait.
 //! * [`settings`] is the instance's policy, changed at run time by admin-signed events.
 //! * [`upgrade`] reworks stored events once when the protocol changes (rc.52 ids).
+//! * [`nostr`] publishes to Nostr relays and takes what their users answer.
 
 pub mod address;
 pub mod envelope;
 pub mod ingest;
 pub mod jobs;
 pub mod network;
-pub mod nostr_kind;
+pub mod nostr;
 pub mod profile;
 pub mod query;
 pub mod rate;

@@ -3,10 +3,11 @@
 //! pages. A profile is not an event of the forum: it never appears in feeds or author lists.
 
 use serde_json::Value;
-use spasm::convert::{VerifiedEvent, VerifiedSigner};
+use spasm::convert::VerifiedEvent;
 use spasm::nostr::{METADATA_KIND, NostrProfile};
 
 use crate::address::AuthorAddress;
+use crate::nostr::SignedNostrEvent;
 
 /// A kind-0 event whose signature was checked, ready to be stored as its key's profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,26 +26,12 @@ impl ProfileUpdate {
     /// The profile a verified event publishes: a Nostr kind-0 event whose id and signature
     /// this server checked. `None` for every other event.
     pub fn of(event: &VerifiedEvent) -> Option<Self> {
-        let siblings = event.event().get("siblings")?.as_array()?;
-        event.signers().iter().find_map(|signer| {
-            let VerifiedSigner::Nostr(nostr) = signer else {
-                return None;
-            };
-            let signed_id = nostr.event_id().to_string();
-            // Only the very object whose id the signature covers counts.
-            let original = siblings
-                .iter()
-                .filter_map(|sibling| sibling.get("originalObject"))
-                .find(|original| original.get("id").and_then(Value::as_str) == Some(&signed_id))?;
-            if original.get("kind").and_then(Value::as_u64) != Some(METADATA_KIND) {
-                return None;
-            }
-            Some(Self {
-                pubkey: AuthorAddress::of_signer(signer),
-                created_at: original.get("created_at").and_then(Value::as_i64)?,
-                event_id: signed_id,
-                event_json: original.to_string(),
-            })
+        let signed = SignedNostrEvent::of_verified(event)?;
+        (signed.kind() == METADATA_KIND).then(|| Self {
+            pubkey: signed.pubkey().clone(),
+            created_at: signed.created_at(),
+            event_id: signed.id().to_owned(),
+            event_json: signed.event().to_string(),
         })
     }
 }

@@ -8,7 +8,7 @@ use spasm::js_value::js_string;
 use spasm::timestamps::to_long_timestamp;
 
 use crate::address::AuthorAddress;
-use crate::nostr_kind::NostrReaction;
+use crate::nostr::kind::NostrReaction;
 
 /// A verified event, ready to be stored. Only [`NewEvent::from_verified`] makes one, so the
 /// store can only receive events whose signatures were checked.

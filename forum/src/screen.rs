@@ -9,7 +9,7 @@ use serde_json::Value;
 use spasm::identify::{has_signature, spasm_v2_type};
 
 use crate::ingest::SubmitError;
-use crate::nostr_kind::NostrKind;
+use crate::nostr::kind::NostrKind;
 
 /// Bounds on the tags of one event, wherever they are in it (a Nostr event's `tags`, a
 /// Spasm body's `tags`, inside signed text). The tag sort of `spasmid01` and every read of
@@ -78,10 +78,11 @@ pub fn screen(
     let nostr_kind = nostr_shaped_kind(input);
     if let Some(kind) = nostr_kind {
         let kind = NostrKind::of(kind)?;
-        let empty = input
-            .get("content")
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty);
+        let empty = kind.has_spasm_form()
+            && input
+                .get("content")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty);
         // spasm.js takes a Nostr event only with content; without, it would be read as a
         // web page without a signature.
         if empty {
@@ -98,7 +99,7 @@ pub fn screen(
 
 /// The `kind` of an input shaped as a Nostr event (NIP-01: `kind`, `pubkey`, `created_at`,
 /// `tags`), whatever its content, and not a Spasm object.
-fn nostr_shaped_kind(input: &Value) -> Option<&Value> {
+pub(crate) fn nostr_shaped_kind(input: &Value) -> Option<&Value> {
     if spasm_v2_type(input).is_some() {
         return None;
     }

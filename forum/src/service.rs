@@ -10,6 +10,7 @@ use spasm::nostr::nip19::{bare_identifier, decode_nevent, decode_note};
 use crate::address::{AddressError, AuthorAddress};
 use crate::envelope::StoredEvent;
 use crate::network::sources::{FEDERATION_LIST_ACTION, Source, parse_admin_list};
+use crate::nostr::NostrState;
 use crate::query::{Activity, FeedRequest, Page};
 use crate::rate::RateLimiter;
 use crate::screen::TagLimits;
@@ -94,6 +95,8 @@ pub struct Forum {
     host_sources: Arc<RwLock<Arc<Vec<Source>>>>,
     /// Whether sources are pulled (`ENABLE_SPASM_MODULE`).
     federation_enabled: Arc<std::sync::atomic::AtomicBool>,
+    /// The relays and the wake-ups of their connections.
+    nostr: Arc<NostrState>,
 }
 
 impl Forum {
@@ -116,6 +119,7 @@ impl Forum {
             network_changed: Arc::new(tokio::sync::Notify::new()),
             host_sources: Arc::new(RwLock::new(Arc::new(Vec::new()))),
             federation_enabled: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            nostr: Arc::new(NostrState::default()),
         };
         forum.load_app_config().await?;
         Ok(forum)
@@ -171,6 +175,10 @@ impl Forum {
 
     pub(crate) fn key_limiter(&self) -> &RateLimiter {
         &self.key_limiter
+    }
+
+    pub(crate) fn nostr(&self) -> &NostrState {
+        &self.nostr
     }
 
     /// Notified when an admin changes the federation sources or asks for a pull now.

@@ -51,6 +51,7 @@ pub enum Fetched {
 pub struct OutgoingClient {
     http: reqwest::Client,
     policy: Arc<OutgoingPolicy>,
+    names: Arc<dyn NameResolver>,
 }
 
 impl OutgoingClient {
@@ -72,7 +73,7 @@ impl OutgoingClient {
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.total_timeout)
             .dns_resolver(Arc::new(CheckedResolver {
-                names,
+                names: Arc::clone(&names),
                 policy: Arc::clone(&policy),
             }))
             .redirect(redirect::Policy::custom(move |attempt| {
@@ -90,12 +91,21 @@ impl OutgoingClient {
             .map_err(|error| OutgoingError::Http {
                 reason: error.to_string(),
             })?;
-        Ok(Self { http, policy })
+        Ok(Self {
+            http,
+            policy,
+            names,
+        })
     }
 
     /// The policy in force.
     pub fn policy(&self) -> &OutgoingPolicy {
         &self.policy
+    }
+
+    /// The resolver that names are looked up with.
+    pub(crate) fn names(&self) -> &dyn NameResolver {
+        self.names.as_ref()
     }
 
     /// Checks that `url` may be fetched (scheme, IP literal) without fetching it.
@@ -216,8 +226,11 @@ impl OutgoingClient {
 /// The schemes of web fetches.
 const WEB: (&[&str], &str) = (&["http", "https"], "http and https URLs");
 
+/// The schemes of relay connections (NIP-01).
+pub(crate) const RELAYS: (&[&str], &str) = (&["ws", "wss"], "ws and wss URLs");
+
 /// Checks a URL's scheme and, for an IP literal, its address.
-fn check_url(
+pub(crate) fn check_url(
     url: &Url,
     policy: &OutgoingPolicy,
     (schemes, allowed): (&[&str], &'static str),

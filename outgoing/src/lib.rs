@@ -1,7 +1,8 @@
 //! The one HTTP client for everything the server fetches: federation sources, RSS and Atom
-//! feeds, and later relays, NIP-05 and link previews.
+//! feeds, Nostr relays (WebSockets), and later NIP-05 and link previews.
 //!
-//! What a stranger names is fetched only within bounds: `http`/`https` only; names resolved
+//! What a stranger names is fetched only within bounds: `http`/`https` (`ws`/`wss` for
+//! relays) only; names resolved
 //! here and every address checked ([`AddressClass`]) unless the host allows private
 //! networks or names the host; IP literals checked too; redirects limited, each hop
 //! checked again; no system proxy; connect and total timeouts; bodies read up to a cap.
@@ -11,9 +12,12 @@ mod client;
 mod error;
 mod policy;
 mod resolve;
+mod websocket;
 
 pub use address::AddressClass;
 pub use client::{Fetched, GetRequest, OutgoingClient};
 pub use error::OutgoingError;
 pub use policy::OutgoingPolicy;
 pub use resolve::{Lookup, NameResolver, StaticResolver, SystemResolver};
+pub use tokio_tungstenite::tungstenite::Message as WebSocketMessage;
+pub use websocket::{RelaySocket, RelayTransport};

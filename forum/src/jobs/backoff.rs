@@ -14,12 +14,20 @@ pub const LONGEST_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 /// never shorter than the job's own period: `FIRST_RETRY × 2^(failures−1)`, capped at
 /// [`LONGEST_WAIT`], times `jitter` (0.8 to 1.2).
 pub fn after_failures(failures: u32, period: Duration, jitter: f64) -> Duration {
+    exponential(FIRST_RETRY, LONGEST_WAIT, failures, jitter).max(
+        period
+            .min(LONGEST_WAIT)
+            .mul_f64(jitter.clamp(0.8, 1.2))
+            .min(LONGEST_WAIT),
+    )
+}
+
+/// `first × 2^(failures−1)` (1 for the first failure), capped at `longest`, times `jitter`
+/// (0.8 to 1.2), never over `longest`.
+pub fn exponential(first: Duration, longest: Duration, failures: u32, jitter: f64) -> Duration {
     let exponent = failures.saturating_sub(1).min(20);
-    let wait = FIRST_RETRY
-        .saturating_mul(1_u32 << exponent)
-        .min(LONGEST_WAIT);
-    let wait = wait.max(period.min(LONGEST_WAIT));
-    wait.mul_f64(jitter.clamp(0.8, 1.2)).min(LONGEST_WAIT)
+    let wait = first.saturating_mul(1_u32 << exponent).min(longest);
+    wait.mul_f64(jitter.clamp(0.8, 1.2)).min(longest)
 }
 
 /// The wait after a success: the job's period, with a little jitter (at most 5 %, never

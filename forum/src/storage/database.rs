@@ -11,8 +11,10 @@ use super::executor::{BoxFuture, Executor, Script, script};
 use super::read_cache::{CachedRead, ReadCache};
 use super::writer::WriteQueue;
 use super::{
-    AdminEvent, Backend, DeleteOutcome, FormTable, Insert, InsertOutcome, JobState, Moderation,
-    ModerationRecord, RestoreOutcome, StorageError, Store, StoredForm, reads, statements, writes,
+    AdminEvent, AuthorDeletion, Backend, DeleteOutcome, Deletion, Delivery, FormTable, Insert,
+    InsertOutcome, JobState, Moderation, ModerationRecord, OutboxAnswer, OutboxItem, Publication,
+    RelayListUpdate, RelayReadState, RestoreOutcome, StorageError, Store, StoredForm,
+    SubscriptionTargets, nostr, reads, statements, writes,
 };
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
@@ -109,13 +111,14 @@ impl Store for Database {
             .write(move |db| {
                 Box::pin(async move {
                     let outcome = writes::insert_event(db, &insert).await?;
-                    Ok((
-                        outcome,
-                        matches!(
-                            outcome,
-                            InsertOutcome::Stored { .. } | InsertOutcome::Waiting { .. }
-                        ),
-                    ))
+                    let stored = match outcome {
+                        InsertOutcome::Stored { key } | InsertOutcome::Waiting { key } => Some(key),
+                        _ => None,
+                    };
+                    if let (Some(key), Some(publication)) = (stored, &insert.publish) {
+                        nostr::queue(db, publication, Some(key), insert.now_ms).await?;
+                    }
+                    Ok((outcome, stored.is_some()))
                 })
             })
             .await
@@ -132,6 +135,26 @@ impl Store for Database {
                     Ok((outcome, matches!(outcome, DeleteOutcome::Deleted { .. })))
                 })
             })
+            .await
+    }
+
+    async fn delete_by_author(
+        &self,
+        deletion: AuthorDeletion,
+    ) -> Result<DeleteOutcome, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let outcome = writes::delete_by_author(db, &deletion).await?;
+                    Ok((outcome, matches!(outcome, DeleteOutcome::Deleted { .. })))
+                })
+            })
+            .await
+    }
+
+    async fn deletion_of(&self, id: &str) -> Result<Option<Deletion>, StorageError> {
+        let id = id.to_owned();
+        self.read(move |db| Box::pin(async move { reads::deletion_of(db, &id).await }))
             .await
     }
 
@@ -179,12 +202,150 @@ impl Store for Database {
         &self,
         update: ProfileUpdate,
         now_ms: i64,
+        publish: Option<Publication>,
     ) -> Result<bool, StorageError> {
         self.writes
             .write(move |db| {
                 Box::pin(async move {
                     let saved = writes::save_profile(db, &update, now_ms).await?;
+                    if let (true, Some(publication)) = (saved, &publish) {
+                        nostr::queue(db, publication, None, now_ms).await?;
+                    }
                     Ok((saved, saved))
+                })
+            })
+            .await
+    }
+
+    async fn save_relay_list(
+        &self,
+        update: RelayListUpdate,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let saved = nostr::save_relay_list(db, &update, now_ms).await?;
+                    Ok((saved, saved))
+                })
+            })
+            .await
+    }
+
+    async fn write_relays(&self, pubkey: &AuthorAddress) -> Result<Vec<String>, StorageError> {
+        let pubkey = pubkey.clone();
+        self.read(move |db| Box::pin(async move { nostr::write_relays(db, pubkey.as_str()).await }))
+            .await
+    }
+
+    async fn queue_publication(
+        &self,
+        publication: Publication,
+        event_key: Option<i64>,
+        now_ms: i64,
+    ) -> Result<u64, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let added = nostr::queue(db, &publication, event_key, now_ms).await?;
+                    Ok((added, true))
+                })
+            })
+            .await
+    }
+
+    async fn claim_outbox(
+        &self,
+        relay: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<OutboxItem>, StorageError> {
+        let relay = relay.to_owned();
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let items = nostr::claim(db, &relay, now_ms, lease_until_ms, limit).await?;
+                    Ok((items, true))
+                })
+            })
+            .await
+    }
+
+    async fn answer_outbox(
+        &self,
+        relay: &str,
+        nostr_id: &str,
+        answer: OutboxAnswer,
+    ) -> Result<(), StorageError> {
+        let (relay, nostr_id) = (relay.to_owned(), nostr_id.to_owned());
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    nostr::answer(db, &relay, &nostr_id, &answer).await?;
+                    Ok(((), true))
+                })
+            })
+            .await
+    }
+
+    async fn deliveries(&self, nostr_id: &str) -> Result<Vec<Delivery>, StorageError> {
+        let nostr_id = nostr_id.to_owned();
+        self.read(move |db| Box::pin(async move { nostr::deliveries(db, &nostr_id).await }))
+            .await
+    }
+
+    async fn outbox_backlog(&self) -> Result<Vec<(String, i64)>, StorageError> {
+        self.read(|db| Box::pin(async move { nostr::backlog(db).await }))
+            .await
+    }
+
+    async fn subscription_targets(
+        &self,
+        max_ids: u32,
+        max_authors: u32,
+    ) -> Result<SubscriptionTargets, StorageError> {
+        self.read(move |db| {
+            Box::pin(async move { nostr::subscription_targets(db, max_ids, max_authors).await })
+        })
+        .await
+    }
+
+    async fn relay_read_state(&self, relay: &str) -> Result<RelayReadState, StorageError> {
+        let relay = relay.to_owned();
+        self.read(move |db| Box::pin(async move { nostr::read_state(db, &relay).await }))
+            .await
+    }
+
+    async fn save_relay_since(
+        &self,
+        relay: &str,
+        since_s: i64,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        let relay = relay.to_owned();
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    nostr::save_since(db, &relay, since_s, now_ms).await?;
+                    Ok(((), true))
+                })
+            })
+            .await
+    }
+
+    async fn save_relay_error(
+        &self,
+        relay: &str,
+        error: Option<String>,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        let relay = relay.to_owned();
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    nostr::save_error(db, &relay, error.as_deref(), now_ms).await?;
+                    Ok(((), true))
                 })
             })
             .await

@@ -13,6 +13,7 @@
 mod changes;
 mod database;
 mod executor;
+mod nostr;
 mod open;
 mod postgres;
 mod read_cache;
@@ -129,6 +130,131 @@ pub struct Insert {
     /// For signed replies and reactions: keep the event when its target is not stored yet,
     /// and attach it when the target arrives; `None` refuses it ([`InsertOutcome::TargetNotFound`]).
     pub wait_for_target: Option<WaitingRule>,
+    /// The event's signed Nostr form, to be published to relays once stored (queued in the
+    /// same transaction).
+    pub publish: Option<Publication>,
+}
+
+/// A signed Nostr event to publish to relays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    /// Its NIP-01 id (hex).
+    pub nostr_id: String,
+    /// The signed event, verbatim (JSON text).
+    pub nostr_event: String,
+    /// The relays (`ws:` or `wss:` URLs, normalised).
+    pub relays: Vec<String>,
+}
+
+/// A queued event taken for sending to one relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    /// Its NIP-01 id (hex).
+    pub nostr_id: String,
+    /// The signed event (JSON text).
+    pub nostr_event: String,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+}
+
+/// Where an event stands with one relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Not sent yet, or to be sent again.
+    Pending,
+    /// The relay has it (`OK true`, or `duplicate:`).
+    Delivered,
+    /// The relay refused it for good (`invalid:`, `blocked:`, `restricted:`, `pow:`).
+    Refused,
+}
+
+impl DeliveryState {
+    /// The name kept in the database.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Refused => "refused",
+        }
+    }
+
+    /// The state of a stored name.
+    pub fn of(name: &str) -> Option<Self> {
+        [Self::Pending, Self::Delivered, Self::Refused]
+            .into_iter()
+            .find(|state| state.name() == name)
+    }
+}
+
+/// What came of one attempt to publish to one relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxAnswer {
+    /// The new state.
+    pub state: DeliveryState,
+    /// The relay's message, or why the attempt failed.
+    pub reason: Option<String>,
+    /// When to try again (ms), for [`DeliveryState::Pending`].
+    pub next_attempt_ms: i64,
+}
+
+/// An event's state with one relay, for the post page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The relay.
+    pub relay: String,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// The relay's last message, or why the last attempt failed.
+    pub reason: Option<String>,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// When it was last sent (ms).
+    pub last_attempt_ms: Option<i64>,
+    /// When it is sent next, while pending (ms).
+    pub next_attempt_ms: i64,
+}
+
+/// A verified NIP-65 relay list (kind 10002).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayListUpdate {
+    /// The key it belongs to (hex).
+    pub pubkey: AuthorAddress,
+    /// Its signed `created_at` (seconds).
+    pub created_at: i64,
+    /// Its NIP-01 id (hex).
+    pub event_id: String,
+    /// The relays the key writes to, normalised.
+    pub write_relays: Vec<String>,
+    /// The signed event, verbatim.
+    pub event_json: String,
+}
+
+/// What relay connections subscribe to: the Nostr ids of events held here (for replies,
+/// reactions and deletions) and the keys of Nostr authors (for profiles and relay lists).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubscriptionTargets {
+    /// Nostr event ids (hex), newest events first.
+    pub event_ids: Vec<String>,
+    /// Nostr public keys (hex), most recently active first.
+    pub authors: Vec<String>,
+}
+
+/// Where reading one relay stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelayReadState {
+    /// The newest `created_at` taken from it (seconds).
+    pub since_s: Option<i64>,
+    /// Its connection's last error, in words.
+    pub last_error: Option<String>,
+}
+
+/// How an event was deleted, for a reader who asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deletion {
+    /// Deleted by its own signer (NIP-09), not by a moderator.
+    pub by_author: bool,
+    /// When (ms).
+    pub at_ms: i64,
 }
 
 /// How long, and how many, replies and reactions may wait for their target
@@ -193,6 +319,23 @@ pub enum DeleteOutcome {
     },
     /// This moderation event was recorded before.
     Duplicate,
+    /// An author's delete names no event that the author signed: nothing changed.
+    NotAuthor,
+}
+
+/// An author's own delete of events it signed (NIP-09 kind 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorDeletion {
+    /// The kind-5 event's NIP-01 id (hex), which it is recorded under.
+    pub nostr_id: String,
+    /// Its verified signer.
+    pub author: AuthorAddress,
+    /// The ids it names (its `e` tags, lower-case hex).
+    pub target_ids: Vec<String>,
+    /// The signed kind-5 event, verbatim.
+    pub event_json: String,
+    /// The time (ms).
+    pub now_ms: i64,
 }
 
 /// What an undo did.
@@ -308,6 +451,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         moderation: Moderation,
     ) -> Result<DeleteOutcome, StorageError>;
 
+    /// Records an author's own delete (NIP-09 kind 5, checked to be signed by the targets'
+    /// signer): hides and bans like a moderator's delete, recorded as `delete-by-author`.
+    async fn delete_by_author(
+        &self,
+        deletion: AuthorDeletion,
+    ) -> Result<DeleteOutcome, StorageError>;
+
+    /// How the event with this id was deleted, while the delete stands.
+    async fn deletion_of(&self, id: &str) -> Result<Option<Deletion>, StorageError>;
+
     /// Undoes the standing deletes named by the event's parent ids (a moderation's spasmid
     /// or a deleted event's id): shows their events again and lifts their bans.
     async fn restore_by_admin(
@@ -336,7 +489,77 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         update: ProfileUpdate,
         now_ms: i64,
+        publish: Option<Publication>,
     ) -> Result<bool, StorageError>;
+
+    /// Keeps a NIP-65 relay list unless a newer one of its key is stored; `false` then.
+    async fn save_relay_list(
+        &self,
+        update: RelayListUpdate,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// The write relays of the key's stored NIP-65 list.
+    async fn write_relays(&self, pubkey: &AuthorAddress) -> Result<Vec<String>, StorageError>;
+
+    /// Queues an event stored here for publication (an author's later request); how many
+    /// relays it was queued for anew.
+    async fn queue_publication(
+        &self,
+        publication: Publication,
+        event_key: Option<i64>,
+        now_ms: i64,
+    ) -> Result<u64, StorageError>;
+
+    /// Takes at most `limit` events due for `relay` until `lease_until_ms`, counting the
+    /// attempt.
+    async fn claim_outbox(
+        &self,
+        relay: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<OutboxItem>, StorageError>;
+
+    /// Records what came of sending `nostr_id` to `relay`.
+    async fn answer_outbox(
+        &self,
+        relay: &str,
+        nostr_id: &str,
+        answer: OutboxAnswer,
+    ) -> Result<(), StorageError>;
+
+    /// Where a Nostr event stands with each relay it was queued for.
+    async fn deliveries(&self, nostr_id: &str) -> Result<Vec<Delivery>, StorageError>;
+
+    /// How many events wait to be published, per relay.
+    async fn outbox_backlog(&self) -> Result<Vec<(String, i64)>, StorageError>;
+
+    /// What relay connections subscribe to: at most `max_ids` ids and `max_authors` keys.
+    async fn subscription_targets(
+        &self,
+        max_ids: u32,
+        max_authors: u32,
+    ) -> Result<SubscriptionTargets, StorageError>;
+
+    /// Where reading `relay` stands.
+    async fn relay_read_state(&self, relay: &str) -> Result<RelayReadState, StorageError>;
+
+    /// Moves the reading position of `relay` forward to `since_s` (never back).
+    async fn save_relay_since(
+        &self,
+        relay: &str,
+        since_s: i64,
+        now_ms: i64,
+    ) -> Result<(), StorageError>;
+
+    /// Records the last error of the connection to `relay` (`None`: it works).
+    async fn save_relay_error(
+        &self,
+        relay: &str,
+        error: Option<String>,
+        now_ms: i64,
+    ) -> Result<(), StorageError>;
 
     /// The stored profile of a Nostr key.
     async fn nostr_profile(

@@ -8,7 +8,7 @@ use spasm::action::Action;
 use super::changes::{Change, ChangeKind};
 use super::executor::{Executor, Row};
 use super::statements::{self, Sql};
-use super::{AdminEvent, JobState, ModerationRecord, StorageError};
+use super::{AdminEvent, Deletion, JobState, ModerationRecord, StorageError};
 use crate::address::AuthorAddress;
 use crate::envelope::{Counter, Stats, StoredEvent};
 use crate::profile::StoredProfile;
@@ -208,4 +208,21 @@ pub(super) async fn job_states(db: &mut dyn Executor) -> Result<Vec<JobState>, S
         .into_iter()
         .map(job_state_from_row)
         .collect()
+}
+
+/// How the event with `id` was deleted: the oldest standing delete that banned the id.
+pub(super) async fn deletion_of(
+    db: &mut dyn Executor,
+    id: &str,
+) -> Result<Option<Deletion>, StorageError> {
+    let row = db
+        .fetch_optional(statements::DELETION_OF, &[id.into()])
+        .await?;
+    row.map(|mut row| {
+        Ok(Deletion {
+            by_author: row.text(0)? == super::writes::DELETE_BY_AUTHOR,
+            at_ms: row.int(1)?,
+        })
+    })
+    .transpose()
 }

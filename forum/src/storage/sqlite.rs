@@ -25,13 +25,14 @@ use super::writer::{self, WriteConnection, WriteLimits};
 use super::{Backend, SQLITE_FILE_NAME, StorageError};
 
 /// The schema, in order; `PRAGMA user_version` records how many were applied.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     include_str!("../../migrations/sqlite/0001_events.sql"),
     include_str!("../../migrations/sqlite/0002_nostr_profiles.sql"),
     include_str!("../../migrations/sqlite/0003_change_log.sql"),
     include_str!("../../migrations/sqlite/0004_change_log_by_rowid.sql"),
     include_str!("../../migrations/sqlite/0005_upgrades.sql"),
     include_str!("../../migrations/sqlite/0006_network.sql"),
+    include_str!("../../migrations/sqlite/0007_nostr.sql"),
 ];
 
 /// Reader connections.

@@ -75,6 +75,11 @@ pub(super) const SHOW_MODERATED: &str = "UPDATE events SET hidden = hidden - 1, 
      WHERE key IN (SELECT event_key FROM moderation_hidden_events WHERE moderation_id = $1)";
 pub(super) const BAN_WRITTEN_ID: &str =
     "INSERT INTO banned_ids (value, moderation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+/// The standing delete that banned an id, the oldest first.
+pub(super) const DELETION_OF: &str = "SELECT moderations.action, moderations.at_ms FROM banned_ids \
+     JOIN moderations ON moderations.id = banned_ids.moderation_id \
+     WHERE banned_ids.value = $1 AND moderations.undone_at_ms IS NULL \
+     ORDER BY moderations.at_ms LIMIT 1";
 pub(super) const UNDO_MODERATION: &str =
     "UPDATE moderations SET undone_at_ms = $2, undone_by = $3 WHERE id = $1";
 pub(super) const LIFT_BANS: &str = "DELETE FROM banned_ids WHERE moderation_id = $1";
@@ -201,6 +206,17 @@ pub(super) fn hide_subtree(targets: usize) -> String {
              UNION SELECT events.key FROM events JOIN subtree ON events.parent_key = subtree.key \
          ) SELECT $1, key FROM subtree",
         list(2, targets)
+    )
+}
+
+/// The keys of the events with any of the ids (`$2…`) that `$1` verifiably signed.
+pub(super) fn authored_keys(ids: usize) -> String {
+    format!(
+        "SELECT DISTINCT event_ids.event_key FROM event_ids \
+         JOIN event_authors ON event_authors.event_key = event_ids.event_key \
+             AND event_authors.address = $1 AND event_authors.verified = 1 \
+         WHERE event_ids.value IN {}",
+        list(2, ids)
     )
 }
 

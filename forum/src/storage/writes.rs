@@ -10,8 +10,8 @@ use super::changes::ChangeKind;
 use super::executor::{Executor, Param};
 use super::statements;
 use super::{
-    DeleteOutcome, Insert, InsertOutcome, JobState, Moderation, RestoreOutcome, StorageError,
-    TargetCounter, TargetRule, WaitingRule,
+    AuthorDeletion, DeleteOutcome, Insert, InsertOutcome, JobState, Moderation, RestoreOutcome,
+    StorageError, TargetCounter, TargetRule, WaitingRule,
 };
 use crate::address::AuthorAddress;
 use crate::profile::ProfileUpdate;
@@ -388,39 +388,113 @@ async fn keys_of_ids(db: &mut dyn Executor, ids: &[String]) -> Result<Vec<i64>, 
     db.fetch_ints(&sql, &texts(ids)).await
 }
 
+/// The audit record of a delete or restore, as [`record_moderation`] keeps it.
+struct AuditRecord<'a> {
+    spasmid: &'a str,
+    action: &'a str,
+    by: &'a str,
+    target_ids: &'a [String],
+    at_ms: i64,
+    event_json: &'a str,
+}
+
+impl<'a> AuditRecord<'a> {
+    fn of(moderation: &'a Moderation, action: &'a str) -> Self {
+        Self {
+            spasmid: moderation.event.spasmid(),
+            action,
+            by: moderation.moderator.as_str(),
+            target_ids: moderation.event.parent_ids(),
+            at_ms: moderation.now_ms,
+            event_json: moderation.event.event_json(),
+        }
+    }
+}
+
 /// Keeps the audit record of a moderation; `None` when it was recorded before.
 async fn record_moderation(
     db: &mut dyn Executor,
-    moderation: &Moderation,
-    action: &str,
+    record: &AuditRecord<'_>,
 ) -> Result<Option<i64>, StorageError> {
-    let target_ids = serde_json::to_string(moderation.event.parent_ids())
+    let target_ids = serde_json::to_string(record.target_ids)
         .map_err(|error| StorageError::Decode(error.to_string()))?;
     let row = db
         .fetch_optional(
             statements::RECORD_MODERATION,
             &[
-                moderation.event.spasmid().into(),
-                action.into(),
-                moderation.moderator.as_str().into(),
+                record.spasmid.into(),
+                record.action.into(),
+                record.by.into(),
                 target_ids.as_str().into(),
-                moderation.now_ms.into(),
-                moderation.event.event_json().into(),
+                record.at_ms.into(),
+                record.event_json.into(),
             ],
         )
         .await?;
     row.map(|row| row.int(0)).transpose()
 }
 
-/// A moderator's delete: hide the targets' subtrees, ban their ids, keep the audit record.
+/// The audit action of an author's own delete (NIP-09); a moderator's is `delete`.
+pub(super) const DELETE_BY_AUTHOR: &str = "delete-by-author";
+
+/// A moderator's delete: hide the targets' subtrees, ban their ids and every id the
+/// moderator named (so that they are not stored again), keep the audit record.
 pub(super) async fn delete(
     db: &mut dyn Executor,
     moderation: &Moderation,
 ) -> Result<DeleteOutcome, StorageError> {
-    let Some(moderation_id) = record_moderation(db, moderation, "delete").await? else {
+    let targets = keys_of_ids(db, moderation.event.parent_ids()).await?;
+    hide(
+        db,
+        &AuditRecord::of(moderation, "delete"),
+        &targets,
+        moderation.event.parent_ids(),
+    )
+    .await
+}
+
+/// An author's own delete (NIP-09 kind 5): hides, and bans the ids of, only the named
+/// events that `deletion.author` verifiably signed; [`DeleteOutcome::NotAuthor`] when it
+/// signed none of them.
+pub(super) async fn delete_by_author(
+    db: &mut dyn Executor,
+    deletion: &AuthorDeletion,
+) -> Result<DeleteOutcome, StorageError> {
+    if deletion.target_ids.is_empty() {
+        return Ok(DeleteOutcome::NotAuthor);
+    }
+    let mut params: Vec<Param<'_>> = vec![deletion.author.as_str().into()];
+    params.extend(texts(&deletion.target_ids));
+    let targets = db
+        .fetch_ints(
+            &statements::authored_keys(deletion.target_ids.len()),
+            &params,
+        )
+        .await?;
+    if targets.is_empty() {
+        return Ok(DeleteOutcome::NotAuthor);
+    }
+    let record = AuditRecord {
+        spasmid: &deletion.nostr_id,
+        action: DELETE_BY_AUTHOR,
+        by: deletion.author.as_str(),
+        target_ids: &deletion.target_ids,
+        at_ms: deletion.now_ms,
+        event_json: &deletion.event_json,
+    };
+    hide(db, &record, &targets, &[]).await
+}
+
+/// Hides the subtrees of `targets`, bans their ids and `also_banned`, keeps the record.
+async fn hide(
+    db: &mut dyn Executor,
+    record: &AuditRecord<'_>,
+    targets: &[i64],
+    also_banned: &[String],
+) -> Result<DeleteOutcome, StorageError> {
+    let Some(moderation_id) = record_moderation(db, record).await? else {
         return Ok(DeleteOutcome::Duplicate);
     };
-    let targets = keys_of_ids(db, moderation.event.parent_ids()).await?;
     if !targets.is_empty() {
         let mut params: Vec<Param<'_>> = vec![moderation_id.into()];
         params.extend(targets.iter().map(|key| Param::Int(*key)));
@@ -434,23 +508,17 @@ pub(super) async fn delete(
     let hidden = db
         .execute(
             statements::HIDE_MODERATED,
-            &[moderation_id.into(), moderation.now_ms.into()],
+            &[moderation_id.into(), record.at_ms.into()],
         )
         .await?;
-    for id in moderation.event.parent_ids() {
+    for id in also_banned {
         db.execute(
             statements::BAN_WRITTEN_ID,
             &[id.into(), moderation_id.into()],
         )
         .await?;
     }
-    record_change(
-        db,
-        ChangeKind::Deleted,
-        moderation.event.spasmid(),
-        moderation.now_ms,
-    )
-    .await?;
+    record_change(db, ChangeKind::Deleted, record.spasmid, record.at_ms).await?;
     Ok(DeleteOutcome::Deleted { hidden })
 }
 
@@ -521,7 +589,7 @@ pub(super) async fn restore(
     if undone.is_empty() {
         return Ok(RestoreOutcome::NothingToRestore);
     }
-    if record_moderation(db, moderation, "restore")
+    if record_moderation(db, &AuditRecord::of(moderation, "restore"))
         .await?
         .is_none()
     {

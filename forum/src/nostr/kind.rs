@@ -1,9 +1,10 @@
 //! The Nostr kinds the forum takes, and what a NIP-25 reaction becomes here.
 //!
-//! A forum shows posts and replies and counts reactions; any other Nostr kind (a direct
-//! message, a repost, a long-form article, a follow list) would be shown as what it is not,
-//! so it is refused by name at every door (submit, federation, relays): they all go through
-//! [`crate::service::Forum::submit`].
+//! A forum shows posts and replies and counts reactions, and takes authors' deletions
+//! (NIP-09) and relay lists (NIP-65); any other Nostr kind (a direct message, a repost, a
+//! long-form article, a follow list) would be shown as what it is not, so it is refused by
+//! name at every door (submit, federation, relays): they all go through
+//! [`crate::service::Forum::ingest`].
 
 use serde_json::Value;
 use spasm::action::Reaction;
@@ -18,13 +19,21 @@ pub enum NostrKind {
     Profile,
     /// Kind 1 (NIP-01): a text note, a post or a reply (NIP-10).
     TextNote,
+    /// Kind 5 (NIP-09): the author's request to delete its events.
+    Deletion,
     /// Kind 7 (NIP-25): a reaction, counted as an upvote or a downvote.
     Reaction,
+    /// Kind 10002 (NIP-65): the relays a key reads from and writes to.
+    RelayList,
 }
+
+/// The kind number of a NIP-25 reaction.
+pub const REACTION_KIND: u64 = 7;
 
 impl NostrKind {
     /// The kinds taken, for messages.
-    pub const TAKEN: &'static str = "0 (profile), 1 (text note) and 7 (reaction)";
+    pub const TAKEN: &'static str =
+        "0 (profile), 1 (text note), 5 (deletion), 7 (reaction) and 10002 (relay list)";
 
     /// The kind of a Nostr event's `kind` field.
     ///
@@ -34,18 +43,35 @@ impl NostrKind {
         match kind.as_u64() {
             Some(0) => Ok(Self::Profile),
             Some(1) => Ok(Self::TextNote),
+            Some(5) => Ok(Self::Deletion),
             Some(7) => Ok(Self::Reaction),
+            Some(10002) => Ok(Self::RelayList),
             _ => Err(SubmitError::UnsupportedNostrKind(kind.to_string())),
         }
     }
 
     /// The number, for messages.
-    pub fn number(self) -> u8 {
+    pub fn number(self) -> u16 {
         match self {
             Self::Profile => 0,
             Self::TextNote => 1,
+            Self::Deletion => 5,
             Self::Reaction => 7,
+            Self::RelayList => 10002,
         }
+    }
+
+    /// Whether events of this kind have a Spasm form (and so need content, as spasm.js
+    /// converts only Nostr events with content).
+    pub fn has_spasm_form(self) -> bool {
+        matches!(self, Self::Profile | Self::TextNote | Self::Reaction)
+    }
+
+    /// The kind of a raw Nostr event that has no Spasm form (a deletion, a relay list).
+    pub fn of_nostr_only(input: &Value) -> Option<Self> {
+        crate::screen::nostr_shaped_kind(input)
+            .and_then(|kind| Self::of(kind).ok())
+            .filter(|kind| !kind.has_spasm_form())
     }
 
     /// Checks the kind of every Nostr event a converted event carries (its siblings'
@@ -138,6 +164,11 @@ mod tests {
         assert_eq!(NostrKind::of(&json!(1)).ok(), Some(NostrKind::TextNote));
         assert_eq!(NostrKind::of(&json!(0)).ok(), Some(NostrKind::Profile));
         assert_eq!(NostrKind::of(&json!(7)).ok(), Some(NostrKind::Reaction));
+        assert_eq!(NostrKind::of(&json!(5)).ok(), Some(NostrKind::Deletion));
+        assert_eq!(
+            NostrKind::of(&json!(10002)).ok(),
+            Some(NostrKind::RelayList)
+        );
         for kind in [
             json!(4),
             json!(6),
