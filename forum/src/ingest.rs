@@ -15,7 +15,7 @@ use crate::address::AuthorAddress;
 use crate::network::LocalFilter;
 use crate::network::sources::{FEDERATION_LIST_ACTION, PULL_NOW_ACTION, parse_admin_list};
 use crate::nostr::deletion::author_deletion;
-use crate::nostr::kind::{NostrKind, NostrReaction, REACTION_KIND};
+use crate::nostr::kind::{NostrKind, NostrReaction};
 use crate::nostr::relay_list::relay_list_update;
 use crate::nostr::{SignedNostrEvent, parse_relay_array};
 use crate::profile::ProfileUpdate;
@@ -28,6 +28,7 @@ use crate::storage::{
     TargetCounter, TargetRule, WaitingRule,
 };
 use spasm::body::NOSTR_RELAYS_ACTION;
+use spasm::nostr::METADATA_KIND;
 
 /// Where an event comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -555,9 +556,13 @@ impl Forum {
         {
             return Err(SubmitError::OutsideSourceQuery);
         }
-        // Only what the author signed with Nostr, and never a reaction.
+        // Only what the author signed with Nostr: posts, replies and profiles. The Nostr
+        // form of a reaction or a moderation would be a note reading "upvote" or "delete".
         let publication = match (publish, SignedNostrEvent::of_verified(verified)) {
-            (Publish::ToNostrRelays, Some(signed)) if signed.kind() != REACTION_KIND => {
+            (Publish::ToNostrRelays, Some(signed))
+                if signed.kind() == METADATA_KIND
+                    || matches!(action, Action::Post | Action::Reply) =>
+            {
                 self.publication_of(&signed).await
             }
             _ => None,

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use forum::envelope::{StoredEvent, envelopes_json};
+use forum::ingest::Publish;
 use forum::query::{FeedRequest, Page, param, params, parse_page};
 use forum::rate::RateLimiter;
 use forum::{Forum, Origin, ReadError, SubmitError};
@@ -392,8 +393,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// `POST /api/submit/`: the one write endpoint. The answer is a JSON string, as before.
-async fn submit(State(state): State<ApiState>, ClientIp(ip): ClientIp, body: Bytes) -> Response {
+/// `POST /api/submit/`: the one write endpoint; `?publish=nostr` asks the server to publish
+/// the event's Nostr form to relays too (`forum::ingest::Publish`). The answer is a JSON string, as before.
+async fn submit(
+    State(state): State<ApiState>,
+    ClientIp(ip): ClientIp,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
     if let Err(wait) = state.ip_limiter.check(&ip.to_string()) {
         let retry_after = wait.as_secs() + 1;
         let mut response = submit_answer(
@@ -405,7 +412,16 @@ async fn submit(State(state): State<ApiState>, ClientIp(ip): ClientIp, body: Byt
         set_retry_after(&mut response, retry_after);
         return response;
     }
-    match state.forum.submit(&body, Origin::Submit).await {
+    let publish = if param(&query_pairs(query.as_deref()), "publish") == Some("nostr") {
+        Publish::ToNostrRelays
+    } else {
+        Publish::HereOnly
+    };
+    match state
+        .forum
+        .submit_with(&body, Origin::Submit, publish)
+        .await
+    {
         Ok(accepted) => {
             let status = StatusCode::from_u16(accepted.status()).unwrap_or(StatusCode::CREATED);
             submit_answer(status, accepted.message())

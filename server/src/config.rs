@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use forum::network::sources::{
     ConfiguredBy, Source, SourceSpec, parse_custom_links, sources_from_specs,
 };
+use forum::nostr::RelayUrl;
 use forum::screen::TagLimits;
 use forum::storage::WriteLimits;
 use forum::{ForumLimits, Settings};
@@ -171,6 +172,49 @@ pub struct Config {
     pub federation: Federation,
     /// The channel of the instance's RSS feeds.
     pub feed_channel: FeedChannel,
+    /// The Nostr relays the server publishes to and reads from.
+    pub nostr: NostrConfig,
+}
+
+/// Nostr relays (`[nostr]` in TOML).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NostrConfig {
+    /// The host's relays: TOML `relays`, then `NOSTR_DEFAULT_RELAYS` (comma-separated, as
+    /// the existing web client names it); none by default.
+    pub relays: Vec<RelayUrl>,
+}
+
+/// `[nostr]` as written in the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileNostr {
+    relays: Vec<String>,
+}
+
+impl NostrConfig {
+    fn load(
+        file: FileNostr,
+        lookup: &impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut relays: Vec<RelayUrl> = Vec::new();
+        for text in &file.relays {
+            let relay = RelayUrl::parse(text)
+                .map_err(|error| ConfigError::Nostr(format!("[nostr] relays: {error}")))?;
+            if !relays.contains(&relay) {
+                relays.push(relay);
+            }
+        }
+        if let Some(list) = lookup("NOSTR_DEFAULT_RELAYS") {
+            for relay in RelayUrl::parse_list(&list)
+                .map_err(|error| ConfigError::Nostr(format!("NOSTR_DEFAULT_RELAYS: {error}")))?
+            {
+                if !relays.contains(&relay) {
+                    relays.push(relay);
+                }
+            }
+        }
+        Ok(Self { relays })
+    }
 }
 
 /// Federation, feeds and outgoing requests (`[federation]` in TOML).
@@ -276,6 +320,8 @@ struct FileConfig {
     policy: Option<toml::Table>,
     #[serde(default)]
     federation: FileFederation,
+    #[serde(default)]
+    nostr: FileNostr,
 }
 
 /// Why the configuration is unusable.
@@ -308,6 +354,9 @@ pub enum ConfigError {
     /// The policy is invalid.
     #[error(transparent)]
     Settings(#[from] forum::settings::SettingsError),
+    /// A Nostr setting is invalid.
+    #[error("{0}")]
+    Nostr(String),
     /// A federation setting is invalid.
     #[error("{0}")]
     Federation(String),
@@ -370,6 +419,7 @@ impl Config {
             .with_toml_table(&toml_to_json(file.policy.unwrap_or_default()))?
             .with_environment(&lookup)?;
         let federation = Federation::load(file.federation, &lookup)?;
+        let nostr = NostrConfig::load(file.nostr, &lookup)?;
         Ok(Self {
             listen: options
                 .listen
@@ -384,6 +434,7 @@ impl Config {
             limits,
             settings,
             federation,
+            nostr,
             feed_channel: FeedChannel::from_environment(&lookup),
         })
     }
@@ -407,7 +458,7 @@ impl Config {
         }
         format!(
             "listen: {}\ndatabase: {database}\nlimits: {:?}\npolicy: {policy}\nfederation: {}, \
-             private networks {}, allowed hosts {:?}, user agent {:?}\nsources:{}\n",
+             private networks {}, allowed hosts {:?}, user agent {:?}\nsources:{}\nnostr relays: {}\n",
             self.listen,
             self.limits,
             if self.federation.enabled { "on" } else { "off" },
@@ -422,6 +473,16 @@ impl Config {
                 " none".into()
             } else {
                 sources
+            },
+            if self.nostr.relays.is_empty() {
+                "none".to_owned()
+            } else {
+                self.nostr
+                    .relays
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         )
     }

@@ -98,8 +98,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     // Housekeeping runs whether or not sources are pulled.
     let client = outgoing::OutgoingClient::new(config.federation.outgoing.clone())?;
-    let jobs =
-        forum::jobs::Jobs::new(forum.clone(), client, forum::jobs::JobsConfig::default()).start();
+    let jobs = forum::jobs::Jobs::new(
+        forum.clone(),
+        client.clone(),
+        forum::jobs::JobsConfig::default(),
+    )
+    .start();
+    // The relays the instance publishes to and reads from; authors' own relays are added
+    // while events wait for them.
+    forum.set_host_relays(config.nostr.relays.clone());
+    let relays =
+        forum::nostr::NostrRelays::new(forum.clone(), client, forum::nostr::NostrLimits::default())
+            .start();
     let app = router(
         AppState::new(forum, config.limits.clone()).with_feed_channel(config.feed_channel.clone()),
     );
@@ -112,6 +122,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    relays.stop().await;
     jobs.stop().await;
     Ok(())
 }

@@ -286,7 +286,10 @@ mod tests {
     #[test]
     fn prefixes_say_whether_to_try_again() {
         assert_eq!(OkPrefix::of("duplicate: have it"), OkPrefix::Duplicate);
-        assert_eq!(OkPrefix::of("rate-limited: slow down"), OkPrefix::RateLimited);
+        assert_eq!(
+            OkPrefix::of("rate-limited: slow down"),
+            OkPrefix::RateLimited
+        );
         assert_eq!(OkPrefix::of("blocked:"), OkPrefix::Blocked);
         assert_eq!(OkPrefix::of("no prefix here"), OkPrefix::Unknown);
         assert_eq!(OkPrefix::of(""), OkPrefix::Unknown);

@@ -1,8 +1,11 @@
 //! Keys of our own, made from fixed seeds, that sign Spasm bodies for real: an Ethereum key
 //! (EIP-191 `personal_sign`, low-s) and a Nostr key (NIP-01 id, BIP-340 signature). Tests
-//! and the load script use them; nothing here mocks the cryptography.
+//! and the load script use them; nothing here mocks the cryptography. [`relay`] is a Nostr
+//! relay on loopback that misbehaves on demand.
 
 #![allow(clippy::expect_used)]
+
+pub mod relay;
 
 use k256::ecdsa::SigningKey;
 use serde_json::Value;

@@ -27,8 +27,6 @@ pub enum NostrKind {
     RelayList,
 }
 
-/// The kind number of a NIP-25 reaction.
-pub const REACTION_KIND: u64 = 7;
 
 impl NostrKind {
     /// The kinds taken, for messages.
