@@ -162,6 +162,28 @@ pub struct ThreadView {
     pub event: EventView,
     /// Replies, oldest first.
     pub comments: Vec<CommentNode>,
+    /// Its Nostr signer and where it was published, when a Nostr key signed it.
+    pub nostr: Option<NostrPublicationView>,
+}
+
+/// An event's publication to Nostr relays, for its page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NostrPublicationView {
+    /// The Nostr key that signed it (hex): only it may ask for a later publication.
+    pub signer: String,
+    /// Each relay's answer, by relay URL.
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// Where an event stands with one relay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    /// The relay's URL.
+    pub relay: String,
+    /// `delivered`, `refused` or `pending`.
+    pub state: String,
+    /// The state in words, with the relay's reason.
+    pub detail: String,
 }
 
 /// One page of a list, with the cursor of the next.
@@ -225,6 +247,9 @@ pub struct InstancePolicy {
     pub admins: Vec<String>,
     /// New posts are accepted.
     pub posting_open: bool,
+    /// The relays the server publishes to when an author asks (the author's own NIP-65
+    /// write relays are added).
+    pub nostr_relays: Vec<String>,
 }
 
 /// A federation source or feed with its state in words, for the admin page.

@@ -116,7 +116,10 @@ async fn state_is(forum: &Forum, id: &str, state: DeliveryState) -> bool {
 // A Nostr-signed post and a multi-signed post asked to be published reach the relay as
 // signed, once each, and their deliveries say so; a post not asked for and a reaction are
 // never sent.
-on_both_databases!(published_events_reach_the_relay_as_signed, Settings::default());
+on_both_databases!(
+    published_events_reach_the_relay_as_signed,
+    Settings::default()
+);
 async fn published_events_reach_the_relay_as_signed(test: &TestForum) {
     let relay = TestRelay::start().await.unwrap();
     let relays = connect(&test.forum, &relay, fast());
@@ -204,7 +207,10 @@ async fn published_events_reach_the_relay_as_signed(test: &TestForum) {
 }
 
 // Posted while the relay is down: published once after it comes back.
-on_both_databases!(a_relay_that_was_down_gets_its_backlog_once, Settings::default());
+on_both_databases!(
+    a_relay_that_was_down_gets_its_backlog_once,
+    Settings::default()
+);
 async fn a_relay_that_was_down_gets_its_backlog_once(test: &TestForum) {
     let mut relay = TestRelay::start().await.unwrap();
     relay.stop();
@@ -328,7 +334,10 @@ async fn relay_answers_decide_retries(test: &TestForum) {
 }
 
 // A connection dropped in the middle of a message is made again, and the event delivered.
-on_both_databases!(a_connection_dropped_mid_message_is_made_again, Settings::default());
+on_both_databases!(
+    a_connection_dropped_mid_message_is_made_again,
+    Settings::default()
+);
 async fn a_connection_dropped_mid_message_is_made_again(test: &TestForum) {
     let relay = TestRelay::start().await.unwrap();
     relay.behave(Behaviour::DropMidMessage);
@@ -453,7 +462,10 @@ fn nostr_reply(key: &TestKey, id: &str, text: &str, at: i64) -> Value {
 
 // Replies, reactions, profiles and deletions published on the relay by Nostr users reach
 // the forum; nothing taken is published back.
-on_both_databases!(what_nostr_users_answer_reaches_the_forum, Settings::default());
+on_both_databases!(
+    what_nostr_users_answer_reaches_the_forum,
+    Settings::default()
+);
 async fn what_nostr_users_answer_reaches_the_forum(test: &TestForum) {
     let relay = TestRelay::start().await.unwrap();
     let relays = connect(&test.forum, &relay, fast());
@@ -554,7 +566,10 @@ async fn what_nostr_users_answer_reaches_the_forum(test: &TestForum) {
 }
 
 // A NIP-65 relay list adds the author's write relays to where its posts go.
-on_both_databases!(an_author_s_relay_list_adds_its_write_relays, Settings::default());
+on_both_databases!(
+    an_author_s_relay_list_adds_its_write_relays,
+    Settings::default()
+);
 async fn an_author_s_relay_list_adds_its_write_relays(test: &TestForum) {
     let instance = TestRelay::start().await.unwrap();
     let own = TestRelay::start().await.unwrap();

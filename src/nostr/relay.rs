@@ -6,6 +6,9 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// The kind of a client's authentication event (NIP-42): tags `relay` and `challenge`.
+pub const AUTH_KIND: u64 = 22242;
+
 /// A message a client sends to a relay (NIP-01).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientMessage<'a> {

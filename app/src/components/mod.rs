@@ -1,6 +1,7 @@
 //! Components shared by several pages, one module each.
 
 mod event_card;
+mod nostr_publication;
 mod notice;
 mod page_meta;
 mod signature_check;
@@ -10,6 +11,7 @@ mod theme_toggle;
 pub use event_card::{
     AuthorLine, Counts, EventCard, EventList, format_date, plural, reaction_symbol,
 };
+pub use nostr_publication::{NostrRelayStatus, PublishToNostrChoice};
 pub use notice::{LiveNotice, Notice};
 pub use page_meta::{PageMeta, title_text};
 pub use signature_check::SignatureCheck;

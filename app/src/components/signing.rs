@@ -50,6 +50,11 @@ pub struct Signing {
     pub mode: RwSignal<SignWith>,
     /// Whether the wasm is running (forms work only then).
     pub interactive: RwSignal<bool>,
+    /// Whether the author asks the server to publish to Nostr relays too (while a Nostr key
+    /// signs).
+    pub publish_to_nostr: RwSignal<bool>,
+    /// The instance's Nostr relays, once asked for.
+    pub nostr_relays: RwSignal<Option<Vec<String>>>,
 }
 
 /// Where the connected Nostr key is remembered.
@@ -228,6 +233,8 @@ impl Signing {
             nostr: RwSignal::new(None),
             mode: RwSignal::new(SignWith::Ethereum),
             interactive: RwSignal::new(false),
+            publish_to_nostr: RwSignal::new(false),
+            nostr_relays: RwSignal::new(None),
         }
     }
 
@@ -394,7 +401,8 @@ async fn browser_sign_and_submit(
         (None, None) => return Err("Choose a key to sign with.".to_owned()),
     };
     notice.set(Notice::Progress("Sending it to the forum…".to_owned()));
-    submit_event(signed.to_submission().to_string())
+    let publish = mode.uses_nostr() && signing.publish_to_nostr.get_untracked();
+    submit_event(signed.to_submission().to_string(), publish)
         .await
         .map_err(|error| format!("The forum refused it: {error}"))
 }

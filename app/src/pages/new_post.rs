@@ -7,7 +7,8 @@ use spasm::body::post;
 
 use super::home::CATEGORIES;
 use crate::components::{
-    LiveNotice, NeedsJavaScript, Notice, PageMeta, SignWith, describe, sign_and_submit, use_signing,
+    LiveNotice, NeedsJavaScript, Notice, PageMeta, PublishToNostrChoice, SignWith, describe,
+    sign_and_submit, use_signing,
 };
 
 /// `/newpost`.
@@ -95,6 +96,7 @@ pub fn NewPostPage() -> impl IntoView {
                         </span>
                     }).collect_view()}
                 </fieldset>
+                <PublishToNostrChoice id="publish-nostr" />
                 <p class="sign-preview" aria-live="polite">{preview}</p>
                 <NeedsJavaScript />
                 <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and publish"</button>

@@ -6,11 +6,12 @@ use spasm::action::{Action, Reaction};
 use spasm::body::{moderate_delete, react, reply};
 
 use crate::components::{
-    AuthorLine, LiveNotice, NeedsJavaScript, Notice, PageMeta, describe, format_date, plural,
-    reaction_symbol, sign_and_submit, use_signing,
+    AuthorLine, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
+    PublishToNostrChoice, describe, format_date, plural, reaction_symbol, sign_and_submit,
+    use_signing,
 };
 use crate::model::{CommentNode, EventView, ParentData, ReactionCount};
-use crate::server_fns::{load_policy, load_thread};
+use crate::server_fns::{load_deletion, load_policy, load_thread};
 use crate::urls::with_query;
 
 /// `/news/:id`: any id of an event (spasmid, short prefix, Nostr id or note, signature, URL).
@@ -35,6 +36,9 @@ pub fn NewsPage() -> impl IntoView {
                         view! {
                             <PageMeta title description canonical kind="article" feed />
                             <EventArticle event=thread.event.clone() on_change=changed />
+                            {thread.nostr.clone().map(|publication| view! {
+                                <NostrRelayStatus id=thread.event.spasmid.clone() publication on_change=changed />
+                            })}
                             <section class="comments" aria-labelledby="comments-title">
                                 <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>
                                 <ReplyForm parent=thread.event.parent_data.clone() on_change=changed />
@@ -43,18 +47,30 @@ pub fn NewsPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(None) => {
+                        // A deleted event says by whom (410 Gone); others were never here.
+                        let deleted = load_deletion(id()).await.ok().flatten();
                         #[cfg(feature = "ssr")]
                         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(http::StatusCode::NOT_FOUND);
+                            response.set_status(if deleted.is_some() { http::StatusCode::GONE } else { http::StatusCode::NOT_FOUND });
                         }
-                        view! {
-                        <PageMeta title="Event not found" description="No event with this id is stored on this instance." />
-                        <section class="card">
-                            <h1>"Event not found"</h1>
-                            <p>"No event with this id is stored on this instance. It may have been deleted by a moderator, or it never reached this server."</p>
-                            <p><a href="/">"Back to the feed"</a></p>
-                        </section>
-                    }.into_any()
+                        match deleted {
+                            Some(words) => view! {
+                                <PageMeta title="Event deleted" description=words.clone() />
+                                <section class="card">
+                                    <h1>"Event deleted"</h1>
+                                    <p data-testid="deleted">{words}</p>
+                                    <p><a href="/">"Back to the feed"</a></p>
+                                </section>
+                            }.into_any(),
+                            None => view! {
+                                <PageMeta title="Event not found" description="No event with this id is stored on this instance." />
+                                <section class="card">
+                                    <h1>"Event not found"</h1>
+                                    <p>"No event with this id is stored on this instance. It may have been deleted by a moderator, or it never reached this server."</p>
+                                    <p><a href="/">"Back to the feed"</a></p>
+                                </section>
+                            }.into_any(),
+                        }
                     }
                     Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
@@ -246,8 +262,9 @@ fn ReplyForm(
     view! {
         <form class="reply-form" on:submit=submit>
             <label for=field_id.clone()>{label.unwrap_or_else(|| "Your reply".to_owned())}</label>
-            <textarea id=field_id rows="3" prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))
+            <textarea id=field_id.clone() rows="3" prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))
                 placeholder="Markdown works; HTML is shown as text."></textarea>
+            <PublishToNostrChoice id=format!("{field_id}-nostr") />
             <NeedsJavaScript />
             <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and reply"</button>
             <LiveNotice notice />

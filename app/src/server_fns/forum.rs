@@ -22,7 +22,7 @@ pub struct SubmitReply {
 }
 
 #[cfg(feature = "ssr")]
-fn forum() -> Result<forum::Forum, UserFacingError> {
+pub(super) fn forum() -> Result<forum::Forum, UserFacingError> {
     use_context::<forum::Forum>().ok_or_else(|| {
         tracing::error!("the forum service is not in the server function's context");
         UserFacingError::Internal
@@ -71,7 +71,7 @@ fn read_failed(error: forum::ReadError) -> UserFacingError {
 }
 
 #[cfg(feature = "ssr")]
-fn set_status(status: u16) {
+pub(super) fn set_status(status: u16) {
     if let (Some(response), Ok(status)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         http::StatusCode::from_u16(status),
@@ -162,9 +162,11 @@ pub async fn load_thread(id: String) -> Result<Option<ThreadView>, UserFacingErr
     };
     let views = Views::of(&forum);
     let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &views).await?;
+    let nostr = super::nostr::publication_of(&forum, &root.event_json).await?;
     Ok(Some(ThreadView {
         event: views.view(&root),
         comments,
+        nostr,
     }))
 }
 
@@ -246,7 +248,14 @@ pub async fn load_author(
 /// Who may do what here, for the pages to offer the right actions.
 #[server(prefix = "/_fn", endpoint = "policy")]
 pub async fn load_policy() -> Result<InstancePolicy, UserFacingError> {
-    let settings = forum()?.settings();
+    let forum = forum()?;
+    let settings = forum.settings();
+    let nostr_relays = forum
+        .instance_relays()
+        .await
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     Ok(InstancePolicy {
         moderators: settings
             .moderators
@@ -259,6 +268,7 @@ pub async fn load_policy() -> Result<InstancePolicy, UserFacingError> {
             .map(|address| address.to_string())
             .collect(),
         posting_open: settings.enable_new_web3_actions_all && settings.enable_new_web3_actions_post,
+        nostr_relays,
     })
 }
 
@@ -282,12 +292,21 @@ pub async fn load_settings() -> Result<String, UserFacingError> {
     Ok(serde_json::Value::Object(map).to_string())
 }
 
-/// Submits a signed event (an envelope, as JSON) through the forum's one ingest path. A
-/// refusal comes back with the server's reason and a truthful status.
+/// Submits a signed event (an envelope, as JSON) through the forum's one ingest path; with
+/// `publish_to_nostr`, the server also publishes its Nostr form to relays. A refusal comes
+/// back with the server's reason and a truthful status.
 #[server(prefix = "/_fn", endpoint = "submit")]
-pub async fn submit_event(event: String) -> Result<SubmitReply, UserFacingError> {
+pub async fn submit_event(
+    event: String,
+    publish_to_nostr: bool,
+) -> Result<SubmitReply, UserFacingError> {
+    let publish = if publish_to_nostr {
+        forum::ingest::Publish::ToNostrRelays
+    } else {
+        forum::ingest::Publish::HereOnly
+    };
     match forum()?
-        .submit(event.as_bytes(), forum::Origin::Submit)
+        .submit_with(event.as_bytes(), forum::Origin::Submit, publish)
         .await
     {
         Ok(accepted) => {

@@ -27,7 +27,6 @@ pub enum NostrKind {
     RelayList,
 }
 
-
 impl NostrKind {
     /// The kinds taken, for messages.
     pub const TAKEN: &'static str =

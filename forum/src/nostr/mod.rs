@@ -16,6 +16,7 @@ pub mod deletion;
 pub mod delivery;
 pub mod kind;
 pub mod manager;
+pub mod publish_later;
 pub mod relay_list;
 pub mod relay_url;
 pub mod signed;
@@ -26,6 +27,7 @@ use spasm::body::NOSTR_RELAYS_ACTION;
 
 pub use delivery::RetryPolicy;
 pub use manager::{NostrLimits, NostrRelays, NostrRelaysHandle};
+pub use publish_later::{CHALLENGE_KIND, PublishLaterError};
 pub use relay_url::{RelayUrl, RelayUrlError};
 pub use signed::SignedNostrEvent;
 
@@ -42,6 +44,8 @@ pub struct NostrState {
     outbox_changed: tokio::sync::Notify,
     /// Wakes the manager when the relays change.
     relays_changed: tokio::sync::Notify,
+    /// Challenges for publishing an event later (its signer's proof).
+    challenges: publish_later::Challenges,
 }
 
 impl Forum {

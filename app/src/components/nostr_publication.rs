@@ -1,0 +1,142 @@
+//! Publishing to Nostr relays, the author's choice: "Also publish to Nostr relays" in the
+//! composer while a Nostr key signs, and on a post page each relay's answer, with a later
+//! publication offered to the post's own Nostr signer only (a signed challenge, NIP-42
+//! style). The server talks to the relays; the browser never does.
+
+use leptos::prelude::*;
+
+use super::{LiveNotice, Notice, use_signing};
+use crate::model::NostrPublicationView;
+
+/// The checkbox of the composer, shown while a Nostr key signs; it lists the relays.
+#[component]
+pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
+    let signing = use_signing();
+    // The instance's relays, asked once per page when a Nostr key is first chosen.
+    Effect::new(move |_| {
+        if signing.mode.get().uses_nostr() && signing.nostr_relays.with_untracked(Option::is_none) {
+            signing.nostr_relays.set(Some(Vec::new()));
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(async move {
+                if let Ok(policy) = crate::server_fns::load_policy().await {
+                    signing.nostr_relays.set(Some(policy.nostr_relays));
+                }
+            });
+        }
+    });
+    let relays = move || {
+        let relays = signing.nostr_relays.get().unwrap_or_default();
+        if relays.is_empty() {
+            "to the write relays of your NIP-65 list, if you published one".to_owned()
+        } else {
+            format!("{} and your NIP-65 write relays", relays.join(", "))
+        }
+    };
+    view! {
+        <Show when=move || signing.interactive.get() && signing.mode.get().uses_nostr()>
+            <p class="choice publish-nostr">
+                <input type="checkbox" id=id.clone() prop:checked=move || signing.publish_to_nostr.get()
+                    on:change=move |event| signing.publish_to_nostr.set(event_target_checked(&event)) />
+                <label for=id.clone() class="inline">"Also publish to Nostr relays"</label>
+                <span class="hint">" (the forum's server sends it: " {relays} ")"</span>
+            </p>
+        </Show>
+    }
+}
+
+/// Where the event stands with each relay, and, for its own Nostr signer, "Publish to
+/// Nostr relays" when it was not published.
+#[component]
+pub fn NostrRelayStatus(
+    id: String,
+    publication: NostrPublicationView,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let signing = use_signing();
+    let notice = RwSignal::new(Notice::Empty);
+    let busy = RwSignal::new(false);
+    let signer = publication.signer.clone();
+    let unpublished = publication.deliveries.is_empty();
+    let is_signer = move || {
+        signing
+            .nostr
+            .get()
+            .is_some_and(|key| key.eq_ignore_ascii_case(&signer))
+    };
+    let id = StoredValue::new(id);
+    let publish = move |_| {
+        busy.set(true);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match publish_later(id.get_value(), notice).await {
+                Ok(message) => {
+                    notice.set(Notice::Success(message));
+                    on_change.run(());
+                }
+                Err(message) => notice.set(Notice::Error(message)),
+            }
+            busy.set(false);
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, notice, on_change);
+    };
+    view! {
+        {(!publication.deliveries.is_empty()).then(|| view! {
+            <section class="nostr-relays" aria-labelledby="nostr-relays-title" data-testid="nostr-relays">
+                <h2 id="nostr-relays-title">"On Nostr relays"</h2>
+                <ul>
+                    {publication.deliveries.iter().map(|delivery| view! {
+                        <li data-relay=delivery.relay.clone() data-state=delivery.state.clone()>
+                            <code>{delivery.relay.clone()}</code> ": " <span>{delivery.detail.clone()}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        <Show when=move || unpublished && is_signer()>
+            <p class="publish-later">
+                <button type="button" class="button" disabled=move || busy.get() on:click=publish>
+                    "Publish to Nostr relays"
+                </button>
+                <span class="hint">" You signed this with your Nostr key: the forum's server can publish it for you."</span>
+            </p>
+        </Show>
+        <LiveNotice notice />
+    }
+}
+
+/// Gets a challenge, has the extension sign it, and asks the server to publish.
+#[cfg(feature = "hydrate")]
+async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<String, String> {
+    use crate::browser::nostr::sign_event;
+    use crate::server_fns::{nostr_challenge, publish_to_nostr};
+
+    notice.set(Notice::Progress(
+        "Asking the forum for a request to sign…".to_owned(),
+    ));
+    let challenge = nostr_challenge()
+        .await
+        .map_err(|error| format!("The forum did not answer: {error}"))?;
+    let origin = web_sys::window()
+        .and_then(|window| window.location().origin().ok())
+        .unwrap_or_default();
+    let request = serde_json::json!({
+        "kind": spasm::nostr::relay::AUTH_KIND,
+        "created_at": crate::browser::now_ms() / 1000,
+        "tags": [["relay", origin], ["challenge", challenge]],
+        "content": "",
+    });
+    notice.set(Notice::Progress(
+        "Your Nostr extension is asking you to sign a request to publish this post…".to_owned(),
+    ));
+    let proof = sign_event(&request)
+        .await
+        .map_err(|error| error.to_string())?;
+    let deliveries = publish_to_nostr(id, proof.to_string())
+        .await
+        .map_err(|error| format!("The forum refused: {error}"))?;
+    Ok(format!(
+        "Queued for {}. Each relay's answer shows here.",
+        crate::components::plural(deliveries.len() as i64, "relay", "relays")
+    ))
+}

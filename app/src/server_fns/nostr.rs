@@ -1,0 +1,120 @@
+//! Nostr publication: a stored event's relays and their answers, and its later
+//! publication at the request of its own Nostr signer (a signed challenge).
+
+use leptos::prelude::*;
+
+use crate::errors::UserFacingError;
+use crate::model::DeliveryView;
+
+#[cfg(feature = "ssr")]
+use super::forum::{forum, set_status};
+
+/// The deliveries of a stored event in words.
+#[cfg(feature = "ssr")]
+pub(crate) fn delivery_views(deliveries: &[forum::storage::Delivery]) -> Vec<DeliveryView> {
+    use forum::storage::DeliveryState;
+
+    deliveries
+        .iter()
+        .map(|delivery| {
+            let reason = delivery.reason.clone().unwrap_or_default();
+            let detail = match delivery.state {
+                DeliveryState::Delivered => "delivered".to_owned(),
+                DeliveryState::Refused if reason.is_empty() => "refused".to_owned(),
+                DeliveryState::Refused => format!("refused: {reason}"),
+                DeliveryState::Pending if delivery.attempts == 0 => "waiting to be sent".to_owned(),
+                DeliveryState::Pending if reason.is_empty() => {
+                    format!(
+                        "sent, waiting for an answer (attempt {})",
+                        delivery.attempts
+                    )
+                }
+                DeliveryState::Pending => format!(
+                    "not delivered yet (attempt {}: {reason}); it is tried again",
+                    delivery.attempts
+                ),
+            };
+            DeliveryView {
+                relay: delivery.relay.clone(),
+                state: delivery.state.name().to_owned(),
+                detail,
+            }
+        })
+        .collect()
+}
+
+/// The Nostr signer and deliveries of a stored event (`None` without a Nostr signature).
+#[cfg(feature = "ssr")]
+pub(crate) async fn publication_of(
+    forum: &forum::Forum,
+    event_json: &str,
+) -> Result<Option<crate::model::NostrPublicationView>, UserFacingError> {
+    let Some(signed) = forum::nostr::publish_later::nostr_original(event_json) else {
+        return Ok(None);
+    };
+    let deliveries = forum.nostr_deliveries(event_json).await.map_err(|error| {
+        tracing::error!(%error, "cannot read an event's deliveries");
+        UserFacingError::Internal
+    })?;
+    Ok(Some(crate::model::NostrPublicationView {
+        signer: signed.pubkey().to_string(),
+        deliveries: delivery_views(&deliveries),
+    }))
+}
+
+/// A challenge to sign with the Nostr extension (kind 22242) to publish an event later.
+#[server(prefix = "/_fn", endpoint = "nostr_challenge")]
+pub async fn nostr_challenge() -> Result<String, UserFacingError> {
+    Ok(forum()?.nostr_challenge())
+}
+
+/// Publishes the stored event `id` to Nostr relays, proved by `proof`: the challenge
+/// signed by the event's own Nostr key. The event's deliveries.
+#[server(prefix = "/_fn", endpoint = "publish_to_nostr")]
+pub async fn publish_to_nostr(
+    id: String,
+    proof: String,
+) -> Result<Vec<DeliveryView>, UserFacingError> {
+    use forum::nostr::PublishLaterError;
+
+    let proof: serde_json::Value = serde_json::from_str(&proof)
+        .map_err(|_| UserFacingError::BadRequest("The proof is not JSON.".to_owned()))?;
+    match forum()?.publish_later(&id, &proof).await {
+        Ok(deliveries) => Ok(delivery_views(&deliveries)),
+        Err(PublishLaterError::Storage(error)) => {
+            tracing::error!(%error, "a later publication failed in the store");
+            Err(UserFacingError::Internal)
+        }
+        Err(PublishLaterError::WrongKey) => {
+            set_status(403);
+            Err(UserFacingError::BadRequest(
+                PublishLaterError::WrongKey.to_string(),
+            ))
+        }
+        Err(error) => {
+            set_status(400);
+            Err(UserFacingError::BadRequest(error.to_string()))
+        }
+    }
+}
+
+/// How the event `id` was deleted, in words, while the delete stands (`None`: it was not).
+#[server(prefix = "/_fn", endpoint = "deletion")]
+pub async fn load_deletion(id: String) -> Result<Option<String>, UserFacingError> {
+    let forum = forum()?;
+    let deletion = forum
+        .store()
+        .deletion_of(&forum::service::lookup_id(&id))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "cannot read a deletion");
+            UserFacingError::Internal
+        })?;
+    Ok(deletion.map(|deletion| {
+        if deletion.by_author {
+            "This event was deleted by its author.".to_owned()
+        } else {
+            "This event was deleted by a moderator.".to_owned()
+        }
+    }))
+}
