@@ -252,6 +252,28 @@ pub struct InstancePolicy {
     pub nostr_relays: Vec<String>,
 }
 
+/// The Nostr relays, for the admin page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelaysView {
+    /// Every relay the instance uses.
+    pub relays: Vec<RelayView>,
+    /// The admin's list (URLs), to change it.
+    pub admin_list: Vec<String>,
+}
+
+/// One relay with its state in words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayView {
+    /// Its URL.
+    pub url: String,
+    /// Who configured it, in words.
+    pub configured_by: String,
+    /// Whether an admin configured it (and so may remove it here).
+    pub by_admin: bool,
+    /// Its connection's last error and its backlog, in words.
+    pub state: String,
+}
+
 /// A federation source or feed with its state in words, for the admin page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceView {

@@ -11,6 +11,7 @@ use crate::components::{
 };
 use crate::server_fns::{load_policy, load_settings};
 
+use super::relays::NostrRelays;
 use super::sources::FederationSources;
 
 /// `/admin`.
@@ -56,6 +57,7 @@ pub fn AdminPage() -> impl IntoView {
             </Suspense>
         </section>
         <FederationSources is_admin=Signal::derive(is_admin) />
+        <NostrRelays is_admin=Signal::derive(is_admin) />
     }
 }
 

@@ -7,6 +7,7 @@ mod home;
 mod new_post;
 mod news;
 mod not_found;
+mod relays;
 mod sources;
 
 pub use about::AboutPage;

@@ -280,8 +280,8 @@ fn sign_list(
     );
 }
 
-/// Signs an admin event with the connected wallet, submits it, and reloads the sources.
-fn sign_admin(
+/// Signs an admin event with the connected wallet, submits it, and reloads what changed.
+pub(super) fn sign_admin(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,

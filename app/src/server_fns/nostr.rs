@@ -118,3 +118,53 @@ pub async fn load_deletion(id: String) -> Result<Option<String>, UserFacingError
         }
     }))
 }
+
+/// The instance's relays, each with its state in words, and the admin's list.
+#[server(prefix = "/_fn", endpoint = "relays")]
+pub async fn load_relays() -> Result<crate::model::RelaysView, UserFacingError> {
+    use crate::model::{RelayView, RelaysView};
+
+    let forum = forum()?;
+    let failed = |error: forum::storage::StorageError| {
+        tracing::error!(%error, "cannot read the relays' state");
+        UserFacingError::Internal
+    };
+    let host = forum.host_relays();
+    let admin = forum.admin_relays().await.map_err(|error| {
+        tracing::error!(%error, "cannot read the admin's relays");
+        UserFacingError::Internal
+    })?;
+    let backlog = forum.store().outbox_backlog().await.map_err(failed)?;
+    let mut relays = Vec::new();
+    for (url, by_admin) in host.iter().map(|relay| (relay, false)).chain(
+        admin
+            .iter()
+            .filter(|relay| !host.contains(relay))
+            .map(|relay| (relay, true)),
+    ) {
+        let url = url.to_string();
+        let read = forum.store().relay_read_state(&url).await.map_err(failed)?;
+        let waiting = backlog
+            .iter()
+            .find(|(relay, _)| *relay == url)
+            .map_or(0, |(_, count)| *count);
+        let connection = match read.last_error {
+            Some(error) => format!("last error: {error}"),
+            None => "no errors".to_owned(),
+        };
+        relays.push(RelayView {
+            configured_by: if by_admin {
+                "an admin".to_owned()
+            } else {
+                "the host (NOSTR_DEFAULT_RELAYS or the configuration file)".to_owned()
+            },
+            by_admin,
+            state: format!("{connection}; {waiting} waiting to be published"),
+            url,
+        });
+    }
+    Ok(RelaysView {
+        relays,
+        admin_list: admin.iter().map(ToString::to_string).collect(),
+    })
+}
