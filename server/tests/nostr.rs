@@ -606,3 +606,62 @@ async fn an_author_s_relay_list_adds_its_write_relays(test: &TestForum) {
     assert_eq!(reached, expected);
     relays.stop().await;
 }
+
+fn now_s() -> i64 {
+    (forum::service::now_ms() / 1000) as i64
+}
+
+/// A NIP-42-style proof: `challenge` signed by `key` (kind 22242).
+fn proof(key: &TestKey, challenge: &str, created_at: i64) -> Value {
+    key.sign_nostr_event(json!({
+        "kind": 22242, "created_at": created_at, "content": "",
+        "tags": [["relay", "http://forum.test"], ["challenge", challenge]],
+    }))
+}
+
+// A later publication is for the event's own Nostr signer, with a fresh challenge used
+// once; anyone else is refused in words.
+on_both_databases!(later_publication_is_for_the_signer_only, Settings::default());
+async fn later_publication_is_for_the_signer_only(test: &TestForum) {
+    use forum::nostr::PublishLaterError;
+
+    let relay = TestRelay::start().await.unwrap();
+    let relays = connect(&test.forum, &relay, fast());
+    let (signed, spasmid) = nostr_post(&test.forum, &alice(), "Later", T0, Publish::HereOnly).await;
+    let id = nostr_id(&signed);
+    let forum = &test.forum;
+
+    let challenge = forum.nostr_challenge();
+    let refused = forum
+        .publish_later(&spasmid, &proof(&bob(), &challenge, now_s()))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, PublishLaterError::WrongKey), "{refused}");
+    assert!(refused.to_string().contains("Only the Nostr key that signed"));
+    let made_up = forum
+        .publish_later(&spasmid, &proof(&alice(), "made-up", now_s()))
+        .await
+        .unwrap_err();
+    assert!(matches!(made_up, PublishLaterError::ChallengeExpired));
+    let stale = forum
+        .publish_later(&spasmid, &proof(&alice(), &forum.nostr_challenge(), now_s() - 3600))
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, PublishLaterError::ChallengeExpired));
+    assert_eq!(relay.received(&id), 0);
+
+    let challenge = forum.nostr_challenge();
+    let answer = proof(&alice(), &challenge, now_s());
+    let deliveries = forum.publish_later(&spasmid, &answer).await.unwrap();
+    assert_eq!(deliveries.len(), 1);
+    assert!(matches!(
+        forum.publish_later(&spasmid, &answer).await,
+        Err(PublishLaterError::ChallengeExpired)
+    ));
+    eventually(Duration::from_secs(10), "published later", || async {
+        state_is(forum, &id, DeliveryState::Delivered).await
+    })
+    .await;
+    assert_eq!(relay.received(&id), 1);
+    relays.stop().await;
+}
