@@ -30,6 +30,10 @@ use crate::storage::{
 use spasm::body::NOSTR_RELAYS_ACTION;
 use spasm::nostr::METADATA_KIND;
 
+/// How recently an event must have been signed (its `created_at`) for a submitter's request
+/// to publish it to be honoured.
+const FRESH_FOR_PUBLICATION_SECS: u64 = 10 * 60;
+
 /// Where an event comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -563,7 +567,18 @@ impl Forum {
                 if signed.kind() == METADATA_KIND
                     || matches!(action, Action::Post | Action::Reply) =>
             {
-                self.publication_of(&signed).await
+                // Whoever holds a copy of someone's old signed event could otherwise publish
+                // it first; a fresh one comes from its author's composer. Older events are
+                // published only at their signer's signed request (`Forum::publish_later`).
+                if signed.created_at().abs_diff(now_ms() / 1000) <= FRESH_FOR_PUBLICATION_SECS {
+                    self.publication_of(&signed).await
+                } else {
+                    tracing::info!(
+                        nostr_id = signed.id(),
+                        "not publishing an event signed long ago on a submitter's request"
+                    );
+                    None
+                }
             }
             _ => None,
         };
@@ -614,6 +629,7 @@ impl Forum {
                     }
                     DeleteOutcome::Duplicate => Err(SubmitError::Duplicate),
                     DeleteOutcome::NotAuthor => Err(SubmitError::NotTheAuthor),
+                    DeleteOutcome::NothingStored => Err(SubmitError::TargetNotFound),
                 }
             }
             NostrKind::RelayList => {
@@ -800,7 +816,9 @@ impl Forum {
                         Ok(accepted(AcceptedKind::Deleted))
                     }
                     DeleteOutcome::Duplicate => Err(SubmitError::Duplicate),
-                    DeleteOutcome::NotAuthor => Err(SubmitError::NotModerator),
+                    DeleteOutcome::NotAuthor | DeleteOutcome::NothingStored => {
+                        Err(SubmitError::NotModerator)
+                    }
                 }
             }
             "restore" | "undelete" => {

@@ -20,4 +20,4 @@ pub use error::OutgoingError;
 pub use policy::OutgoingPolicy;
 pub use resolve::{Lookup, NameResolver, StaticResolver, SystemResolver};
 pub use tokio_tungstenite::tungstenite::Message as WebSocketMessage;
-pub use websocket::{RelaySocket, RelayTransport};
+pub use websocket::{Addresses, RelaySocket, RelayTransport};

@@ -73,33 +73,44 @@ impl Resolve for CheckedResolver {
         let names = Arc::clone(&self.names);
         let policy = Arc::clone(&self.policy);
         Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let found = names.lookup(&host).await.map_err(|error| {
-                Box::new(OutgoingError::Resolve {
-                    host: host.clone(),
-                    reason: error.to_string(),
-                }) as Box<dyn std::error::Error + Send + Sync>
-            })?;
-            let mut refused = None;
-            let allowed: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(|ip| match policy.check(&host, *ip) {
-                    Ok(()) => true,
-                    Err(error) => {
-                        refused.get_or_insert(error);
-                        false
-                    }
-                })
-                .map(|ip| SocketAddr::new(ip, 0))
-                .collect();
-            if allowed.is_empty() {
-                let error = refused.unwrap_or(OutgoingError::Resolve {
-                    host,
-                    reason: "no addresses".into(),
-                });
-                return Err(Box::new(error) as Box<dyn std::error::Error + Send + Sync>);
-            }
-            Ok(Box::new(allowed.into_iter()) as Addrs)
+            let allowed = allowed_addresses(names.as_ref(), &policy, name.as_str())
+                .await
+                .map_err(|error| Box::new(error) as Box<dyn std::error::Error + Send + Sync>)?;
+            Ok(Box::new(allowed.into_iter().map(|ip| SocketAddr::new(ip, 0))) as Addrs)
         })
     }
+}
+
+/// The addresses of `host` that `policy` allows; [`OutgoingError::AddressRefused`] when it
+/// allows none of them.
+pub(crate) async fn allowed_addresses(
+    names: &dyn NameResolver,
+    policy: &OutgoingPolicy,
+    host: &str,
+) -> Result<Vec<IpAddr>, OutgoingError> {
+    let found = names
+        .lookup(host)
+        .await
+        .map_err(|error| OutgoingError::Resolve {
+            host: host.to_owned(),
+            reason: error.to_string(),
+        })?;
+    let mut refused = None;
+    let allowed: Vec<IpAddr> = found
+        .into_iter()
+        .filter(|ip| match policy.check(host, *ip) {
+            Ok(()) => true,
+            Err(error) => {
+                refused.get_or_insert(error);
+                false
+            }
+        })
+        .collect();
+    if allowed.is_empty() {
+        return Err(refused.unwrap_or(OutgoingError::Resolve {
+            host: host.to_owned(),
+            reason: "no addresses".into(),
+        }));
+    }
+    Ok(allowed)
 }

@@ -16,6 +16,8 @@ use url::{Host, Url};
 
 use crate::client::{OutgoingClient, RELAYS, check_url};
 use crate::error::OutgoingError;
+use crate::policy::OutgoingPolicy;
+use crate::resolve::allowed_addresses;
 
 /// The transport under a relay connection: TCP, or TLS over TCP for `wss:`.
 pub trait RelayTransport: AsyncRead + AsyncWrite + Unpin + Send + Sync {}
@@ -24,9 +26,19 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync> RelayTransport for T {}
 /// An open WebSocket to a relay (tungstenite's stream over [`RelayTransport`]).
 pub type RelaySocket = WebSocketStream<Box<dyn RelayTransport>>;
 
+/// Which addresses a relay may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addresses {
+    /// Those the client's policy allows (the host's own relays).
+    AsPolicy,
+    /// Public addresses only, whatever the policy allows: a relay that anyone can name
+    /// (an author's NIP-65 list).
+    PublicOnly,
+}
+
 impl OutgoingClient {
-    /// Opens a WebSocket to `url` (`ws:` or `wss:`), refusing messages and frames larger
-    /// than `max_message_bytes`.
+    /// Opens a WebSocket to `url` (`ws:` or `wss:`) at one of the `addresses` allowed,
+    /// refusing messages and frames larger than `max_message_bytes`.
     ///
     /// # Errors
     /// [`OutgoingError`] in words: a refused scheme or address, a name that does not resolve,
@@ -35,14 +47,20 @@ impl OutgoingClient {
         &self,
         url: &str,
         max_message_bytes: usize,
+        addresses: Addresses,
     ) -> Result<RelaySocket, OutgoingError> {
         let parsed = Url::parse(url).map_err(|_| OutgoingError::InvalidUrl {
             url: url.to_owned(),
         })?;
-        check_url(&parsed, self.policy(), RELAYS)?;
+        let policy = self.policy_for(addresses);
+        check_url(&parsed, &policy, RELAYS)?;
         let host = parsed.host_str().unwrap_or_default().to_owned();
         let port = parsed.port_or_known_default().unwrap_or(443);
-        let addresses = self.checked_addresses(&parsed, &host).await?;
+        let addresses = match parsed.host() {
+            Some(Host::Ipv4(ip)) => vec![ip.into()],
+            Some(Host::Ipv6(ip)) => vec![ip.into()],
+            _ => allowed_addresses(self.names(), &policy, &host).await?,
+        };
         let limit = self.policy().connect_timeout;
         let connect = async {
             let mut last = None;
@@ -63,7 +81,7 @@ impl OutgoingClient {
             })?;
         let _ = tcp.set_nodelay(true);
         let transport: Box<dyn RelayTransport> = if parsed.scheme() == "wss" {
-            Box::new(tls(&host, tcp, limit).await?)
+            Box::new(tls(&parsed, tcp, limit).await?)
         } else {
             Box::new(tcp)
         };
@@ -90,50 +108,23 @@ impl OutgoingClient {
         Ok(socket)
     }
 
-    /// The addresses of the URL's host that the policy allows.
-    async fn checked_addresses(
-        &self,
-        url: &Url,
-        host: &str,
-    ) -> Result<Vec<std::net::IpAddr>, OutgoingError> {
-        match url.host() {
-            Some(Host::Ipv4(ip)) => return Ok(vec![ip.into()]),
-            Some(Host::Ipv6(ip)) => return Ok(vec![ip.into()]),
-            _ => {}
+    /// The policy for one connection: the client's, or public addresses only.
+    fn policy_for(&self, addresses: Addresses) -> std::borrow::Cow<'_, OutgoingPolicy> {
+        match addresses {
+            Addresses::AsPolicy => std::borrow::Cow::Borrowed(self.policy()),
+            Addresses::PublicOnly => std::borrow::Cow::Owned(OutgoingPolicy {
+                allow_private_network: false,
+                allowed_hosts: Vec::new(),
+                ..self.policy().clone()
+            }),
         }
-        let found = self
-            .names()
-            .lookup(host)
-            .await
-            .map_err(|error| OutgoingError::Resolve {
-                host: host.to_owned(),
-                reason: error.to_string(),
-            })?;
-        let mut refused = None;
-        let allowed: Vec<_> = found
-            .into_iter()
-            .filter(|ip| match self.policy().check(host, *ip) {
-                Ok(()) => true,
-                Err(error) => {
-                    refused.get_or_insert(error);
-                    false
-                }
-            })
-            .collect();
-        if allowed.is_empty() {
-            return Err(refused.unwrap_or(OutgoingError::Resolve {
-                host: host.to_owned(),
-                reason: "no addresses".into(),
-            }));
-        }
-        Ok(allowed)
     }
 }
 
 /// TLS over `tcp` for `host`, checked against the Mozilla roots (webpki-roots), as reqwest
 /// does for HTTPS.
 async fn tls(
-    host: &str,
+    url: &Url,
     tcp: TcpStream,
     limit: std::time::Duration,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, OutgoingError> {
@@ -149,17 +140,26 @@ async fn tls(
     })?
     .with_root_certificates(roots)
     .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|_| {
-        OutgoingError::NoHost {
-            url: host.to_owned(),
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let name = match url.host() {
+        Some(Host::Ipv4(ip)) => {
+            rustls::pki_types::ServerName::IpAddress(std::net::IpAddr::from(ip).into())
         }
-    })?;
+        Some(Host::Ipv6(ip)) => {
+            rustls::pki_types::ServerName::IpAddress(std::net::IpAddr::from(ip).into())
+        }
+        _ => rustls::pki_types::ServerName::try_from(host.clone()).map_err(|_| {
+            OutgoingError::NoHost {
+                url: url.to_string(),
+            }
+        })?,
+    };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     tokio::time::timeout(limit, connector.connect(name, tcp))
         .await
         .map_err(|_| OutgoingError::Timeout { limit })?
         .map_err(|error| OutgoingError::Connect {
-            host: host.to_owned(),
+            host,
             reason: format!("TLS failed: {error}"),
         })
 }

@@ -42,6 +42,7 @@ pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
             </p>
         </Show>
     }
+    .into_any()
 }
 
 /// Where the event stands with each relay, and, for its own Nostr signer, "Publish to
@@ -103,6 +104,7 @@ pub fn NostrRelayStatus(
         </Show>
         <LiveNotice notice />
     }
+    .into_any()
 }
 
 /// Gets a challenge, has the extension sign it, and asks the server to publish.
@@ -114,7 +116,7 @@ async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<String, S
     notice.set(Notice::Progress(
         "Asking the forum for a request to sign…".to_owned(),
     ));
-    let challenge = nostr_challenge()
+    let challenge = nostr_challenge(id.clone())
         .await
         .map_err(|error| format!("The forum did not answer: {error}"))?;
     let origin = web_sys::window()

@@ -270,6 +270,7 @@ fn ReplyForm(
             <LiveNotice notice />
         </form>
     }
+    .into_any()
 }
 
 /// The comment tree: nested lists, each comment collapsible, each with its permalink.

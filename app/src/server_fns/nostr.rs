@@ -62,10 +62,11 @@ pub(crate) async fn publication_of(
     }))
 }
 
-/// A challenge to sign with the Nostr extension (kind 22242) to publish an event later.
+/// A challenge to sign with the Nostr extension (kind 22242) to publish the event `id`
+/// later.
 #[server(prefix = "/_fn", endpoint = "nostr_challenge")]
-pub async fn nostr_challenge() -> Result<String, UserFacingError> {
-    Ok(forum()?.nostr_challenge())
+pub async fn nostr_challenge(id: String) -> Result<String, UserFacingError> {
+    Ok(forum()?.nostr_challenge(&id))
 }
 
 /// Publishes the stored event `id` to Nostr relays, proved by `proof`: the challenge
@@ -134,7 +135,11 @@ pub async fn load_relays() -> Result<crate::model::RelaysView, UserFacingError> 
         tracing::error!(%error, "cannot read the admin's relays");
         UserFacingError::Internal
     })?;
-    let backlog = forum.store().outbox_backlog().await.map_err(failed)?;
+    let backlog = forum
+        .store()
+        .outbox_backlog(i64::MAX)
+        .await
+        .map_err(failed)?;
     let mut relays = Vec::new();
     for (url, by_admin) in host.iter().map(|relay| (relay, false)).chain(
         admin

@@ -9,11 +9,11 @@
 //! [`NostrLimits::max_subscriptions`] subscriptions, and a subscription that sends more than
 //! [`NostrLimits::max_stored_events`] stored events is closed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use outgoing::{OutgoingClient, RelaySocket, WebSocketMessage as Message};
+use outgoing::{Addresses, OutgoingClient, RelaySocket, WebSocketMessage as Message};
 use serde_json::Value;
 use spasm::nostr::relay::{ClientMessage, Filter, RelayMessage};
 use tokio::sync::watch;
@@ -110,10 +110,19 @@ impl RelayConnection {
         }
     }
 
+    /// Which addresses the relay may have.
+    fn addresses(&self) -> Addresses {
+        if self.role == Role::PublishOnly && self.limits.author_relays_public_only {
+            Addresses::PublicOnly
+        } else {
+            Addresses::AsPolicy
+        }
+    }
+
     /// One connection, from connect to close.
     async fn session(&self, stop: &mut watch::Receiver<bool>) -> SessionEnd {
         let socket = tokio::select! {
-            socket = self.client.connect_websocket(self.relay.as_str(), self.limits.max_message_bytes) => socket,
+            socket = self.client.connect_websocket(self.relay.as_str(), self.limits.max_message_bytes, self.addresses()) => socket,
             _ = stop.changed() => return SessionEnd::Stopped,
         };
         let socket = match socket {
@@ -131,6 +140,7 @@ impl RelayConnection {
             socket,
             in_flight: HashMap::new(),
             subscribed: None,
+            open: HashSet::new(),
             stored_events: HashMap::new(),
             newest_seen: None,
             next_event_at: Instant::now(),
@@ -140,7 +150,7 @@ impl RelayConnection {
             .fail_in_flight("the connection ended before the relay answered")
             .await;
         if matches!(end, SessionEnd::Stopped) {
-            let _ = session.socket.close(None).await;
+            let _ = tokio::time::timeout(self.limits.ok_timeout, session.socket.close(None)).await;
         }
         end
     }
@@ -153,6 +163,8 @@ struct Session<'a> {
     in_flight: HashMap<String, InFlight>,
     /// What the subscriptions ask for, to resubscribe only when it changed.
     subscribed: Option<SubscriptionTargets>,
+    /// The subscriptions open on this connection: events for any other are dropped.
+    open: HashSet<String>,
     /// Stored events received per subscription before its `EOSE`.
     stored_events: HashMap<String, u32>,
     /// The newest `created_at` taken since the position was last saved.
@@ -202,10 +214,13 @@ impl Session<'_> {
         }
     }
 
+    /// Sends one message; a relay that does not take it within the `OK` timeout (it stopped
+    /// reading) ends the connection.
     async fn send(&mut self, message: &ClientMessage<'_>) -> Result<(), String> {
-        self.socket
-            .send(Message::text(message.to_json()))
+        let limit = self.connection.limits.ok_timeout;
+        tokio::time::timeout(limit, self.socket.send(Message::text(message.to_json())))
             .await
+            .map_err(|_| format!("the relay took nothing for {} s", limit.as_secs()))?
             .map_err(|error| format!("sending to the relay failed: {error}"))
     }
 
@@ -331,6 +346,7 @@ impl Session<'_> {
         for (index, filters) in subscriptions.iter().enumerate() {
             let name = format!("forum-{index}");
             self.stored_events.insert(name.clone(), 0);
+            self.open.insert(name.clone());
             self.send(&ClientMessage::Req {
                 subscription: &name,
                 filters,
@@ -341,8 +357,10 @@ impl Session<'_> {
         if let Some(previous) = &self.subscribed {
             let before = subscriptions_needed(previous, &limits);
             for index in subscriptions.len()..before {
-                self.send(&ClientMessage::Close(&format!("forum-{index}")))
-                    .await?;
+                let name = format!("forum-{index}");
+                self.open.remove(&name);
+                self.stored_events.remove(&name);
+                self.send(&ClientMessage::Close(&name)).await?;
             }
         }
         self.subscribed = Some(targets);
@@ -377,11 +395,18 @@ impl Session<'_> {
                 subscription,
                 event,
             } => {
+                // Only what was asked for: a relay may not push events of its choosing
+                // (an author's own relay is never subscribed to).
+                if !self.open.contains(&subscription) || !self.asked_for(&event) {
+                    tracing::debug!(relay = %self.connection.relay, subscription, "ignoring an event that was not asked for");
+                    return Ok(());
+                }
                 if let Some(count) = self.stored_events.get_mut(&subscription) {
                     *count += 1;
                     if *count > self.connection.limits.max_stored_events {
                         tracing::warn!(relay = %self.connection.relay, subscription, "a subscription sent too many stored events; closing it");
                         self.stored_events.remove(&subscription);
+                        self.open.remove(&subscription);
                         self.send(&ClientMessage::Close(&subscription)).await?;
                         return Ok(());
                     }
@@ -397,6 +422,10 @@ impl Session<'_> {
                 message,
             } => {
                 tracing::info!(relay = %self.connection.relay, subscription, message, "the relay closed a subscription");
+                // Asked again at the next check.
+                self.open.remove(&subscription);
+                self.stored_events.remove(&subscription);
+                self.subscribed = None;
             }
             RelayMessage::Notice(notice) => {
                 tracing::info!(relay = %self.connection.relay, notice, "relay notice");
@@ -435,7 +464,46 @@ impl Session<'_> {
         }
     }
 
+    /// Whether `event` is one of those the subscriptions ask for: a reply, reaction or
+    /// deletion naming an event held here, or a profile or relay list of an author here.
+    fn asked_for(&self, event: &Value) -> bool {
+        let Some(targets) = &self.subscribed else {
+            return false;
+        };
+        let kind = event
+            .get("kind")
+            .and_then(Value::as_u64)
+            .unwrap_or(u64::MAX);
+        if KINDS_BY_AUTHOR
+            .iter()
+            .any(|known| u64::from(*known) == kind)
+        {
+            let author = event
+                .get("pubkey")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            return targets.authors.iter().any(|known| known == author);
+        }
+        if !KINDS_BY_EVENT.iter().any(|known| u64::from(*known) == kind) {
+            return false;
+        }
+        event
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .filter(|tag| tag.first().and_then(Value::as_str) == Some("e"))
+            .filter_map(|tag| tag.get(1).and_then(Value::as_str))
+            .any(|id| targets.event_ids.iter().any(|known| known == id))
+    }
+
+    /// Saves the newest `created_at` taken, once every subscription has sent its stored
+    /// events (they come newest first: saving earlier could skip older ones).
     async fn save_position(&mut self) {
+        if !self.stored_events.is_empty() {
+            return;
+        }
         let Some(since) = self.newest_seen.take() else {
             return;
         };
@@ -474,10 +542,11 @@ fn subscriptions(
             ..Filter::default()
         })
         .collect();
+    // Profiles and relay lists are replaceable (NIP-01): a relay keeps the newest of each,
+    // so they are asked for whatever their age (a new author's may be years old).
     filters.extend(targets.authors.chunks(batch).map(|authors| Filter {
         kinds: KINDS_BY_AUTHOR.to_vec(),
         authors: authors.to_vec(),
-        since,
         ..Filter::default()
     }));
     filters
@@ -513,6 +582,10 @@ mod tests {
         assert_eq!(made[0][0].e_tags.len(), 2);
         assert_eq!(made[0][0].since, Some(100));
         assert_eq!(made[1][1].authors.len(), 1);
+        assert_eq!(
+            made[1][1].since, None,
+            "replaceable events whatever their age"
+        );
         assert_eq!(made[1][1].kinds, KINDS_BY_AUTHOR);
         let many = SubscriptionTargets {
             event_ids: (0..50).map(|n| format!("{n:064x}")).collect(),

@@ -15,6 +15,9 @@ pub struct RetryPolicy {
     pub first: Duration,
     /// The longest wait.
     pub longest: Duration,
+    /// The attempts after which a relay that keeps failing is given up (about a day with
+    /// the default waits).
+    pub max_attempts: i64,
 }
 
 impl Default for RetryPolicy {
@@ -22,6 +25,7 @@ impl Default for RetryPolicy {
         Self {
             first: Duration::from_secs(30),
             longest: Duration::from_secs(60 * 60),
+            max_attempts: 30,
         }
     }
 }
@@ -50,6 +54,13 @@ impl RetryPolicy {
         jitter: f64,
     ) -> OutboxAnswer {
         let retry = |reason: String| {
+            if attempts >= self.max_attempts {
+                return OutboxAnswer {
+                    state: DeliveryState::Refused,
+                    reason: Some(format!("gave up after {attempts} attempts: {reason}")),
+                    next_attempt_ms: now_ms,
+                };
+            }
             let failures = u32::try_from(attempts.max(1)).unwrap_or(u32::MAX);
             let wait = backoff::exponential(self.first, self.longest, failures, jitter);
             OutboxAnswer {
@@ -141,6 +152,9 @@ mod tests {
         };
         assert_eq!(at(1), 30_000);
         assert_eq!(at(2), 60_000);
-        assert_eq!(at(40), 3_600_000);
+        assert_eq!(at(29), 3_600_000);
+        let given_up = policy.answer(Attempt::Failed("no OK".into()), 30, 0, 1.0);
+        assert_eq!(given_up.state, DeliveryState::Refused);
+        assert_eq!(given_up.reason.as_deref(), Some("gave up after 30 attempts: no OK"));
     }
 }

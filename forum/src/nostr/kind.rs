@@ -87,7 +87,7 @@ impl NostrKind {
 }
 
 /// The Nostr events inside a converted event: its siblings' `originalObject`s.
-fn nostr_originals(event: &Value) -> impl Iterator<Item = &Value> {
+pub(crate) fn nostr_originals(event: &Value) -> impl Iterator<Item = &Value> {
     event
         .get("siblings")
         .and_then(Value::as_array)

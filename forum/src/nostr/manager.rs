@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::connection::{RelayConnection, Role};
 use super::delivery::RetryPolicy;
 use super::relay_url::RelayUrl;
-use crate::service::Forum;
+use crate::service::{Forum, now_ms};
 
 /// Bounds and timings of the relay connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,10 @@ pub struct NostrLimits {
     pub publish_batch: u32,
     /// How often the manager looks for relays with waiting events.
     pub tick: Duration,
+    /// Authors' own relays (NIP-65), which anyone can name, are reached at public addresses
+    /// only, whatever the host allows for its own relays (tests turn this off to reach
+    /// loopback).
+    pub author_relays_public_only: bool,
 }
 
 impl Default for NostrLimits {
@@ -74,6 +78,7 @@ impl Default for NostrLimits {
             retry: RetryPolicy::default(),
             publish_batch: 50,
             tick: Duration::from_secs(10),
+            author_relays_public_only: true,
         }
     }
 }
@@ -136,7 +141,9 @@ impl NostrRelays {
             .into_iter()
             .map(|relay| (relay, Role::Instance))
             .collect();
-        match self.forum.store().outbox_backlog().await {
+        // An author's relay is connected to only while something for it is due soon.
+        let soon = now_ms().saturating_add(duration_ms(self.limits.tick.saturating_mul(6)));
+        match self.forum.store().outbox_backlog(soon).await {
             Ok(backlog) => {
                 for (relay, _) in backlog {
                     if let Ok(relay) = RelayUrl::parse(&relay) {
@@ -160,8 +167,7 @@ impl NostrRelays {
                 .collect();
             for relay in gone {
                 if let Some(current) = running.remove(&relay) {
-                    let _ = current.stop.send(true);
-                    let _ = current.task.await;
+                    current.stop(self.limits.ok_timeout).await;
                 }
             }
             for (relay, role) in wanted {
@@ -196,7 +202,22 @@ impl NostrRelays {
             let _ = current.stop.send(true);
         }
         for (_, current) in running {
-            let _ = current.task.await;
+            current.stop(self.limits.ok_timeout).await;
         }
     }
+}
+
+impl Running {
+    /// Asks the connection to end, waits at most `grace`, then cuts it off.
+    async fn stop(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        let mut task = self.task;
+        if tokio::time::timeout(grace, &mut task).await.is_err() {
+            task.abort();
+        }
+    }
+}
+
+fn duration_ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::kind::nostr_originals;
 use super::signed::SignedNostrEvent;
 use crate::service::{Forum, now_ms};
 use crate::storage::{Delivery, StorageError};
@@ -22,39 +23,42 @@ pub const CHALLENGE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// The most challenges outstanding at once (older ones are forgotten first).
 const MAX_CHALLENGES: usize = 10_000;
 
-/// Challenges handed out and not answered yet, with their expiry (ms).
+/// Challenges handed out and not answered yet: the event each is for, and its expiry (ms).
 #[derive(Debug, Default)]
-pub struct Challenges(Mutex<HashMap<String, i64>>);
+pub struct Challenges(Mutex<HashMap<String, (String, i64)>>);
 
 impl Challenges {
-    fn issue(&self, now_ms: i64) -> String {
+    fn issue(&self, event_id: &str, now_ms: i64) -> String {
         let challenge = hex::encode(rand::random::<[u8; 16]>());
         let mut open = self
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        open.retain(|_, expires| *expires > now_ms);
+        open.retain(|_, (_, expires)| *expires > now_ms);
         if open.len() >= MAX_CHALLENGES
             && let Some(oldest) = open
                 .iter()
-                .min_by_key(|(_, expires)| **expires)
+                .min_by_key(|(_, (_, expires))| *expires)
                 .map(|(challenge, _)| challenge.clone())
         {
             open.remove(&oldest);
         }
         let lifetime = i64::try_from(CHALLENGE_LIFETIME.as_millis()).unwrap_or(i64::MAX);
-        open.insert(challenge.clone(), now_ms.saturating_add(lifetime));
+        open.insert(
+            challenge.clone(),
+            (event_id.to_owned(), now_ms.saturating_add(lifetime)),
+        );
         challenge
     }
 
-    /// Takes `challenge` if it was handed out and has not expired: once only.
-    fn redeem(&self, challenge: &str, now_ms: i64) -> bool {
+    /// Takes `challenge` if it was handed out for `event_id` and has not expired: once only.
+    fn redeem(&self, challenge: &str, event_id: &str, now_ms: i64) -> bool {
         let mut open = self
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         open.remove(challenge)
-            .is_some_and(|expires| expires > now_ms)
+            .is_some_and(|(issued_for, expires)| issued_for == event_id && expires > now_ms)
     }
 }
 
@@ -91,15 +95,18 @@ pub enum PublishLaterError {
 }
 
 impl Forum {
-    /// A challenge for [`Forum::publish_later`], valid for [`CHALLENGE_LIFETIME`].
-    pub fn nostr_challenge(&self) -> String {
-        self.nostr().challenges.issue(now_ms())
+    /// A challenge for [`Forum::publish_later`] of the event `id`, valid for
+    /// [`CHALLENGE_LIFETIME`].
+    pub fn nostr_challenge(&self, id: &str) -> String {
+        self.nostr().challenges.issue(id, now_ms())
     }
 
     /// Queues the event with id `id` for publication to its author's relays, when `proof`
     /// is a kind-22242 event signed by the event's own Nostr key within the last
-    /// [`CHALLENGE_LIFETIME`], naming a challenge from [`Forum::nostr_challenge`]. Returns
-    /// the event's deliveries.
+    /// [`CHALLENGE_LIFETIME`], naming a challenge from [`Forum::nostr_challenge`] for this
+    /// event and, as its `relay`, a web address (a NIP-42 answer to a relay names a
+    /// `ws:`/`wss:` one, so a relay cannot replay one here). Returns the event's
+    /// deliveries.
     ///
     /// # Errors
     /// [`PublishLaterError`] in words.
@@ -112,15 +119,24 @@ impl Forum {
             .map_err(|error| PublishLaterError::BadProof(error.to_string()))?;
         let now = now_ms();
         let lifetime = i64::try_from(CHALLENGE_LIFETIME.as_secs()).unwrap_or(i64::MAX);
-        let fresh = (proof.created_at() - now / 1000).abs() <= lifetime;
+        let fresh = proof.created_at().abs_diff(now / 1000) <= lifetime.unsigned_abs();
         if proof.kind() != CHALLENGE_KIND {
             return Err(PublishLaterError::BadProof(format!(
                 "it is of kind {}, not {CHALLENGE_KIND}",
                 proof.kind()
             )));
         }
+        let for_the_web = proof
+            .tag_values("relay")
+            .next()
+            .is_some_and(|relay| relay.starts_with("https://") || relay.starts_with("http://"));
+        if !for_the_web {
+            return Err(PublishLaterError::BadProof(
+                "it does not name this forum's web address as its relay".into(),
+            ));
+        }
         let challenge = proof.tag_values("challenge").next().unwrap_or_default();
-        if !fresh || !self.nostr().challenges.redeem(challenge, now) {
+        if !fresh || !self.nostr().challenges.redeem(challenge, id, now) {
             return Err(PublishLaterError::ChallengeExpired);
         }
         let event = self
@@ -167,17 +183,7 @@ impl Forum {
 /// The signed Nostr event kept in a stored event's database form, checked again.
 pub fn nostr_original(event_json: &str) -> Option<SignedNostrEvent> {
     let form: Value = serde_json::from_str(event_json).ok()?;
-    form.get("siblings")?
-        .as_array()?
-        .iter()
-        .filter(|sibling| {
-            sibling
-                .get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|kind| kind.starts_with("SiblingNostr"))
-        })
-        .filter_map(|sibling| sibling.get("originalObject"))
-        .find_map(|original| SignedNostrEvent::verify(original).ok())
+    nostr_originals(&form).find_map(|original| SignedNostrEvent::verify(original).ok())
 }
 
 #[cfg(test)]
@@ -187,11 +193,16 @@ mod tests {
     #[test]
     fn a_challenge_is_taken_once_and_expires() {
         let challenges = Challenges::default();
-        let challenge = challenges.issue(1_000);
-        assert!(!challenges.redeem("something else", 1_000));
-        assert!(challenges.redeem(&challenge, 2_000));
-        assert!(!challenges.redeem(&challenge, 2_000), "once only");
-        let late = challenges.issue(0);
-        assert!(!challenges.redeem(&late, 11 * 60 * 1000));
+        let challenge = challenges.issue("post", 1_000);
+        assert!(!challenges.redeem("something else", "post", 1_000));
+        assert!(challenges.redeem(&challenge, "post", 2_000));
+        assert!(!challenges.redeem(&challenge, "post", 2_000), "once only");
+        let other = challenges.issue("post", 1_000);
+        assert!(
+            !challenges.redeem(&other, "another post", 1_000),
+            "for its event only"
+        );
+        let late = challenges.issue("post", 0);
+        assert!(!challenges.redeem(&late, "post", 11 * 60 * 1000));
     }
 }

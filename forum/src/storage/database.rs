@@ -295,8 +295,8 @@ impl Store for Database {
             .await
     }
 
-    async fn outbox_backlog(&self) -> Result<Vec<(String, i64)>, StorageError> {
-        self.read(|db| Box::pin(async move { nostr::backlog(db).await }))
+    async fn outbox_backlog(&self, due_before_ms: i64) -> Result<Vec<(String, i64)>, StorageError> {
+        self.read(move |db| Box::pin(async move { nostr::backlog(db, due_before_ms).await }))
             .await
     }
 

@@ -321,6 +321,8 @@ pub enum DeleteOutcome {
     Duplicate,
     /// An author's delete names no event that the author signed: nothing changed.
     NotAuthor,
+    /// An author's delete names no event stored here.
+    NothingStored,
 }
 
 /// An author's own delete of events it signed (NIP-09 kind 5).
@@ -532,8 +534,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Where a Nostr event stands with each relay it was queued for.
     async fn deliveries(&self, nostr_id: &str) -> Result<Vec<Delivery>, StorageError>;
 
-    /// How many events wait to be published, per relay.
-    async fn outbox_backlog(&self) -> Result<Vec<(String, i64)>, StorageError>;
+    /// How many events wait to be published and are due before `due_before_ms`, per relay.
+    async fn outbox_backlog(&self, due_before_ms: i64) -> Result<Vec<(String, i64)>, StorageError>;
 
     /// What relay connections subscribe to: at most `max_ids` ids and `max_authors` keys.
     async fn subscription_targets(

@@ -26,7 +26,8 @@ const ANSWER: &str = "UPDATE nostr_outbox SET state = $3, reason = $4, next_atte
 const DELIVERIES: &str = "SELECT relay, state, reason, attempts, last_attempt_ms, next_attempt_ms FROM nostr_outbox \
      WHERE nostr_id = $1 ORDER BY relay";
 
-const BACKLOG: &str = "SELECT relay, COUNT(*) FROM nostr_outbox WHERE state = 'pending' GROUP BY relay ORDER BY relay";
+const BACKLOG: &str = "SELECT relay, COUNT(*) FROM nostr_outbox WHERE state = 'pending' AND next_attempt_ms < $1 \
+     GROUP BY relay ORDER BY relay";
 
 const SAVE_RELAY_LIST: &str = "INSERT INTO nostr_relay_lists (pubkey, created_at, event_id, write_relays, saved_at_ms, event_json) \
      VALUES ($1, $2, $3, $4, $5, $6) \
@@ -160,9 +161,12 @@ pub(super) async fn deliveries(
         .collect()
 }
 
-/// How many events wait to be published, per relay.
-pub(super) async fn backlog(db: &mut dyn Executor) -> Result<Vec<(String, i64)>, StorageError> {
-    db.fetch_all(BACKLOG, &[])
+/// How many events wait to be published and are due before `due_before_ms`, per relay.
+pub(super) async fn backlog(
+    db: &mut dyn Executor,
+    due_before_ms: i64,
+) -> Result<Vec<(String, i64)>, StorageError> {
+    db.fetch_all(BACKLOG, &[due_before_ms.into()])
         .await?
         .into_iter()
         .map(|mut row| Ok((row.text(0)?, row.int(1)?)))

@@ -209,6 +209,15 @@ pub(super) fn hide_subtree(targets: usize) -> String {
     )
 }
 
+/// Records the target events alone (`$2…`) as hidden by moderation `$1`.
+pub(super) fn hide_events(targets: usize) -> String {
+    format!(
+        "INSERT INTO moderation_hidden_events (moderation_id, event_key) \
+         SELECT $1, key FROM events WHERE key IN {}",
+        list(2, targets)
+    )
+}
+
 /// The keys of the events with any of the ids (`$2…`) that `$1` verifiably signed.
 pub(super) fn authored_keys(ids: usize) -> String {
     format!(

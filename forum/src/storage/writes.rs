@@ -447,7 +447,7 @@ pub(super) async fn delete(
     hide(
         db,
         &AuditRecord::of(moderation, "delete"),
-        &targets,
+        Hidden::Subtrees(&targets),
         moderation.event.parent_ids(),
     )
     .await
@@ -460,8 +460,8 @@ pub(super) async fn delete_by_author(
     db: &mut dyn Executor,
     deletion: &AuthorDeletion,
 ) -> Result<DeleteOutcome, StorageError> {
-    if deletion.target_ids.is_empty() {
-        return Ok(DeleteOutcome::NotAuthor);
+    if keys_of_ids(db, &deletion.target_ids).await?.is_empty() {
+        return Ok(DeleteOutcome::NothingStored);
     }
     let mut params: Vec<Param<'_>> = vec![deletion.author.as_str().into()];
     params.extend(texts(&deletion.target_ids));
@@ -482,24 +482,36 @@ pub(super) async fn delete_by_author(
         at_ms: deletion.now_ms,
         event_json: &deletion.event_json,
     };
-    hide(db, &record, &targets, &[]).await
+    // Others' replies stay: an author withdraws its own words, not theirs.
+    hide(db, &record, Hidden::Only(&targets), &[]).await
 }
 
-/// Hides the subtrees of `targets`, bans their ids and `also_banned`, keeps the record.
+/// What a delete hides.
+enum Hidden<'a> {
+    /// The events and every reply below them (a moderator's delete).
+    Subtrees(&'a [i64]),
+    /// The events alone (an author's delete).
+    Only(&'a [i64]),
+}
+
+/// Hides `hidden`, bans the targets' ids and `also_banned`, keeps the record.
 async fn hide(
     db: &mut dyn Executor,
     record: &AuditRecord<'_>,
-    targets: &[i64],
+    hidden: Hidden<'_>,
     also_banned: &[String],
 ) -> Result<DeleteOutcome, StorageError> {
     let Some(moderation_id) = record_moderation(db, record).await? else {
         return Ok(DeleteOutcome::Duplicate);
     };
+    let (targets, hide) = match hidden {
+        Hidden::Subtrees(targets) => (targets, statements::hide_subtree(targets.len())),
+        Hidden::Only(targets) => (targets, statements::hide_events(targets.len())),
+    };
     if !targets.is_empty() {
         let mut params: Vec<Param<'_>> = vec![moderation_id.into()];
         params.extend(targets.iter().map(|key| Param::Int(*key)));
-        db.execute(&statements::hide_subtree(targets.len()), &params)
-            .await?;
+        db.execute(&hide, &params).await?;
         db.execute(&statements::ban_ids_of(targets.len()), &params)
             .await?;
     }
