@@ -166,6 +166,20 @@ pub struct ThreadView {
     pub nostr: Option<NostrPublicationView>,
 }
 
+/// What the post page finds under an id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ThreadAnswer {
+    /// The event with its comments.
+    Found(Box<ThreadView>),
+    /// The event was deleted, by its author (NIP-09) or by a moderator.
+    Deleted {
+        /// Whether its author deleted it.
+        by_author: bool,
+    },
+    /// No event with this id is stored here.
+    NotFound,
+}
+
 /// An event's publication to Nostr relays, for its page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NostrPublicationView {

@@ -41,7 +41,8 @@ describe('moderation with JavaScript on', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: 'Delete (moderator)' }).click();
     await dialog.getByRole('button', { name: 'Sign and delete' }).click();
-    await page.getByRole('heading', { name: 'Event not found' }).waitFor();
+    await page.getByRole('heading', { name: 'Event deleted' }).waitFor();
+    assert.equal(await page.getByTestId('deleted').textContent(), 'This event was deleted by a moderator.');
 
     const feed = await (await fetch(`${url}/api/events?action=post`)).json();
     assert.equal(feed, null);

@@ -70,8 +70,9 @@ pub fn NostrRelayStatus(
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             match publish_later(id.get_value(), notice).await {
-                Ok(message) => {
-                    notice.set(Notice::Success(message));
+                // The page reloads its data: each relay's answer shows in place of the offer.
+                Ok(()) => {
+                    notice.set(Notice::Empty);
                     on_change.run(());
                 }
                 Err(message) => notice.set(Notice::Error(message)),
@@ -109,7 +110,7 @@ pub fn NostrRelayStatus(
 
 /// Gets a challenge, has the extension sign it, and asks the server to publish.
 #[cfg(feature = "hydrate")]
-async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<String, String> {
+async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<(), String> {
     use crate::browser::nostr::sign_event;
     use crate::server_fns::{nostr_challenge, publish_to_nostr};
 
@@ -134,11 +135,8 @@ async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<String, S
     let proof = sign_event(&request)
         .await
         .map_err(|error| error.to_string())?;
-    let deliveries = publish_to_nostr(id, proof.to_string())
+    publish_to_nostr(id, proof.to_string())
         .await
         .map_err(|error| format!("The forum refused: {error}"))?;
-    Ok(format!(
-        "Queued for {}. Each relay's answer shows here.",
-        crate::components::plural(deliveries.len() as i64, "relay", "relays")
-    ))
+    Ok(())
 }

@@ -10,8 +10,8 @@ use crate::components::{
     PublishToNostrChoice, describe, format_date, plural, reaction_symbol, sign_and_submit,
     use_signing,
 };
-use crate::model::{CommentNode, EventView, ParentData, ReactionCount};
-use crate::server_fns::{load_deletion, load_policy, load_thread};
+use crate::model::{CommentNode, EventView, ParentData, ReactionCount, ThreadAnswer};
+use crate::server_fns::{load_policy, load_thread};
 use crate::urls::with_query;
 
 /// `/news/:id`: any id of an event (spasmid, short prefix, Nostr id or note, signature, URL).
@@ -25,7 +25,7 @@ pub fn NewsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match resource.await {
-                    Ok(Some(thread)) => {
+                    Ok(ThreadAnswer::Found(thread)) => {
                         let title = thread.event.headline();
                         let description = thread.event.excerpt.clone();
                         let canonical = thread.event.href.clone();
@@ -46,9 +46,13 @@ pub fn NewsPage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                    Ok(None) => {
+                    Ok(answer) => {
                         // A deleted event says by whom (410 Gone); others were never here.
-                        let deleted = load_deletion(id()).await.ok().flatten();
+                        let deleted = match answer {
+                            ThreadAnswer::Deleted { by_author: true } => Some("This event was deleted by its author.".to_owned()),
+                            ThreadAnswer::Deleted { by_author: false } => Some("This event was deleted by a moderator.".to_owned()),
+                            _ => None,
+                        };
                         #[cfg(feature = "ssr")]
                         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                             response.set_status(if deleted.is_some() { http::StatusCode::GONE } else { http::StatusCode::NOT_FOUND });

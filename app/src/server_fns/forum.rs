@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::UserFacingError;
-use crate::model::{AuthorPageView, EventPage, EventView, InstancePolicy, ThreadView};
+use crate::model::{AuthorPageView, EventPage, EventView, InstancePolicy, ThreadAnswer};
 
 /// Events per feed page.
 pub const FEED_PAGE_SIZE: u32 = 25;
@@ -152,22 +152,32 @@ pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
     Ok(events.iter().map(|event| views.view(event)).collect())
 }
 
-/// An event with its comment tree; `None` when no visible event has this id.
+/// An event with its comment tree, or whether it was deleted and by whom.
 #[server(prefix = "/_fn", endpoint = "thread")]
-pub async fn load_thread(id: String) -> Result<Option<ThreadView>, UserFacingError> {
+pub async fn load_thread(id: String) -> Result<ThreadAnswer, UserFacingError> {
     let forum = forum()?;
-    // `None` is a valid answer (the page says so, with a 404 of its own).
+    // Not found is a valid answer (the page says so, with a status of its own).
     let Some(root) = forum.event(&id).await.map_err(read_failed)? else {
-        return Ok(None);
+        let deletion = forum
+            .store()
+            .deletion_of(&forum::service::lookup_id(&id))
+            .await
+            .map_err(|error| read_failed(forum::ReadError::Storage(error)))?;
+        return Ok(match deletion {
+            Some(deletion) => ThreadAnswer::Deleted {
+                by_author: deletion.by_author,
+            },
+            None => ThreadAnswer::NotFound,
+        });
     };
     let views = Views::of(&forum);
     let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &views).await?;
     let nostr = super::nostr::publication_of(&forum, &root.event_json).await?;
-    Ok(Some(ThreadView {
+    Ok(ThreadAnswer::Found(Box::new(crate::model::ThreadView {
         event: views.view(&root),
         comments,
         nostr,
-    }))
+    })))
 }
 
 /// Replies below `root`, level by level (one query per level), as nested nodes.

@@ -17,7 +17,7 @@ pub use forum::{
     FEED_PAGE_SIZE, SubmitReply, THREAD_DEPTH, load_author, load_feed, load_latest_comments,
     load_policy, load_settings, load_sources, load_thread, submit_event,
 };
-pub use nostr::{load_deletion, load_relays, nostr_challenge, publish_to_nostr};
+pub use nostr::{load_relays, nostr_challenge, publish_to_nostr};
 pub use signatures::{
     MAX_MESSAGE_BYTES, MAX_SIGNED_BYTES, VerifiedTestPost, VerifyTestPost, verify_test_post,
 };

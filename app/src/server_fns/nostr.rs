@@ -99,27 +99,6 @@ pub async fn publish_to_nostr(
     }
 }
 
-/// How the event `id` was deleted, in words, while the delete stands (`None`: it was not).
-#[server(prefix = "/_fn", endpoint = "deletion")]
-pub async fn load_deletion(id: String) -> Result<Option<String>, UserFacingError> {
-    let forum = forum()?;
-    let deletion = forum
-        .store()
-        .deletion_of(&forum::service::lookup_id(&id))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "cannot read a deletion");
-            UserFacingError::Internal
-        })?;
-    Ok(deletion.map(|deletion| {
-        if deletion.by_author {
-            "This event was deleted by its author.".to_owned()
-        } else {
-            "This event was deleted by a moderator.".to_owned()
-        }
-    }))
-}
-
 /// The instance's relays, each with its state in words, and the admin's list.
 #[server(prefix = "/_fn", endpoint = "relays")]
 pub async fn load_relays() -> Result<crate::model::RelaysView, UserFacingError> {

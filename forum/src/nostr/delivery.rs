@@ -155,6 +155,9 @@ mod tests {
         assert_eq!(at(29), 3_600_000);
         let given_up = policy.answer(Attempt::Failed("no OK".into()), 30, 0, 1.0);
         assert_eq!(given_up.state, DeliveryState::Refused);
-        assert_eq!(given_up.reason.as_deref(), Some("gave up after 30 attempts: no OK"));
+        assert_eq!(
+            given_up.reason.as_deref(),
+            Some("gave up after 30 attempts: no OK")
+        );
     }
 }
