@@ -459,7 +459,10 @@ async fn floods_and_huge_messages_are_bounded() {
         peak
     );
     assert!(taken > 0 && taken <= 3_500, "{taken} taken");
-    assert!(slowest < Duration::from_secs(2), "pages stayed fast");
+    assert!(
+        slowest < Duration::from_secs(3),
+        "pages stayed fast (a debug build)"
+    );
     assert!(peak < before + 200 * 1024, "memory stayed bounded");
     relays.stop().await;
 
