@@ -67,8 +67,9 @@ pub enum Publish {
     #[default]
     HereOnly,
     /// Also published by the server to the instance's relays and the author's NIP-65 write
-    /// relays, when a Nostr signature was checked (reactions never are: their Nostr form
-    /// would be a note reading "upvote").
+    /// relays: posts, replies and profiles whose Nostr signature was checked and which were
+    /// signed in the last 10 minutes (reactions never are: their Nostr form would be a note
+    /// reading "upvote"; older events only at their signer's request, `Forum::publish_later`).
     ToNostrRelays,
 }
 
