@@ -205,7 +205,8 @@ async fn other_nostr_kinds_and_actions_are_refused_by_name(test: &TestForum) {
             error.to_string(),
             format!(
                 "ERROR: Nostr events of kind {kind} are not accepted here; this forum takes \
-                 kinds 0 (profile), 1 (text note) and 7 (reaction)"
+                 kinds 0 (profile), 1 (text note), 5 (deletion), 7 (reaction) and 10002 \
+                 (relay list)"
             )
         );
     }
