@@ -7,7 +7,6 @@
 #[path = "../../forum/tests/support/mod.rs"]
 mod support;
 
-use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,7 +28,7 @@ use server::http::{AppState, router};
 use spasm::action::Reaction;
 use spasm::body::{moderate_delete, post, react, reply};
 use spasm::convert::convert_to_spasm;
-use support::{Db, TestForum, bytes, moderated_by, parent};
+use support::{Db, TestForum, bytes, eventually, moderated_by, parent};
 use testkit::TestKey;
 use tokio::net::TcpListener;
 
@@ -198,19 +197,6 @@ fn start_jobs(forum: &Forum, client: OutgoingClient, sources: Vec<Source>) -> Jo
         },
     )
     .start()
-}
-
-/// Waits until `check` holds, at most `limit`; panics with `what` otherwise.
-async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let started = Instant::now();
-    while !check().await {
-        assert!(started.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 fn spasmid_of(signed: &Value) -> String {

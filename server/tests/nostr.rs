@@ -7,7 +7,6 @@
 #[path = "../../forum/tests/support/mod.rs"]
 mod support;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,7 +24,7 @@ use server::config::Limits;
 use server::http::{AppState, router};
 use spasm::action::Reaction;
 use spasm::body::{ParentInfo, post, react};
-use support::{Db, TestForum, bytes};
+use support::{Db, TestForum, bytes, eventually};
 use testkit::TestKey;
 use testkit::relay::{Behaviour, TestRelay};
 use tower::ServiceExt;
@@ -77,19 +76,6 @@ fn client() -> OutgoingClient {
 fn connect(forum: &Forum, relay: &TestRelay, limits: NostrLimits) -> NostrRelaysHandle {
     forum.set_host_relays(vec![RelayUrl::parse(&relay.url()).unwrap()]);
     NostrRelays::new(forum.clone(), client(), limits).start()
-}
-
-/// Waits until `check` holds, at most `limit`; panics with `what` otherwise.
-async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let started = Instant::now();
-    while !check().await {
-        assert!(started.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// A post signed with Nostr, its Nostr event, and its spasmid once submitted with

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use spasm::nostr::tag_values;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
@@ -340,17 +341,10 @@ pub fn matches(filter: &Value, event: &Value) -> bool {
             Some(allowed) => value.is_some_and(|value| allowed.contains(value)),
             None => true,
         };
-    let e_tags: Vec<&Value> = event
-        .get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .filter(|tag| tag.first().and_then(Value::as_str) == Some("e"))
-        .filter_map(|tag| tag.get(1))
-        .collect();
     let e_matches = match filter.get("#e").and_then(Value::as_array) {
-        Some(allowed) => e_tags.iter().any(|id| allowed.contains(id)),
+        Some(allowed) => {
+            tag_values(event, "e").any(|id| allowed.iter().any(|known| known.as_str() == Some(id)))
+        }
         None => true,
     };
     let created_at = event.get("created_at").and_then(Value::as_i64).unwrap_or(0);

@@ -16,6 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use outgoing::{Addresses, OutgoingClient, RelaySocket, WebSocketMessage as Message};
 use serde_json::Value;
 use spasm::nostr::relay::{ClientMessage, Filter, RelayMessage};
+use spasm::nostr::tag_values;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -487,15 +488,7 @@ impl Session<'_> {
         if !KINDS_BY_EVENT.iter().any(|known| u64::from(*known) == kind) {
             return false;
         }
-        event
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_array)
-            .filter(|tag| tag.first().and_then(Value::as_str) == Some("e"))
-            .filter_map(|tag| tag.get(1).and_then(Value::as_str))
-            .any(|id| targets.event_ids.iter().any(|known| known == id))
+        tag_values(event, "e").any(|id| targets.event_ids.iter().any(|known| known == id))
     }
 
     /// Saves the newest `created_at` taken, once every subscription has sent its stored

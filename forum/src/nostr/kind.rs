@@ -9,6 +9,7 @@
 use serde_json::Value;
 use spasm::action::Reaction;
 use spasm::nostr::nip19::to_hex_lenient;
+use spasm::nostr::tag_values;
 
 use crate::ingest::SubmitError;
 
@@ -130,17 +131,11 @@ impl NostrReaction {
             "-" => Reaction::Downvote,
             other => return Err(SubmitError::UnsupportedNostrReaction(other.to_owned())),
         };
-        let target = original
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_array)
-            .filter(|tag| tag.first().and_then(Value::as_str) == Some("e"))
-            .filter_map(|tag| tag.get(1).and_then(Value::as_str))
+        let target = tag_values(original, "e")
             // A hex id or a NIP-19 `note`/`nevent`, in lower-case hex as ids are stored.
             .map(|id| to_hex_lenient(id).to_lowercase())
-            .rfind(|id| !id.is_empty())
+            .filter(|id| !id.is_empty())
+            .last()
             .ok_or(SubmitError::NoTarget("reaction"))?;
         Ok(Self { reaction, target })
     }

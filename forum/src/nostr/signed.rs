@@ -90,9 +90,7 @@ impl SignedNostrEvent {
 
     /// The values of its tags named `name` (their second element).
     pub fn tag_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.tags()
-            .filter(move |tag| tag.first().and_then(Value::as_str) == Some(name))
-            .filter_map(|tag| tag.get(1).and_then(Value::as_str))
+        spasm::nostr::tag_values(&self.event, name)
     }
 
     /// Its tags, as arrays.

@@ -4,7 +4,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use forum::settings::AddressList;
 use forum::{Accepted, Forum, ForumLimits, Origin, Settings, SubmitError};
@@ -208,4 +210,17 @@ pub fn parent(spasmid: &str) -> ParentInfo {
 /// A body's signed text, for identification in assertions.
 pub fn text(body: &SpasmBody) -> String {
     body.signed_string()
+}
+
+/// Waits until `check` holds, at most `limit`; panics with `what` otherwise.
+pub async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
