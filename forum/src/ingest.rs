@@ -60,6 +60,20 @@ pub enum Origin {
     },
 }
 
+/// Counts an ingest's outcome in `spasm_submits_total{source, outcome}`: `accepted`, or
+/// the refusal's [`SubmitError::reason`].
+fn counted(
+    source: &'static str,
+    outcome: Result<Accepted, SubmitError>,
+) -> Result<Accepted, SubmitError> {
+    let label = match &outcome {
+        Ok(_) => "accepted",
+        Err(error) => error.reason(),
+    };
+    metrics::counter!("spasm_submits_total", "source" => source, "outcome" => label).increment(1);
+    outcome
+}
+
 /// Whether the author asked for a submitted event to be published to Nostr relays too.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Publish {
@@ -74,6 +88,16 @@ pub enum Publish {
 }
 
 impl Origin {
+    /// The kind of origin, as the `source` label of `spasm_submits_total`.
+    pub fn metric_name(&self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Federation { .. } => "federation",
+            Self::Rss { .. } => "rss",
+            Self::Nostr { .. } => "nostr",
+        }
+    }
+
     /// How it is stored: `submit`, `federation:<source>`, `rss:<feed>`.
     pub fn label(&self) -> String {
         match self {
@@ -315,6 +339,12 @@ pub enum SubmitError {
         /// When the next submit will be accepted.
         retry_after_secs: u64,
     },
+    /// The client's address submitted too often (through any write door).
+    #[error("ERROR: too many submits from this address; try again in {retry_after_secs} seconds")]
+    AddressRateLimited {
+        /// When the next submit will be accepted.
+        retry_after_secs: u64,
+    },
     /// Too many writes are waiting: nothing was stored.
     #[error(
         "ERROR: the server is busy and did not store the event; try again in {retry_after_secs} seconds"
@@ -323,8 +353,12 @@ pub enum SubmitError {
         /// When to try again.
         retry_after_secs: u64,
     },
-    /// The store failed; details are logged, not shown.
-    #[error("ERROR: the server could not store the event; nothing was saved, try again later")]
+    /// The store failed (a full disk, a database that does not answer); details are logged,
+    /// not shown. Answered 503 with `Retry-After`: the forum recovers by itself.
+    #[error(
+        "ERROR: the forum cannot store events right now; nothing was saved, try again in {} seconds",
+        crate::storage::STORAGE_RETRY_AFTER_SECS
+    )]
     Storage(StorageError),
 }
 
@@ -341,9 +375,10 @@ impl SubmitError {
     /// When a refusal for load may be tried again (`Retry-After`, in seconds).
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
-                Some(*retry_after_secs)
-            }
+            Self::RateLimited { retry_after_secs }
+            | Self::AddressRateLimited { retry_after_secs }
+            | Self::Busy { retry_after_secs } => Some(*retry_after_secs),
+            Self::Storage(_) => Some(crate::storage::STORAGE_RETRY_AFTER_SECS),
             _ => None,
         }
     }
@@ -386,9 +421,8 @@ impl SubmitError {
             }
             Self::OutsideSourceQuery => 422,
             Self::TargetDeleted => 410,
-            Self::RateLimited { .. } => 429,
-            Self::Storage(_) => 500,
-            Self::Busy { .. } | Self::WaitingFull => 503,
+            Self::RateLimited { .. } | Self::AddressRateLimited { .. } => 429,
+            Self::Storage(_) | Self::Busy { .. } | Self::WaitingFull => 503,
         }
     }
 
@@ -428,7 +462,9 @@ impl SubmitError {
             | Self::NotAdmin
             | Self::NotTheAuthor
             | Self::InvalidAppConfig(_) => "not allowed",
-            Self::RateLimited { .. } | Self::Busy { .. } => "busy",
+            Self::RateLimited { .. } | Self::AddressRateLimited { .. } | Self::Busy { .. } => {
+                "busy"
+            }
             Self::Storage(_) => "storage failure",
         }
     }
@@ -444,6 +480,16 @@ impl Forum {
     /// [`Forum::submit`], and, when the author asks for it, the event's publication to
     /// Nostr relays, queued in the same transaction.
     pub async fn submit_with(
+        &self,
+        body: &[u8],
+        origin: Origin,
+        publish: Publish,
+    ) -> Result<Accepted, SubmitError> {
+        let source = origin.metric_name();
+        counted(source, self.submit_bytes(body, origin, publish).await)
+    }
+
+    async fn submit_bytes(
         &self,
         body: &[u8],
         origin: Origin,
@@ -483,7 +529,11 @@ impl Forum {
     /// text of one): the entry of jobs that read many events from one answer. The size of
     /// the answer is bounded by whoever read it; fields and tags are checked here.
     pub async fn ingest(&self, input: Value, origin: Origin) -> Result<Accepted, SubmitError> {
-        self.ingest_with(input, origin, Publish::HereOnly).await
+        let source = origin.metric_name();
+        counted(
+            source,
+            self.ingest_with(input, origin, Publish::HereOnly).await,
+        )
     }
 
     async fn ingest_with(
@@ -507,7 +557,10 @@ impl Forum {
         if let Some(kind) = NostrKind::of_nostr_only(&input) {
             return self.ingest_nostr_only(&input, kind, &origin).await;
         }
-        let verified = convert_to_spasm(&input).map_err(|error| match error {
+        let verifying = std::time::Instant::now();
+        let converted = convert_to_spasm(&input);
+        metrics::histogram!("spasm_verify_seconds").record(verifying.elapsed().as_secs_f64());
+        let verified = converted.map_err(|error| match error {
             ConvertError::UnpairedSurrogate(found) => SubmitError::UnpairedSurrogate(found),
             error => SubmitError::NotConvertible(error),
         })?;
@@ -522,7 +575,11 @@ impl Forum {
         verified: &VerifiedEvent,
         origin: Origin,
     ) -> Result<Accepted, SubmitError> {
-        self.accept(verified, origin, Publish::HereOnly).await
+        let source = origin.metric_name();
+        counted(
+            source,
+            self.accept(verified, origin, Publish::HereOnly).await,
+        )
     }
 
     async fn accept(

@@ -10,6 +10,8 @@
 
 pub mod address;
 pub mod envelope;
+pub mod follow;
+pub mod health;
 pub mod ingest;
 pub mod jobs;
 pub mod network;

@@ -5,6 +5,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// The client's address as the HTTP layer resolved it (the peer, or what a trusted proxy
+/// says), kept in each request's extensions for the write doors and the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 /// The most keys remembered; beyond this, keys with full buckets are forgotten.
 const MAX_TRACKED_KEYS: usize = 100_000;
 

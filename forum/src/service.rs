@@ -9,6 +9,7 @@ use spasm::nostr::nip19::{bare_identifier, decode_nevent, decode_note};
 
 use crate::address::{AddressError, AuthorAddress};
 use crate::envelope::StoredEvent;
+use crate::ingest::SubmitError;
 use crate::network::sources::{FEDERATION_LIST_ACTION, Source, parse_admin_list};
 use crate::nostr::NostrState;
 use crate::query::{Activity, FeedRequest, Page};
@@ -35,6 +36,11 @@ pub struct ForumLimits {
     pub submits_per_minute_per_key: u32,
     /// Submits one signing key may make at once.
     pub submit_burst_per_key: u32,
+    /// Submits one client address may make per minute, through any write door (0: no
+    /// limit). The address is the one `trusted_proxies` let the HTTP layer believe.
+    pub submits_per_minute_per_address: u32,
+    /// Submits one client address may make at once.
+    pub submit_burst_per_address: u32,
     /// Bounds on tags, checked before any signature or id.
     pub tags: TagLimits,
     /// Days a reply or reaction waits for its target before it is dropped.
@@ -54,6 +60,8 @@ impl Default for ForumLimits {
             max_tree_events: 2_000,
             submits_per_minute_per_key: 30,
             submit_burst_per_key: 10,
+            submits_per_minute_per_address: 120,
+            submit_burst_per_address: 30,
             tags: TagLimits::default(),
             waiting_target_days: 30,
             max_waiting_per_key: 100,
@@ -69,7 +77,7 @@ pub enum ReadError {
     #[error("{0}")]
     BadRequest(String),
     /// The store failed; details are logged, not shown.
-    #[error("ERROR: the server could not read the database")]
+    #[error("ERROR: the forum cannot read its database right now; try again in a few seconds")]
     Storage(#[from] StorageError),
 }
 
@@ -89,6 +97,8 @@ pub struct Forum {
     app_config: Arc<RwLock<Arc<Value>>>,
     /// Submits per signing key.
     key_limiter: Arc<RateLimiter>,
+    /// Submits per client address.
+    address_limiter: Arc<RateLimiter>,
     /// Wakes the background jobs when an admin changes the sources or asks for a pull.
     network_changed: Arc<tokio::sync::Notify>,
     /// The sources the host configured (environment, TOML).
@@ -116,6 +126,10 @@ impl Forum {
                 limits.submits_per_minute_per_key,
                 limits.submit_burst_per_key,
             )),
+            address_limiter: Arc::new(RateLimiter::new(
+                limits.submits_per_minute_per_address,
+                limits.submit_burst_per_address,
+            )),
             network_changed: Arc::new(tokio::sync::Notify::new()),
             host_sources: Arc::new(RwLock::new(Arc::new(Vec::new()))),
             federation_enabled: Arc::new(std::sync::atomic::AtomicBool::new(true)),
@@ -125,7 +139,7 @@ impl Forum {
         Ok(forum)
     }
 
-    async fn load_app_config(&self) -> Result<(), StorageError> {
+    pub(crate) async fn load_app_config(&self) -> Result<(), StorageError> {
         let base = self.settings.base().clone();
         for stored in self.store.latest_admin_events("app-config", 50).await? {
             let is_admin =
@@ -175,6 +189,19 @@ impl Forum {
 
     pub(crate) fn key_limiter(&self) -> &RateLimiter {
         &self.key_limiter
+    }
+
+    /// Spends one submit of the client at `address`: every write door (the Spasm API's
+    /// submit, the browser's server functions) asks before it ingests anything.
+    ///
+    /// # Errors
+    /// [`SubmitError::AddressRateLimited`] when the address has none left.
+    pub fn check_client_address(&self, address: std::net::IpAddr) -> Result<(), SubmitError> {
+        self.address_limiter
+            .check(&address.to_string())
+            .map_err(|wait| SubmitError::AddressRateLimited {
+                retry_after_secs: wait.as_secs() + 1,
+            })
     }
 
     pub(crate) fn nostr(&self) -> &NostrState {

@@ -2,12 +2,12 @@
 //! shapes (degenrocket-server.md §1), with statuses that tell the truth and keyset pages.
 //! Handlers only translate HTTP to the [`forum::Forum`] service and back.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use forum::envelope::{StoredEvent, envelopes_json};
 use forum::ingest::Publish;
 use forum::query::{FeedRequest, Page, param, params, parse_page};
-use forum::rate::RateLimiter;
+use forum::rate::ClientAddress;
 use forum::{Forum, Origin, ReadError, SubmitError};
 use serde_json::json;
 
@@ -29,15 +29,18 @@ const DEFAULT_LIST_LIMIT: u32 = 100;
 pub struct ApiState {
     /// The service.
     pub forum: Forum,
-    /// Submits per client IP address.
-    pub ip_limiter: Arc<RateLimiter>,
     /// The channel of RSS answers.
     pub feed_channel: Arc<FeedChannel>,
 }
 
+/// `GET /api/health` alone (also served by jobs-only processes).
+pub fn health_routes() -> Router<ApiState> {
+    Router::new().route("/api/health", get(health))
+}
+
 /// The `/api` routes.
 pub fn routes() -> Router<ApiState> {
-    Router::new()
+    health_routes()
         .route("/api/events", get(feed))
         .route("/api/events/", get(feed))
         .route("/api/rss", get(rss_alias))
@@ -46,7 +49,6 @@ pub fn routes() -> Router<ApiState> {
         .route("/api/spasm", get(spasm_alias))
         .route("/api/spasm/", get(spasm_alias))
         .route("/api/spasm/{activity}", get(spasm_alias))
-        .route("/api/health", get(health))
         .route("/api/federation-list", get(federation_list))
         .route("/api/events/children/{id}", get(children))
         .route("/api/events/{id}", get(event))
@@ -75,10 +77,14 @@ fn read_error(error: ReadError) -> Response {
         ReadError::BadRequest(_) => StatusCode::BAD_REQUEST,
         ReadError::Storage(cause) => {
             tracing::error!(error = %cause, "read failed");
-            StatusCode::INTERNAL_SERVER_ERROR
+            StatusCode::SERVICE_UNAVAILABLE
         }
     };
-    json_response(status, json!({ "error": error.to_string() }).to_string())
+    let mut response = json_response(status, json!({ "error": error.to_string() }).to_string());
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        set_retry_after(&mut response, forum::storage::STORAGE_RETRY_AFTER_SECS);
+    }
+    response
 }
 
 fn not_found() -> Response {
@@ -225,26 +231,31 @@ async fn answer_feed(
     }
 }
 
-/// `GET /api/health`: `{ok, database, timestamp}` (ISO 8601), 503 when the database does
-/// not answer.
+/// `GET /api/health`: `{ok, database, writes, timestamp}` (ISO 8601), as upstream with
+/// `writes` added; 503 with `problem` (words for the host) when the database does not answer
+/// or does not take writes.
 async fn health(State(state): State<ApiState>) -> Response {
-    let database = match state.forum.store().ping().await {
-        Ok(()) => true,
-        Err(error) => {
-            tracing::error!(%error, "health check failed");
-            false
-        }
-    };
-    let status = if database {
+    let health = state.forum.health().await;
+    let status = if health.is_healthy() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    json_response(
-        status,
-        json!({ "ok": database, "database": database, "timestamp": timestamp }).to_string(),
-    )
+    let mut body = json!({
+        "ok": health.is_healthy(),
+        "database": health.reads,
+        "writes": health.writes,
+        "timestamp": timestamp,
+    });
+    if let Some(problem) = health.problem() {
+        body["problem"] = problem.into();
+    }
+    let mut response = json_response(status, body.to_string());
+    if !health.is_healthy() {
+        set_retry_after(&mut response, forum::storage::STORAGE_RETRY_AFTER_SECS);
+    }
+    response
 }
 
 /// `GET /api/federation-list`: the sources of the newest admin-signed
@@ -377,8 +388,8 @@ async fn moderations(State(state): State<ApiState>, RawQuery(query): RawQuery) -
     }
 }
 
-/// The client's address: the peer of the connection (a reverse proxy in front should
-/// enforce its own limits); unspecified when the router runs without connection info.
+/// The client's address, as the HTTP layer resolved it (`client_ip.rs`); unspecified when
+/// the router runs without it.
 struct ClientIp(IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
@@ -387,8 +398,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let ip = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+            .get::<ClientAddress>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |address| address.0);
         Ok(Self(ip))
     }
 }
@@ -401,16 +412,8 @@ async fn submit(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    if let Err(wait) = state.ip_limiter.check(&ip.to_string()) {
-        let retry_after = wait.as_secs() + 1;
-        let mut response = submit_answer(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "ERROR: too many submits from this address; try again in {retry_after} seconds"
-            ),
-        );
-        set_retry_after(&mut response, retry_after);
-        return response;
+    if let Err(error) = state.forum.check_client_address(ip) {
+        return submit_error(&error);
     }
     let publish = if param(&query_pairs(query.as_deref()), "publish") == Some("nostr") {
         Publish::ToNostrRelays

@@ -29,6 +29,19 @@ pub struct Cli {
     /// Settings when no subcommand is given.
     #[command(flatten)]
     pub options: Options,
+    /// How log lines are written on stderr: `text` for people, `json` (one object per line)
+    /// for log collectors.
+    #[arg(long, global = true, env = "SPASM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The shape of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (tracing-subscriber's JSON format).
+    Json,
 }
 
 /// The subcommands.
@@ -58,6 +71,115 @@ pub struct Options {
     /// PostgreSQL URL (`postgres://…`). When unset, SQLite in the data directory is used.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// What this process does: `all` (the default), `web` (pages and API, no background
+    /// jobs) or `jobs` (background jobs, with only health and metrics over HTTP). Several
+    /// processes on one PostgreSQL may take any roles; each job group runs in one at a time.
+    #[arg(long, env = "SPASM_ROLE", value_enum)]
+    pub role: Option<Role>,
+}
+
+/// What a `serve` process does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Pages, API and background jobs.
+    #[default]
+    All,
+    /// Pages and API only.
+    Web,
+    /// Background jobs only (HTTP serves `/healthz`, `/api/health` and `/metrics`).
+    Jobs,
+}
+
+impl Role {
+    /// Whether this process serves pages and the API.
+    pub fn serves_web(self) -> bool {
+        matches!(self, Self::All | Self::Web)
+    }
+
+    /// Whether this process takes part in running background jobs.
+    pub fn runs_jobs(self) -> bool {
+        matches!(self, Self::All | Self::Jobs)
+    }
+}
+
+/// The HTTP surface's deployment settings (`[http]` in TOML).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Proxies whose `X-Forwarded-For` and `Forwarded` headers are believed (addresses and
+    /// CIDR ranges): TOML `trusted_proxies`, then `SPASM_TRUSTED_PROXIES` (comma-separated).
+    /// Empty: the headers are ignored and the peer address is the client's.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The site is served over https (by a proxy in front): responses carry HSTS. TOML
+    /// `https`, `SPASM_HTTPS=true`.
+    pub https: bool,
+    /// A second address serving only `/metrics` (and health), for a scraper that should not
+    /// reach the site: TOML `metrics_listen`, `SPASM_METRICS_LISTEN`. `/metrics` is served
+    /// on the main address too unless this is set.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How long a shutdown waits for requests in flight, in seconds (then it exits anyway).
+    pub shutdown_grace_seconds: u64,
+}
+
+/// `[http]` as written in the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileHttp {
+    trusted_proxies: Vec<String>,
+    https: Option<bool>,
+    metrics_listen: Option<SocketAddr>,
+    shutdown_grace_seconds: Option<u64>,
+}
+
+/// A proxy address or range: `10.0.0.1`, `10.0.0.0/8`, `::1`.
+fn parse_proxy(text: &str) -> Result<ipnet::IpNet, ConfigError> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            ConfigError::Http(format!(
+                "trusted proxy {text:?}: expected an IP address or a CIDR range such as 10.0.0.0/8"
+            ))
+        })
+}
+
+impl HttpConfig {
+    fn load(file: FileHttp, lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut trusted_proxies = file
+            .trusted_proxies
+            .iter()
+            .map(|text| parse_proxy(text))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(list) = lookup("SPASM_TRUSTED_PROXIES") {
+            for text in list.split(',').filter(|text| !text.trim().is_empty()) {
+                trusted_proxies.push(parse_proxy(text)?);
+            }
+        }
+        let https = match lookup("SPASM_HTTPS").as_deref().map(str::trim) {
+            Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError::Http(format!(
+                    "environment variable SPASM_HTTPS: expected true or false, found {other:?}"
+                )));
+            }
+            None => file.https.unwrap_or(false),
+        };
+        let metrics_listen = match lookup("SPASM_METRICS_LISTEN") {
+            Some(text) => Some(text.trim().parse().map_err(|_| {
+                ConfigError::Http(format!(
+                    "environment variable SPASM_METRICS_LISTEN: expected an address and port such as 127.0.0.1:9100, found {text:?}"
+                ))
+            })?),
+            None => file.metrics_listen,
+        };
+        Ok(Self {
+            trusted_proxies,
+            https,
+            metrics_listen,
+            shutdown_grace_seconds: file.shutdown_grace_seconds.unwrap_or(30),
+        })
+    }
 }
 
 impl Cli {
@@ -130,6 +252,8 @@ impl Limits {
             max_content_chars: self.max_content_chars,
             submits_per_minute_per_key: self.submits_per_minute_per_key,
             submit_burst_per_key: self.submit_burst_per_key,
+            submits_per_minute_per_address: self.submits_per_minute_per_ip,
+            submit_burst_per_address: self.submit_burst_per_ip,
             tags: TagLimits {
                 max_tags: self.max_tags,
                 max_tag_elements: self.max_tag_elements,
@@ -174,6 +298,10 @@ pub struct Config {
     pub feed_channel: FeedChannel,
     /// The Nostr relays the server publishes to and reads from.
     pub nostr: NostrConfig,
+    /// What this process does.
+    pub role: Role,
+    /// Proxies, https, the metrics address.
+    pub http: HttpConfig,
 }
 
 /// Nostr relays (`[nostr]` in TOML).
@@ -322,6 +450,9 @@ struct FileConfig {
     federation: FileFederation,
     #[serde(default)]
     nostr: FileNostr,
+    role: Option<Role>,
+    #[serde(default)]
+    http: FileHttp,
 }
 
 /// Why the configuration is unusable.
@@ -360,6 +491,9 @@ pub enum ConfigError {
     /// A federation setting is invalid.
     #[error("{0}")]
     Federation(String),
+    /// An `[http]` setting is invalid.
+    #[error("{0}")]
+    Http(String),
 }
 
 /// Environment variables of the limits: `SPASM_` + the key in upper case.
@@ -420,7 +554,10 @@ impl Config {
             .with_environment(&lookup)?;
         let federation = Federation::load(file.federation, &lookup)?;
         let nostr = NostrConfig::load(file.nostr, &lookup)?;
+        let http = HttpConfig::load(file.http, &lookup)?;
         Ok(Self {
+            role: options.role.or(file.role).unwrap_or_default(),
+            http,
             listen: options
                 .listen
                 .or(file.listen)
@@ -457,9 +594,16 @@ impl Config {
             ));
         }
         format!(
-            "listen: {}\ndatabase: {database}\nlimits: {:?}\npolicy: {policy}\nfederation: {}, \
+            "listen: {}\nrole: {:?}\ntrusted proxies: {:?}\nhttps: {}\nmetrics: {}\ndatabase: {database}\nlimits: {:?}\npolicy: {policy}\nfederation: {}, \
              private networks {}, allowed hosts {:?}, user agent {:?}\nsources:{}\nnostr relays: {}\n",
             self.listen,
+            self.role,
+            self.http.trusted_proxies,
+            self.http.https,
+            self.http.metrics_listen.map_or_else(
+                || "/metrics on the main address".to_owned(),
+                |address| format!("on {address}")
+            ),
             self.limits,
             if self.federation.enabled { "on" } else { "off" },
             if self.federation.outgoing.allow_private_network {

@@ -11,7 +11,6 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use forum::Forum;
-use forum::rate::RateLimiter;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -24,8 +23,10 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api::{self, ApiState};
+use crate::client_ip::{self, TrustedProxies};
 use crate::config::Limits;
 use crate::feeds::FeedChannel;
+use crate::security_headers::{self, CspNonce, SecurityHeaders};
 use crate::site_assets;
 
 /// What every handler can reach.
@@ -35,12 +36,16 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The forum service.
     pub forum: Forum,
-    /// Submits per client IP address.
-    pub ip_limiter: Arc<RateLimiter>,
     /// The HTTP layer's limits.
     pub limits: Limits,
     /// The channel of RSS answers.
     pub feed_channel: Arc<FeedChannel>,
+    /// Whose forwarding headers are believed.
+    pub proxies: TrustedProxies,
+    /// HSTS on every response.
+    pub https: bool,
+    /// `/metrics` on this router.
+    pub metrics_here: bool,
 }
 
 impl AppState {
@@ -49,13 +54,33 @@ impl AppState {
         Self {
             leptos_options: leptos_options(),
             forum,
-            ip_limiter: Arc::new(RateLimiter::new(
-                limits.submits_per_minute_per_ip,
-                limits.submit_burst_per_ip,
-            )),
             limits,
             feed_channel: Arc::new(FeedChannel::default()),
+            proxies: TrustedProxies::default(),
+            https: false,
+            metrics_here: true,
         }
+    }
+
+    /// The same, believing forwarding headers from these proxies.
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.proxies = proxies;
+        self
+    }
+
+    /// The same, sending HSTS (the site is served over https).
+    #[must_use]
+    pub fn with_https(mut self, https: bool) -> Self {
+        self.https = https;
+        self
+    }
+
+    /// The same, without `/metrics` (served on an address of its own).
+    #[must_use]
+    pub fn without_metrics(mut self) -> Self {
+        self.metrics_here = false;
+        self
     }
 
     /// The same, with the channel of the RSS answers.
@@ -70,7 +95,6 @@ impl FromRef<AppState> for ApiState {
     fn from_ref(state: &AppState) -> Self {
         Self {
             forum: state.forum.clone(),
-            ip_limiter: Arc::clone(&state.ip_limiter),
             feed_channel: Arc::clone(&state.feed_channel),
         }
     }
@@ -105,7 +129,6 @@ fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let options = state.leptos_options.clone();
-    let limits = state.limits.clone();
     // Other instances' web clients and federation peers call the API from anywhere; it
     // uses no cookies, and writes are signed.
     let cors = CorsLayer::new()
@@ -115,7 +138,7 @@ pub fn router(state: AppState) -> Router {
     let api = api::routes()
         .with_state(ApiState::from_ref(&state))
         .layer(cors);
-    Router::new()
+    let site = Router::new()
         .route("/healthz", get(healthz))
         .route("/identicons/{file}", get(crate::identicons::identicon))
         .leptos_routes_with_context(
@@ -127,18 +150,57 @@ pub fn router(state: AppState) -> Router {
                 move || {
                     provide_context(forum.clone());
                     provide_context(views.clone());
+                    provide_response_nonce();
                 }
             },
             move || shell(options.clone()),
         )
         .fallback(fallback)
-        .with_state(state)
-        .merge(api)
+        .with_state(state.clone())
+        .merge(api);
+    let site = if state.metrics_here {
+        site.merge(metrics_routes(&state.forum))
+    } else {
+        site
+    };
+    with_layers(site, &state)
+}
+
+/// `/metrics`, `/healthz` and `/api/health` alone: what a jobs-only process and the
+/// separate metrics address serve.
+pub fn operations_router(state: AppState) -> Router {
+    let health = Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(state.clone())
+        .merge(api::health_routes().with_state(ApiState::from_ref(&state)));
+    with_layers(health.merge(metrics_routes(&state.forum)), &state)
+}
+
+fn metrics_routes(forum: &Forum) -> Router {
+    // Installed before the first request, so that the first scrape sees every request.
+    let _ = crate::metrics::handle();
+    Router::new()
+        .route("/metrics", get(crate::metrics::scrape))
+        .with_state(forum.clone())
+}
+
+/// The layers every router has, innermost first.
+fn with_layers(router: Router, state: &AppState) -> Router {
+    let limits = &state.limits;
+    router
         // The fastest level: dynamic pages and API answers are compressed per request, and
         // brotli at its default level costs more CPU than building the answer.
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(RequestBodyLimitLayer::new(limits.max_request_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout()))
+        .layer(axum::middleware::from_fn_with_state(
+            SecurityHeaders {
+                forum: state.forum.clone(),
+                https: state.https,
+            },
+            security_headers::add,
+        ))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
             let request_id = request
@@ -146,23 +208,37 @@ pub fn router(state: AppState) -> Router {
                 .get("x-request-id")
                 .and_then(|value| value.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+            let client = request
+                .extensions()
+                .get::<forum::rate::ClientAddress>()
+                .map(|address| address.0.to_string())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), client, request_id)
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            state.proxies.clone(),
+            client_ip::resolve,
+        ))
         .layer(SetRequestIdLayer::x_request_id(SequentialRequestId::default()))
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+/// Gives the page being rendered the nonce its response's Content-Security-Policy names
+/// (`security_headers.rs` put it in the request).
+fn provide_response_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+}
+
+/// `GET /healthz`: 200 `ok (backend)` when the database answers and takes writes, 503 with
+/// what is wrong otherwise (see [`forum::health`]).
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.forum.store().ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            format!("ok ({})\n", state.forum.store().backend().name()),
-        )
-            .into_response(),
-        Err(error) => {
-            tracing::error!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
-        }
+    let health = state.forum.health().await;
+    match health.problem() {
+        None => (StatusCode::OK, format!("ok ({})\n", health.backend.name())).into_response(),
+        Some(problem) => (StatusCode::SERVICE_UNAVAILABLE, format!("{problem}\n")).into_response(),
     }
 }
 
@@ -172,7 +248,9 @@ async fn fallback(State(state): State<AppState>, request: Request<Body>) -> Resp
         return response;
     }
     let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async(move || shell(options.clone()));
+    let render = leptos_axum::render_app_async_with_context(provide_response_nonce, move || {
+        shell(options.clone())
+    });
     render(request).await.into_response()
 }
 

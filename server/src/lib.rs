@@ -2,10 +2,13 @@
 //! Spasm API) over the [`forum`] service.
 
 pub mod api;
+pub mod client_ip;
 pub mod config;
 pub mod feeds;
 pub mod http;
 pub mod identicons;
+pub mod metrics;
+pub mod security_headers;
 pub mod site_assets;
 
 use std::sync::Arc;
@@ -15,8 +18,11 @@ use forum::Forum;
 use forum::storage::{self, Store};
 use tokio::net::TcpListener;
 
+use crate::client_ip::TrustedProxies;
 use crate::config::{Config, redact_url};
-use crate::http::{AppState, router};
+use crate::http::{AppState, operations_router, router};
+use forum::jobs::exclusive::{ExclusiveHandle, run_exclusively};
+use forum::storage::JobGroup;
 
 /// Opens (and migrates) the database the configuration names.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -54,11 +60,106 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the database, binds the listener and serves until Ctrl-C or SIGTERM.
+/// Opens the database, binds the listener and serves until Ctrl-C or SIGTERM, in the
+/// configured role: pages and API (`web`), background jobs (`jobs`, each job group in one
+/// process at a time: `forum::jobs::exclusive`), or both (`all`).
+///
+/// Shutdown is graceful: the listener stops accepting, requests in flight (and the writes
+/// they wait for) finish within `shutdown_grace_seconds`, then the jobs stop.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
+    let forum = Forum::new(
+        store.clone(),
+        config.settings.clone(),
+        config.limits.forum_limits(),
+    )
+    .await?;
+    forum.set_host_sources(config.federation.sources.clone());
+    forum.set_federation_enabled(config.federation.enabled);
+    // The relays the instance publishes to and reads from; authors' own relays are added
+    // while events wait for them.
+    forum.set_host_relays(config.nostr.relays.clone());
+    // Settings, sources and relays changed through another process sharing the database.
+    let following = forum.follow_changes();
+    let role = config.role;
+    tracing::info!(?role, "starting");
+    if role.serves_web() && !site_assets::has_browser_bundle() {
+        tracing::warn!(
+            "this binary has no browser bundle: pages work without JavaScript only; build with `cargo xtask build`"
+        );
+    }
+    let background = if role.runs_jobs() {
+        if !config.federation.enabled {
+            tracing::info!("federation is off (ENABLE_SPASM_MODULE=false): no sources are pulled");
+        }
+        Some(start_background_jobs(&config, &forum, &store)?)
+    } else {
+        None
+    };
+    let state = AppState::new(forum, config.limits.clone())
+        .with_feed_channel(config.feed_channel.clone())
+        .with_trusted_proxies(TrustedProxies::new(config.http.trusted_proxies.clone()))
+        .with_https(config.http.https);
+    let state = if config.http.metrics_listen.is_some() {
+        state.without_metrics()
+    } else {
+        state
+    };
+    let app = if role.serves_web() {
+        router(state.clone())
+    } else {
+        operations_router(state.clone())
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut servers = tokio::task::JoinSet::new();
+    let listener = bind(config.listen).await?;
+    let address = listener.local_addr()?;
+    // Printed on stdout so scripts and tests that asked for port 0 learn the real one.
+    println!("listening on http://{address}");
+    tracing::info!(%address, "listening");
+    servers.spawn(serve_until(listener, app, stopped.clone()));
+    if let Some(metrics_address) = config.http.metrics_listen {
+        let listener = bind(metrics_address).await?;
+        let address = listener.local_addr()?;
+        println!("metrics on http://{address}/metrics");
+        servers.spawn(serve_until(listener, operations_router(state), stopped));
+    }
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    let grace = std::time::Duration::from_secs(config.http.shutdown_grace_seconds);
+    let finished = tokio::time::timeout(grace, async {
+        while let Some(served) = servers.join_next().await {
+            match served {
+                Ok(Err(error)) => tracing::error!(%error, "a listener failed"),
+                Err(error) => tracing::error!(%error, "a listener ended badly"),
+                Ok(Ok(())) => {}
+            }
+        }
+    })
+    .await;
+    if finished.is_err() {
+        tracing::warn!(
+            grace_seconds = grace.as_secs(),
+            "requests were still running at the end of the grace period; they are cut off"
+        );
+    }
+    if let Some(background) = background {
+        background.stop().await;
+    }
+    following.stop().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The background work of a jobs process: the rc.52 id upgrade, the scheduled jobs and the
+/// Nostr relay connections, each group run by one process at a time.
+fn start_background_jobs(
+    config: &Config,
+    forum: &Forum,
+    store: &Arc<dyn Store>,
+) -> anyhow::Result<BackgroundJobs> {
     // Upgrades of stored data run beside serving: until they finish, an event stored under
-    // an older id is found by that id only.
+    // an older id is found by that id only. Idempotent: several processes may run it.
     let upgrading = store.clone();
     tokio::spawn(async move {
         match forum::upgrade::run_pending(upgrading.as_ref(), forum::service::now_ms()).await {
@@ -76,14 +177,59 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             }
         }
     });
-    let forum = Forum::new(store, config.settings.clone(), config.limits.forum_limits()).await?;
-    if !site_assets::has_browser_bundle() {
-        tracing::warn!(
-            "this binary has no browser bundle: pages work without JavaScript only; build with `cargo xtask build`"
-        );
+    let client = outgoing::OutgoingClient::new(config.federation.outgoing.clone())?;
+    let scheduled = {
+        let (forum, client) = (forum.clone(), client.clone());
+        run_exclusively(store.clone(), JobGroup::Scheduled, move || {
+            let jobs = forum::jobs::Jobs::new(
+                forum.clone(),
+                client.clone(),
+                forum::jobs::JobsConfig::default(),
+            )
+            .start();
+            Box::new(move || Box::pin(jobs.stop()))
+        })
+    };
+    let relays = {
+        let forum = forum.clone();
+        run_exclusively(store.clone(), JobGroup::NostrRelays, move || {
+            let relays = forum::nostr::NostrRelays::new(
+                forum.clone(),
+                client.clone(),
+                forum::nostr::NostrLimits::default(),
+            )
+            .start();
+            Box::new(move || Box::pin(relays.stop()))
+        })
+    };
+    Ok(BackgroundJobs { scheduled, relays })
+}
+
+struct BackgroundJobs {
+    scheduled: ExclusiveHandle,
+    relays: ExclusiveHandle,
+}
+
+impl BackgroundJobs {
+    async fn stop(self) {
+        self.relays.stop().await;
+        self.scheduled.stop().await;
     }
-    let listener = TcpListener::bind(config.listen).await?;
-    let address = listener.local_addr()?;
+}
+
+async fn bind(address: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot listen on {address}: {error}"))
+}
+
+/// Serves `app` on `listener` until `stopped` turns true, then finishes the requests in
+/// flight.
+async fn serve_until(
+    listener: TcpListener,
+    app: axum::Router,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<()> {
     // Pages stream out in several writes: without TCP_NODELAY, Nagle's algorithm holds the
     // last one back until the client's delayed ACK, 40 ms on Linux, on every page.
     let listener = listener.tap_io(|stream| {
@@ -91,40 +237,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
         }
     });
-    forum.set_host_sources(config.federation.sources.clone());
-    forum.set_federation_enabled(config.federation.enabled);
-    if !config.federation.enabled {
-        tracing::info!("federation is off (ENABLE_SPASM_MODULE=false): no sources are pulled");
-    }
-    // Housekeeping runs whether or not sources are pulled.
-    let client = outgoing::OutgoingClient::new(config.federation.outgoing.clone())?;
-    let jobs = forum::jobs::Jobs::new(
-        forum.clone(),
-        client.clone(),
-        forum::jobs::JobsConfig::default(),
-    )
-    .start();
-    // The relays the instance publishes to and reads from; authors' own relays are added
-    // while events wait for them.
-    forum.set_host_relays(config.nostr.relays.clone());
-    let relays =
-        forum::nostr::NostrRelays::new(forum.clone(), client, forum::nostr::NostrLimits::default())
-            .start();
-    let app = router(
-        AppState::new(forum, config.limits.clone()).with_feed_channel(config.feed_channel.clone()),
-    );
-    // Printed on stdout so scripts and tests that asked for port 0 learn the real one.
-    println!("listening on http://{address}");
-    tracing::info!(%address, "listening");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    relays.stop().await;
-    jobs.stop().await;
-    Ok(())
+    .with_graceful_shutdown(async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    })
+    .await
 }
 
 async fn shutdown_signal() {

@@ -4,18 +4,21 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
-use server::config::{Cli, Command, Config};
+use server::config::{Cli, Command, Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let command = Cli::parse().into_command();
+    let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+    let command = cli.into_command();
     let options = match &command {
         Command::Serve(options) | Command::Migrate(options) | Command::CheckConfig(options) => {
             options

@@ -29,6 +29,24 @@ pub(super) fn forum() -> Result<forum::Forum, UserFacingError> {
     })
 }
 
+/// Spends one submit of the requesting client's address (every write door shares the
+/// forum's per-address limit); a refusal is the words to show, with status 429.
+#[cfg(feature = "ssr")]
+pub(super) fn check_client_address(forum: &forum::Forum) -> Result<(), UserFacingError> {
+    let address = use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<forum::rate::ClientAddress>()
+                .copied()
+        })
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |address| address.0);
+    forum.check_client_address(address).map_err(|error| {
+        set_status(error.status());
+        UserFacingError::BadRequest(error.to_string())
+    })
+}
+
 #[cfg(feature = "ssr")]
 use super::view_model::Display;
 
@@ -315,7 +333,9 @@ pub async fn submit_event(
     } else {
         forum::ingest::Publish::HereOnly
     };
-    match forum()?
+    let forum = forum()?;
+    check_client_address(&forum)?;
+    match forum
         .submit_with(event.as_bytes(), forum::Origin::Submit, publish)
         .await
     {

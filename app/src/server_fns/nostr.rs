@@ -80,7 +80,9 @@ pub async fn publish_to_nostr(
 
     let proof: serde_json::Value = serde_json::from_str(&proof)
         .map_err(|_| UserFacingError::BadRequest("The proof is not JSON.".to_owned()))?;
-    match forum()?.publish_later(&id, &proof).await {
+    let forum = forum()?;
+    super::forum::check_client_address(&forum)?;
+    match forum.publish_later(&id, &proof).await {
         Ok(deliveries) => Ok(delivery_views(&deliveries)),
         Err(PublishLaterError::Storage(error)) => {
             tracing::error!(%error, "a later publication failed in the store");

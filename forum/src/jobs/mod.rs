@@ -9,6 +9,7 @@
 //! schedule.
 
 pub mod backoff;
+pub mod exclusive;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -269,6 +270,11 @@ impl Jobs {
         };
         let now = now_ms();
         state.last_run_ms = Some(now);
+        let outcome_label = if outcome.is_ok() { "ok" } else { "error" };
+        metrics::counter!("spasm_job_runs_total", "job" => job.name.clone(), "outcome" => outcome_label)
+            .increment(1);
+        metrics::histogram!("spasm_job_run_seconds", "job" => job.name.clone())
+            .record(Duration::from_millis(u64::try_from(now - started).unwrap_or(0)).as_secs_f64());
         match outcome {
             Ok(report) => {
                 state.last_success_ms = Some(now);

@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 
 use super::changes::Change;
 use super::executor::{BoxFuture, Executor, Script, script};
+use super::job_lock::{HeldJobLock, JobGroup, JobLocks};
 use super::read_cache::{CachedRead, ReadCache};
 use super::writer::WriteQueue;
 use super::{
@@ -27,6 +28,9 @@ use crate::record::{EventId, NewEvent};
 pub(super) trait ReadConnections: Send + Sync + std::fmt::Debug {
     /// Runs `script` on a reader connection.
     async fn read(&self, script: Script<()>) -> Result<(), StorageError>;
+
+    /// How many connections are open and idle.
+    fn pool_use(&self) -> super::PoolUse;
 }
 
 /// The store: a backend's readers, its write queue and the cache of frequent reads.
@@ -36,6 +40,7 @@ pub(super) struct Database {
     readers: Box<dyn ReadConnections>,
     writes: WriteQueue,
     cache: Arc<ReadCache>,
+    job_locks: Box<dyn JobLocks>,
 }
 
 impl Database {
@@ -44,12 +49,14 @@ impl Database {
         readers: Box<dyn ReadConnections>,
         writes: WriteQueue,
         cache: Arc<ReadCache>,
+        job_locks: Box<dyn JobLocks>,
     ) -> Self {
         Self {
             backend,
             readers,
             writes,
             cache,
+            job_locks,
         }
     }
 
@@ -103,6 +110,37 @@ impl Store for Database {
 
     async fn ping(&self) -> Result<(), StorageError> {
         self.read(|db| Box::pin(async move { db.fetch_all("SELECT 1", &[]).await.map(drop) }))
+            .await
+    }
+
+    async fn try_job_lock(
+        &self,
+        group: JobGroup,
+    ) -> Result<Option<Box<dyn HeldJobLock>>, StorageError> {
+        self.job_locks.try_lock(group).await
+    }
+
+    async fn changed(&self) {
+        self.cache.changed().await;
+    }
+
+    fn pool_use(&self) -> super::PoolUse {
+        self.readers.pool_use()
+    }
+
+    fn write_fault(&self) -> Option<super::WriteFault> {
+        self.writes.health().fault()
+    }
+
+    async fn probe_write(&self, now_ms: i64) -> Result<(), StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    db.execute(statements::PROBE_WRITE, &[now_ms.into()])
+                        .await?;
+                    Ok(((), true))
+                })
+            })
             .await
     }
 

@@ -13,6 +13,8 @@
 mod changes;
 mod database;
 mod executor;
+mod health;
+mod job_lock;
 mod nostr;
 mod open;
 mod postgres;
@@ -27,6 +29,8 @@ use async_trait::async_trait;
 use spasm::action::{Action, Reaction};
 
 pub use changes::{Change, ChangeKind};
+pub use health::{STORAGE_RETRY_AFTER_SECS, WriteFault};
+pub use job_lock::{HeldJobLock, JobGroup};
 pub use open::{open, open_with_limits};
 pub use writer::WriteLimits;
 
@@ -76,6 +80,17 @@ pub enum StorageError {
     /// A migration failed.
     #[error("database migration failed: {0}")]
     Migrate(String),
+}
+
+/// The use of a store's connection pool, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections open now.
+    pub open: usize,
+    /// Of those, connections not in use.
+    pub idle: usize,
+    /// The most connections the pool opens.
+    pub max: usize,
 }
 
 /// Which database a store talks to.
@@ -440,6 +455,30 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StorageError>;
+
+    /// Takes the lock of a group of background jobs, so that one process at a time runs
+    /// them; `None` while another holds it. The lock is released when the returned value is
+    /// dropped, or when its owner dies.
+    async fn try_job_lock(
+        &self,
+        group: JobGroup,
+    ) -> Result<Option<Box<dyn HeldJobLock>>, StorageError>;
+
+    /// Waits until the change log may have moved: a commit in this process, or on
+    /// PostgreSQL a notification from any process (or a lost notification channel). A hint
+    /// only: the change log ([`Store::changes`]) says what changed.
+    async fn changed(&self);
+
+    /// The use of the database connections readers share (on PostgreSQL also the writers').
+    fn pool_use(&self) -> PoolUse;
+
+    /// The standing write fault: the last write this process tried failed, and none has
+    /// succeeded since (a full disk, a database restarting). `None` while writes succeed.
+    fn write_fault(&self) -> Option<WriteFault>;
+
+    /// Checks that the database takes writes: one small write through the write queue (it
+    /// clears [`Store::write_fault`] when it succeeds).
+    async fn probe_write(&self, now_ms: i64) -> Result<(), StorageError>;
 
     /// Stores an event with its ids, authors, categories and keywords; for replies and
     /// reactions also checks the target and the signer's earlier actions and increments the

@@ -23,9 +23,10 @@ use tokio::sync::Notify;
 
 use super::database::{Database, ReadConnections};
 use super::executor::{Cell, Executor, Param, Row, Script};
+use super::job_lock::{HeldJobLock, JobGroup, JobLocks};
 use super::read_cache::ReadCache;
 use super::writer::{self, WriteConnection, WriteLimits};
-use super::{Backend, StorageError, WRITE_LOCK_ID, statements};
+use super::{Backend, PoolUse, StorageError, WRITE_LOCK_ID, statements};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -131,7 +132,7 @@ pub(super) async fn open(url: &str, limits: WriteLimits) -> Result<Database, Sto
         .max_connections(CONNECTIONS)
         // Fail fast with a clear error when the server is unreachable.
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
+        .connect_with(options.clone())
         .await?;
     MIGRATIONS
         .run(&pool)
@@ -167,7 +168,57 @@ pub(super) async fn open(url: &str, limits: WriteLimits) -> Result<Database, Sto
         Box::new(PgReaders { pool }),
         queue,
         cache,
+        Box::new(PgJobLocks { options }),
     ))
+}
+
+/// Job locks as session-level advisory locks, each on a connection of its own.
+#[derive(Debug)]
+struct PgJobLocks {
+    options: PgConnectOptions,
+}
+
+/// How long a held lock's connection may take to answer before the lock counts as lost.
+const LOCK_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[async_trait]
+impl JobLocks for PgJobLocks {
+    async fn try_lock(
+        &self,
+        group: JobGroup,
+    ) -> Result<Option<Box<dyn HeldJobLock>>, StorageError> {
+        use sqlx::Connection as _;
+        let mut connection = PgConnection::connect_with(&self.options).await?;
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(group.advisory_key())
+            .fetch_one(&mut connection)
+            .await?;
+        if taken {
+            Ok(Some(Box::new(HeldAdvisoryLock { connection })))
+        } else {
+            let _ = connection.close().await;
+            Ok(None)
+        }
+    }
+}
+
+/// A held advisory lock: the session that holds it. Dropping it closes the connection,
+/// which releases the lock.
+#[derive(Debug)]
+struct HeldAdvisoryLock {
+    connection: PgConnection,
+}
+
+#[async_trait]
+impl HeldJobLock for HeldAdvisoryLock {
+    async fn still_held(&mut self) -> bool {
+        let answered = tokio::time::timeout(
+            LOCK_CHECK_TIMEOUT,
+            sqlx::query("SELECT 1").execute(&mut self.connection),
+        )
+        .await;
+        matches!(answered, Ok(Ok(_)))
+    }
 }
 
 /// Drops cached reads whenever any process commits (its own included), and whenever the
@@ -291,6 +342,14 @@ struct PgReaders {
 
 #[async_trait]
 impl ReadConnections for PgReaders {
+    fn pool_use(&self) -> PoolUse {
+        PoolUse {
+            open: usize::try_from(self.pool.size()).unwrap_or(usize::MAX),
+            idle: self.pool.num_idle(),
+            max: CONNECTIONS as usize,
+        }
+    }
+
     async fn read(&self, script: Script<()>) -> Result<(), StorageError> {
         let mut connection = self.pool.acquire().await?;
         script(&mut *connection).await

@@ -51,6 +51,8 @@ struct Entries {
 pub(super) struct ReadCache {
     version: AtomicU64,
     entries: Mutex<Entries>,
+    /// Wakes those waiting for the change log to move ([`super::Store::changed`]).
+    moved: tokio::sync::Notify,
 }
 
 impl ReadCache {
@@ -62,6 +64,12 @@ impl ReadCache {
     /// The change log moved: every kept answer is stale.
     pub(super) fn moved(&self) {
         self.version.fetch_add(1, Ordering::AcqRel);
+        self.moved.notify_waiters();
+    }
+
+    /// Waits for the next [`ReadCache::moved`].
+    pub(super) async fn changed(&self) {
+        self.moved.notified().await;
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {

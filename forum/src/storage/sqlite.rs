@@ -20,12 +20,13 @@ use tokio::sync::Semaphore;
 
 use super::database::{Database, ReadConnections};
 use super::executor::{Cell, Executor, Param, Row, Script};
+use super::job_lock::FileJobLocks;
 use super::read_cache::ReadCache;
 use super::writer::{self, WriteConnection, WriteLimits};
-use super::{Backend, SQLITE_FILE_NAME, StorageError};
+use super::{Backend, PoolUse, SQLITE_FILE_NAME, StorageError};
 
 /// The schema, in order; `PRAGMA user_version` records how many were applied.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     include_str!("../../migrations/sqlite/0001_events.sql"),
     include_str!("../../migrations/sqlite/0002_nostr_profiles.sql"),
     include_str!("../../migrations/sqlite/0003_change_log.sql"),
@@ -33,6 +34,7 @@ const MIGRATIONS: [&str; 7] = [
     include_str!("../../migrations/sqlite/0005_upgrades.sql"),
     include_str!("../../migrations/sqlite/0006_network.sql"),
     include_str!("../../migrations/sqlite/0007_nostr.sql"),
+    include_str!("../../migrations/sqlite/0008_write_probe.sql"),
 ];
 
 /// Reader connections.
@@ -196,6 +198,9 @@ pub(super) async fn open(data_dir: &Path, limits: WriteLimits) -> Result<Databas
         Box::new(readers),
         queue,
         cache,
+        Box::new(FileJobLocks {
+            dir: data_dir.to_owned(),
+        }),
     ))
 }
 
@@ -259,6 +264,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 #[async_trait]
 impl ReadConnections for SqliteReaders {
+    fn pool_use(&self) -> PoolUse {
+        PoolUse {
+            open: READERS,
+            idle: self.permits.available_permits(),
+            max: READERS,
+        }
+    }
+
     async fn read(&self, script: Script<()>) -> Result<(), StorageError> {
         let _permit = self
             .permits

@@ -528,3 +528,7 @@ pub(super) const UPGRADE_DONE: &str = "SELECT done_at_ms FROM upgrades WHERE nam
 /// Records a finished data upgrade: `$1` name, `$2` time (ms).
 pub(super) const MARK_UPGRADE_DONE: &str = "INSERT INTO upgrades (name, done_at_ms) \
      VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET done_at_ms = excluded.done_at_ms";
+
+/// The health check's write (`Store::probe_write`): `$1` time (ms). One row, rewritten.
+pub(super) const PROBE_WRITE: &str = "INSERT INTO write_probe (id, written_at_ms) VALUES (1, $1) \
+     ON CONFLICT (id) DO UPDATE SET written_at_ms = excluded.written_at_ms";

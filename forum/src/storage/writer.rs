@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::StorageError;
 use super::executor::{BoxFuture, Executor};
+use super::health::WriteHealth;
 
 /// The most writes committed together.
 const MAX_GROUP: usize = 256;
@@ -127,6 +128,7 @@ impl Drop for WithdrawOnDrop {
 pub(super) struct WriteQueue {
     jobs: mpsc::Sender<Job>,
     wait: Duration,
+    health: Arc<WriteHealth>,
 }
 
 impl std::fmt::Debug for Job {
@@ -137,8 +139,27 @@ impl std::fmt::Debug for Job {
 
 impl WriteQueue {
     /// Runs `work` in the writer's next group and answers once its group is committed.
-    /// `work` returns its result and whether to keep its changes.
+    /// `work` returns its result and whether to keep its changes. Every answer is recorded
+    /// in the queue's [`WriteHealth`].
     pub(super) async fn write<T: Send + 'static>(
+        &self,
+        work: impl for<'c> FnOnce(
+            &'c mut dyn Executor,
+        ) -> BoxFuture<'c, Result<(T, bool), StorageError>>
+        + Send
+        + 'static,
+    ) -> Result<T, StorageError> {
+        let outcome = self.queue_and_wait(work).await;
+        self.health.record(&outcome);
+        outcome
+    }
+
+    /// Whether the last write failed, and since when.
+    pub(super) fn health(&self) -> &WriteHealth {
+        &self.health
+    }
+
+    async fn queue_and_wait<T: Send + 'static>(
         &self,
         work: impl for<'c> FnOnce(
             &'c mut dyn Executor,
@@ -167,6 +188,8 @@ impl WriteQueue {
             }),
         };
         let guard = WithdrawOnDrop(state);
+        let waiting = self.jobs.max_capacity() - self.jobs.capacity();
+        metrics::gauge!("spasm_write_queue_depth").set(waiting as f64);
         self.jobs.try_send(job).map_err(|error| match error {
             mpsc::error::TrySendError::Full(_) => StorageError::Busy {
                 retry_after_secs: RETRY_AFTER_SECS,
@@ -194,6 +217,7 @@ pub(super) fn queue(limits: WriteLimits) -> (WriteQueue, Jobs) {
         WriteQueue {
             jobs,
             wait: limits.wait,
+            health: Arc::default(),
         },
         Arc::new(tokio::sync::Mutex::new(receiver)),
     )
@@ -221,6 +245,7 @@ pub(super) async fn run<C: WriteConnection>(
     committed: impl Fn() + Send,
 ) {
     while let Some(group) = next_group(&jobs).await {
+        metrics::histogram!("spasm_write_group_size").record(group.len() as f64);
         let (answers, outcome) = run_group(&mut connection, group).await;
         connection.end_group(outcome.is_err());
         match &outcome {
