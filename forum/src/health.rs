@@ -4,6 +4,10 @@
 use crate::service::{Forum, now_ms};
 use crate::storage::Backend;
 
+/// How long after the latest failed write a health check probes whether the fault is over
+/// (ms).
+const PROBE_AFTER_MS: i64 = 2_000;
+
 /// What a health check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Health {
@@ -36,8 +40,9 @@ impl Health {
 }
 
 impl Forum {
-    /// Checks the database: a read, and, while the last write failed, a probe write, so
-    /// the forum notices by itself when a full disk has room again.
+    /// Checks the database: a read, and, while the last write failed (no failure in the last
+    /// two seconds), a probe write as large as an event, so the forum notices by itself when a
+    /// full disk has room again.
     pub async fn health(&self) -> Health {
         let store = self.store();
         let reads = match store.ping().await {
@@ -49,6 +54,8 @@ impl Forum {
         };
         let writes = match store.write_fault() {
             None => true,
+            // A fresh failure stands: probing at once would hammer a struggling database.
+            Some(fault) if now_ms() - fault.last_ms < PROBE_AFTER_MS => false,
             Some(_) => match store.probe_write(now_ms()).await {
                 Ok(()) => true,
                 Err(error) => {

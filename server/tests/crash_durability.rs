@@ -4,63 +4,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
 use forum::storage;
 use spasm::body::post;
 use testkit::TestKey;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 
-/// Starts the binary on a free port; returns it and its address.
-async fn start(data_dir: &Path, database_url: Option<&str>) -> (Child, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_spasm-forum"));
-    command
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("SPASM_SUBMITS_PER_MINUTE_PER_IP", "0")
-        .env("SPASM_SUBMITS_PER_MINUTE_PER_KEY", "0")
-        .env("RUST_LOG", "warn")
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    if let Some(url) = database_url {
-        command.env("DATABASE_URL", url);
-    }
-    let mut child = command.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let address = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(address) = line.strip_prefix("listening on http://") {
-                return address.to_owned();
-            }
-        }
-        panic!("the server exited before listening");
-    })
-    .await
-    .unwrap();
-    (child, address)
-}
-
-/// One `POST /api/submit/` over a fresh connection; the status, or `None` when the
-/// connection broke (the server was killed).
+/// One submit; the status, or `None` when the connection broke (the server was killed).
 async fn submit(address: &str, body: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(address).await.ok()?;
-    let request = format!(
-        "POST /api/submit/ HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.ok()?;
-    let text = String::from_utf8_lossy(&response);
-    text.split_whitespace().nth(1)?.parse().ok()
+    testkit::process::submit(address, body)
+        .await
+        .map(|answer| answer.status)
 }
 
 async fn kill_during_submits(data_dir: &Path, database_url: Option<&str>) {
@@ -82,7 +38,11 @@ async fn kill_during_submits(data_dir: &Path, database_url: Option<&str>) {
             (id, signed.to_string())
         })
         .collect();
-    let (mut child, address) = start(data_dir, database_url).await;
+    let env: Vec<(&str, &str)> = database_url
+        .map(|url| vec![("DATABASE_URL", url)])
+        .unwrap_or_default();
+    let testkit::process::ServerProcess { mut child, address } =
+        testkit::process::start(env!("CARGO_BIN_EXE_spasm-forum"), data_dir, &env).await;
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let events = Arc::new(events);
     // Four clients submit in parallel while the server is killed.

@@ -5,6 +5,7 @@
 
 #![allow(clippy::expect_used)]
 
+pub mod process;
 pub mod relay;
 
 use k256::ecdsa::SigningKey;

@@ -1,7 +1,8 @@
 //! Background jobs: the federation and feed pulls ([`crate::network`]), the expiry of replies
 //! and reactions that waited too long for their target, and later the Nostr jobs.
 //!
-//! [`Jobs::start`] runs them until [`JobsHandle::stop`]: each job's state lives in the
+//! [`Jobs::start`] runs them until [`JobsHandle::stop`], in one process at a time
+//! ([`exclusive`]): each job's state lives in the
 //! database (cursor, last success, last error, failure count, next attempt; [`JobState`]),
 //! so that schedules and backoff survive restarts; a run takes its job with a lease, so that
 //! one run of a job happens at a time, even with several processes on one database. A
@@ -141,6 +142,15 @@ impl Jobs {
     }
 
     async fn schedule(self, mut stopped: watch::Receiver<bool>) {
+        // One scheduler runs at a time (`exclusive.rs`): a lease still standing is the run
+        // of a process that stopped without letting its job go.
+        match self.forum.store().release_all_jobs().await {
+            Ok(0) => {}
+            Ok(released) => tracing::info!(released, "took over the jobs of a stopped process"),
+            Err(error) => {
+                tracing::warn!(%error, "cannot release the jobs of a stopped process; they wait for their leases")
+            }
+        }
         let this = Arc::new(self);
         let mut running: JoinSet<()> = JoinSet::new();
         let mut names: HashMap<tokio::task::Id, String> = HashMap::new();

@@ -23,6 +23,9 @@ use crate::profile::{ProfileUpdate, StoredProfile};
 use crate::query::{FeedFilter, Page};
 use crate::record::{EventId, NewEvent};
 
+/// The size of the health check's probe write: the default largest event.
+const PROBE_BYTES: usize = 256 * 1024;
+
 /// How a backend runs reads: on one of its reader connections.
 #[async_trait]
 pub(super) trait ReadConnections: Send + Sync + std::fmt::Debug {
@@ -136,8 +139,14 @@ impl Store for Database {
         self.writes
             .write(move |db| {
                 Box::pin(async move {
-                    db.execute(statements::PROBE_WRITE, &[now_ms.into()])
-                        .await?;
+                    // As large as an event may be, and different each time (a row
+                    // rewritten with the same bytes might cost no new page).
+                    let padding = format!("{now_ms}").repeat(PROBE_BYTES / 13);
+                    db.execute(
+                        statements::PROBE_WRITE,
+                        &[now_ms.into(), padding.as_str().into()],
+                    )
+                    .await?;
                     Ok(((), true))
                 })
             })
@@ -632,6 +641,17 @@ impl Store for Database {
                     ];
                     db.execute(statements::SAVE_JOB_CURSOR, &params).await?;
                     Ok(((), true))
+                })
+            })
+            .await
+    }
+
+    async fn release_all_jobs(&self) -> Result<u64, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let released = db.execute(statements::RELEASE_ALL_JOBS, &[]).await?;
+                    Ok((released, true))
                 })
             })
             .await

@@ -14,6 +14,8 @@ pub const STORAGE_RETRY_AFTER_SECS: u64 = 5;
 pub struct WriteFault {
     /// When the first failure of this run of failures happened (ms since the epoch).
     pub since_ms: i64,
+    /// When the latest failure happened (ms since the epoch).
+    pub last_ms: i64,
     /// The latest failure (the driver's words: for logs and operators, not for visitors).
     pub reason: String,
 }
@@ -40,12 +42,17 @@ impl WriteHealth {
             Err(StorageError::Busy { .. }) => {}
             Err(error) => {
                 let reason = error.to_string();
+                let now = crate::service::now_ms();
                 match fault.as_mut() {
-                    Some(standing) => standing.reason = reason,
+                    Some(standing) => {
+                        standing.reason = reason;
+                        standing.last_ms = now;
+                    }
                     None => {
                         tracing::error!(%error, "the database refuses writes");
                         *fault = Some(WriteFault {
-                            since_ms: crate::service::now_ms(),
+                            since_ms: now,
+                            last_ms: now,
                             reason,
                         });
                     }

@@ -712,6 +712,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         lease_until_ms: Option<i64>,
     ) -> Result<(), StorageError>;
 
+    /// Lets every job go, whoever's run held it: for the scheduler that just became the
+    /// only one ([`JobGroup::Scheduled`]'s lock), so that a dead owner's runs do not hold
+    /// their jobs until their leases end. How many were held.
+    async fn release_all_jobs(&self) -> Result<u64, StorageError>;
+
     /// Lets a job go without a run's outcome (a run cut off at stop), if it still holds
     /// `lease_until_ms`.
     async fn release_job(&self, name: &str, lease_until_ms: i64) -> Result<(), StorageError>;

@@ -170,7 +170,8 @@ pub(super) const FINISH_JOB: &str = "UPDATE job_states SET cursor = $2, mode = $
      WHERE name = $1 AND lease_until_ms = $17";
 pub(super) const SAVE_JOB_CURSOR: &str =
     "UPDATE job_states SET cursor = $2 WHERE name = $1 AND lease_until_ms = $3";
-pub(super) const RELEASE_JOB: &str = "UPDATE job_states SET lease_until_ms = NULL WHERE name = $1";
+pub(super) const RELEASE_JOB: &str =
+    "UPDATE job_states SET lease_until_ms = NULL WHERE name = $1 AND lease_until_ms = $2";
 pub(super) const PAUSE_JOB: &str = "UPDATE job_states SET paused = $2 WHERE name = $1";
 pub(super) const RUN_JOB_NOW: &str = "UPDATE job_states SET run_requested = 1 WHERE name = $1";
 
@@ -529,6 +530,13 @@ pub(super) const UPGRADE_DONE: &str = "SELECT done_at_ms FROM upgrades WHERE nam
 pub(super) const MARK_UPGRADE_DONE: &str = "INSERT INTO upgrades (name, done_at_ms) \
      VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET done_at_ms = excluded.done_at_ms";
 
-/// The health check's write (`Store::probe_write`): `$1` time (ms). One row, rewritten.
-pub(super) const PROBE_WRITE: &str = "INSERT INTO write_probe (id, written_at_ms) VALUES (1, $1) \
-     ON CONFLICT (id) DO UPDATE SET written_at_ms = excluded.written_at_ms";
+/// The health check's write (`Store::probe_write`): `$1` time (ms), `$2` padding as large as
+/// an event. One row, rewritten.
+pub(super) const PROBE_WRITE: &str = "INSERT INTO write_probe (id, written_at_ms, padding) \
+     VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET written_at_ms = excluded.written_at_ms, \
+     padding = excluded.padding";
+
+/// Lets every job go: the scheduler that just took the job lock is the only one, so any
+/// lease standing belongs to a run of a process that died.
+pub(super) const RELEASE_ALL_JOBS: &str =
+    "UPDATE job_states SET lease_until_ms = NULL WHERE lease_until_ms IS NOT NULL";
