@@ -2,9 +2,14 @@
 
 import { chromium } from 'playwright-core';
 
-/** Launches headless Chromium from `CHROMIUM_PATH` or /usr/bin/chromium. */
-export function launchBrowser() {
-  return chromium.launch({
+/**
+ * Launches headless Chromium from `CHROMIUM_PATH` or /usr/bin/chromium. Every page of every
+ * context it opens is watched for Content-Security-Policy violations (Chromium reports them
+ * on the console); `close()` fails the test file when there was one, so every journey runs
+ * under the server's real policy.
+ */
+export async function launchBrowser() {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: [
@@ -18,6 +23,25 @@ export function launchBrowser() {
       '--disable-sync',
     ],
   });
+  const violations = [];
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...options) => {
+    const context = await newContext(...options);
+    context.on('console', (message) => {
+      if (/Content[- ]Security[- ]Policy/i.test(message.text())) {
+        violations.push(`${message.location()?.url ?? ''}: ${message.text()}`);
+      }
+    });
+    return context;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (...options) => {
+    await close(...options);
+    if (violations.length > 0) {
+      throw new Error(`Content-Security-Policy violations:\n${violations.join('\n')}`);
+    }
+  };
+  return browser;
 }
 
 /**

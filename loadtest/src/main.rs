@@ -5,7 +5,9 @@
 //!   every request carries a different body, which `oha` cannot send);
 //! * `GET /api/events?limit=25` requests per second with p50/p99 latency at 50
 //!   connections, measured by `oha`, with 10,000 and with 1,000,000 stored events;
-//! * the server's peak resident memory (`VmHWM`) after each phase.
+//! * the server's peak resident memory (`VmHWM`) after each phase;
+//! * with `--processes N` (and `--postgres`), the same spread over N processes sharing the
+//!   database.
 //!
 //! Every loop is bounded in count and time, and only 127.0.0.1 is contacted.
 
@@ -54,6 +56,10 @@ struct Args {
     /// Measure only the post page with 200 comments (and print its size).
     #[arg(long)]
     page_only: bool,
+    /// Server processes sharing the database (more than one needs `--postgres`): submits
+    /// and reads are spread over them, and the figures are their sums.
+    #[arg(long, default_value_t = 1)]
+    processes: usize,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -69,14 +75,25 @@ async fn main() -> Result<()> {
     } else {
         "SQLite"
     };
-    println!("== load test on {backend}, 2 cores, release server ==");
-    let (mut server, address) = start_server(&args.server, &data_dir, database.as_deref()).await?;
-    let pid = server.id().context("the server has no pid")?;
+    if args.processes > 1 && database.is_none() {
+        bail!("several processes share one database: add --postgres");
+    }
+    let processes = args.processes.max(1);
+    println!("== load test on {backend}, 2 cores, release server, {processes} process(es) ==");
+    let mut servers = Vec::with_capacity(processes);
+    for _ in 0..processes {
+        servers.push(start_server(&args.server, &data_dir, database.as_deref()).await?);
+    }
+    let addresses: Vec<String> = servers.iter().map(|(_, address)| address.clone()).collect();
+    let pids: Vec<u32> = servers
+        .iter()
+        .map(|(server, _)| server.id().context("a server has no pid"))
+        .collect::<Result<_>>()?;
+    let address = addresses[0].clone();
 
     if args.page_only {
         post_page_benchmark(&args, &address).await?;
-        server.start_kill()?;
-        server.wait().await?;
+        stop_all(servers).await?;
         let _ = std::fs::remove_dir_all(&data_dir);
         return Ok(());
     }
@@ -88,7 +105,7 @@ async fn main() -> Result<()> {
         first.len(),
         generated.elapsed()
     );
-    let rate = submit_all(&address, first, args.submit_connections).await?;
+    let rate = submit_all(&addresses, first, args.submit_connections).await?;
     println!(
         "submits: {} distinct signed events in {:.2?} = {:.0} verified submits/s ({} connections)",
         rate.count,
@@ -96,11 +113,11 @@ async fn main() -> Result<()> {
         rate.per_second(),
         args.submit_connections
     );
-    println!("peak RSS after submits: {:.1} MB", peak_rss_mb(pid)?);
+    println!("peak RSS after submits: {:.1} MB", peak_rss_mb(&pids)?);
 
     post_page_benchmark(&args, &address).await?;
 
-    let small = read_benchmark(&args, &address).await?;
+    let small = read_benchmark(&args, &addresses).await?;
     println!(
         "feed reads with {} events: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} connections, {} s)",
         args.events,
@@ -110,7 +127,7 @@ async fn main() -> Result<()> {
         args.read_connections,
         args.read_seconds
     );
-    println!("peak RSS after reads: {:.1} MB", peak_rss_mb(pid)?);
+    println!("peak RSS after reads: {:.1} MB", peak_rss_mb(&pids)?);
 
     if args.large > args.events {
         let fill_started = Instant::now();
@@ -118,12 +135,12 @@ async fn main() -> Result<()> {
         while stored < args.large {
             let batch = (args.large - stored).min(100_000);
             let events = generate(stored, batch);
-            let rate = submit_all(&address, events, args.submit_connections).await?;
+            let rate = submit_all(&addresses, events, args.submit_connections).await?;
             stored += batch;
             println!(
                 "  filled to {stored} events ({:.0} submits/s in this batch, peak RSS {:.1} MB)",
                 rate.per_second(),
-                peak_rss_mb(pid)?
+                peak_rss_mb(&pids)?
             );
         }
         println!(
@@ -131,7 +148,7 @@ async fn main() -> Result<()> {
             args.large,
             fill_started.elapsed()
         );
-        let large = read_benchmark(&args, &address).await?;
+        let large = read_benchmark(&args, &addresses).await?;
         println!(
             "feed reads with {} events: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
             args.large, large.rps, large.p50_ms, large.p99_ms
@@ -146,13 +163,20 @@ async fn main() -> Result<()> {
     }
     println!(
         "peak RSS of the server over the whole run: {:.1} MB",
-        peak_rss_mb(pid)?
+        peak_rss_mb(&pids)?
     );
-    server.start_kill()?;
-    server.wait().await?;
+    stop_all(servers).await?;
     let _ = std::fs::remove_dir_all(&data_dir);
     if let (Some(admin), Some(url)) = (&args.postgres, &database) {
         drop_postgres(admin, url).await?;
+    }
+    Ok(())
+}
+
+async fn stop_all(servers: Vec<(Child, String)>) -> Result<()> {
+    for (mut server, _) in servers {
+        server.start_kill()?;
+        server.wait().await?;
     }
     Ok(())
 }
@@ -268,16 +292,17 @@ impl Rate {
     }
 }
 
-/// Submits every event over `connections` keep-alive connections; every answer must be 201.
-async fn submit_all(address: &str, events: Vec<String>, connections: usize) -> Result<Rate> {
+/// Submits every event over `connections` keep-alive connections, spread over the
+/// processes at `addresses`; every answer must be 201.
+async fn submit_all(addresses: &[String], events: Vec<String>, connections: usize) -> Result<Rate> {
     let events = Arc::new(events);
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let tasks: Vec<_> = (0..connections)
-        .map(|_| {
+        .map(|connection| {
             let events = Arc::clone(&events);
             let next = Arc::clone(&next);
-            let address = address.to_owned();
+            let address = addresses[connection % addresses.len()].clone();
             tokio::spawn(async move {
                 let mut connection = Connection::open(&address).await?;
                 loop {
@@ -449,15 +474,28 @@ async fn post_page_benchmark(args: &Args, address: &str) -> Result<()> {
 }
 
 /// `oha` against the feed, JSON output parsed.
-async fn read_benchmark(args: &Args, address: &str) -> Result<Reads> {
+/// Feed reads from every process at once, the connections split between them: the sum of
+/// their rates, and the worst process's latencies.
+async fn read_benchmark(args: &Args, addresses: &[String]) -> Result<Reads> {
     let seconds = format!("{}s", args.read_seconds);
-    let connections = args.read_connections.to_string();
-    oha(
-        args,
-        &format!("http://{address}/api/events?limit=25"),
-        &["-z", &seconds, "-c", &connections],
-    )
-    .await
+    let connections = (args.read_connections / addresses.len()).max(1).to_string();
+    let runs = addresses.iter().map(|address| {
+        let url = format!("http://{address}/api/events?limit=25");
+        let (seconds, connections) = (seconds.clone(), connections.clone());
+        async move { oha(args, &url, &["-z", &seconds, "-c", &connections]).await }
+    });
+    let mut total = Reads {
+        rps: 0.0,
+        p50_ms: 0.0,
+        p99_ms: 0.0,
+    };
+    for reads in futures_util::future::join_all(runs).await {
+        let reads = reads?;
+        total.rps += reads.rps;
+        total.p50_ms = total.p50_ms.max(reads.p50_ms);
+        total.p99_ms = total.p99_ms.max(reads.p99_ms);
+    }
+    Ok(total)
 }
 
 async fn oha(args: &Args, url: &str, load: &[&str]) -> Result<Reads> {
@@ -494,8 +532,17 @@ async fn oha(args: &Args, url: &str, load: &[&str]) -> Result<Reads> {
     })
 }
 
-/// The server's peak resident set size so far.
-fn peak_rss_mb(pid: u32) -> Result<f64> {
+/// The servers' peak resident set sizes so far, summed.
+fn peak_rss_mb(pids: &[u32]) -> Result<f64> {
+    let mut total = 0.0;
+    for pid in pids {
+        total += peak_rss_mb_of(*pid)?;
+    }
+    Ok(total)
+}
+
+/// One process's peak resident set size so far.
+fn peak_rss_mb_of(pid: u32) -> Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kib: f64 = status
         .lines()

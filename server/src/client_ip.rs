@@ -126,7 +126,14 @@ mod tests {
     use axum::http::HeaderValue;
 
     fn proxies(list: &[&str]) -> TrustedProxies {
-        TrustedProxies::new(list.iter().map(|text| text.parse().unwrap()).collect())
+        TrustedProxies::new(
+            list.iter()
+                .map(|text| {
+                    text.parse::<IpNet>()
+                        .unwrap_or_else(|_| IpNet::from(text.parse::<IpAddr>().unwrap()))
+                })
+                .collect(),
+        )
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {

@@ -34,7 +34,7 @@ const MIGRATIONS: [&str; 8] = [
     include_str!("../../migrations/sqlite/0005_upgrades.sql"),
     include_str!("../../migrations/sqlite/0006_network.sql"),
     include_str!("../../migrations/sqlite/0007_nostr.sql"),
-    include_str!("../../migrations/sqlite/0008_write_probe.sql"),
+    include_str!("../../migrations/sqlite/0009_write_probe.sql"),
 ];
 
 /// Reader connections.
