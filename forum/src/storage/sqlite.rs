@@ -25,7 +25,7 @@ use super::writer::{self, WriteConnection, WriteLimits};
 use super::{Backend, SQLITE_FILE_NAME, StorageError};
 
 /// The schema, in order; `PRAGMA user_version` records how many were applied.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     include_str!("../../migrations/sqlite/0001_events.sql"),
     include_str!("../../migrations/sqlite/0002_nostr_profiles.sql"),
     include_str!("../../migrations/sqlite/0003_change_log.sql"),
@@ -33,6 +33,7 @@ const MIGRATIONS: [&str; 7] = [
     include_str!("../../migrations/sqlite/0005_upgrades.sql"),
     include_str!("../../migrations/sqlite/0006_network.sql"),
     include_str!("../../migrations/sqlite/0007_nostr.sql"),
+    include_str!("../../migrations/sqlite/0008_import_progress.sql"),
 ];
 
 /// Reader connections.
