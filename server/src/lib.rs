@@ -2,10 +2,12 @@
 //! Spasm API) over the [`forum`] service.
 
 pub mod api;
+pub mod check;
 pub mod config;
 pub mod feeds;
 pub mod http;
 pub mod identicons;
+pub mod import;
 pub mod site_assets;
 
 use std::sync::Arc;
