@@ -156,7 +156,9 @@ impl fmt::Display for CheckReport {
         }
         let how = match self.scope {
             CheckScope::Sample { rows_per_table } => {
-                format!("a random sample of up to {rows_per_table} rows per table; --full checks every row")
+                format!(
+                    "a random sample of up to {rows_per_table} rows per table; --full checks every row"
+                )
             }
             CheckScope::Full => "every row".to_owned(),
         };
@@ -288,8 +290,8 @@ async fn check_forms(
 /// # Errors
 /// [`FormProblem`] when it is not what was signed.
 pub fn verify_form(event_json: &str) -> Result<bool, FormProblem> {
-    let stored: Value =
-        serde_json::from_str(event_json).map_err(|error| FormProblem::NotJson(error.to_string()))?;
+    let stored: Value = serde_json::from_str(event_json)
+        .map_err(|error| FormProblem::NotJson(error.to_string()))?;
     if NostrKind::of_nostr_only(&stored).is_some() {
         verify_nostr_event(&stored).map_err(FormProblem::NostrDoesNotVerify)?;
         return Ok(true);
@@ -358,9 +360,6 @@ mod tests {
             verify_form(&signature.to_string()),
             Err(FormProblem::DoesNotVerify(_))
         ));
-        assert!(matches!(
-            verify_form("{"),
-            Err(FormProblem::NotJson(_))
-        ));
+        assert!(matches!(verify_form("{"), Err(FormProblem::NotJson(_))));
     }
 }

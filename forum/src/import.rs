@@ -377,11 +377,7 @@ pub async fn import<R: OldRows>(
 }
 
 /// One row through the ingest; a store too busy for it is waited for a few times.
-async fn import_row(
-    forum: &Forum,
-    table: OldTable,
-    row: &OldRow,
-) -> Result<Accepted, SubmitError> {
+async fn import_row(forum: &Forum, table: OldTable, row: &OldRow) -> Result<Accepted, SubmitError> {
     let body = row.spasm_event.as_deref().unwrap_or("null");
     let mut attempts = 0;
     loop {

@@ -13,8 +13,8 @@
 pub mod address;
 pub mod check;
 pub mod envelope;
-pub mod ingest;
 pub mod import;
+pub mod ingest;
 pub mod jobs;
 pub mod network;
 pub mod nostr;

@@ -54,7 +54,11 @@ pub enum Command {
 pub struct ImportArgs {
     /// The old server's PostgreSQL database, `postgres://user:password@host:port/database`;
     /// it is only read.
-    #[arg(value_name = "OLD_DATABASE_URL", env = "SPASM_IMPORT_FROM", hide_env_values = true)]
+    #[arg(
+        value_name = "OLD_DATABASE_URL",
+        env = "SPASM_IMPORT_FROM",
+        hide_env_values = true
+    )]
     pub source: String,
     /// Rows read at once from each old table, and rows between two records of where the
     /// import stands.

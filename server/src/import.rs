@@ -384,5 +384,12 @@ pub async fn import_quietly(
     source_url: &str,
     batch_rows: u32,
 ) -> Result<ImportReport, ImportError> {
-    import_into(forum, source_url, batch_rows, &Unwatched, &AtomicBool::new(false)).await
+    import_into(
+        forum,
+        source_url,
+        batch_rows,
+        &Unwatched,
+        &AtomicBool::new(false),
+    )
+    .await
 }

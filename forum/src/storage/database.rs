@@ -12,9 +12,9 @@ use super::read_cache::{CachedRead, ReadCache};
 use super::writer::WriteQueue;
 use super::{
     AdminEvent, AuthorDeletion, Backend, DeleteOutcome, Deletion, Delivery, FormTable,
-    ImportProgress, Insert, InsertOutcome, JobState, Moderation, ModerationRecord, OutboxAnswer, OutboxItem, Publication,
-    RelayListUpdate, RelayReadState, RestoreOutcome, StorageError, Store, StoredForm,
-    SubscriptionTargets, nostr, reads, statements, writes,
+    ImportProgress, Insert, InsertOutcome, JobState, Moderation, ModerationRecord, OutboxAnswer,
+    OutboxItem, Publication, RelayListUpdate, RelayReadState, RestoreOutcome, StorageError, Store,
+    StoredForm, SubscriptionTargets, nostr, reads, statements, writes,
 };
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;

@@ -661,10 +661,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Records where imports stand (each entry replaces the one of its source and table),
     /// all in one transaction.
-    async fn save_import_progress(
-        &self,
-        progress: Vec<ImportProgress>,
-    ) -> Result<(), StorageError>;
+    async fn save_import_progress(&self, progress: Vec<ImportProgress>)
+    -> Result<(), StorageError>;
 
     /// Adds an id to a stored event's ids, so that it is found by that id too; `false`
     /// when another event (or this one) has it already.
