@@ -367,7 +367,8 @@ pub async fn run(config: Config, args: &ImportArgs) -> anyhow::Result<()> {
     let watch = ProgressBarWatch::new();
     let outcome = import_into(&forum, &args.source, args.batch_rows, &watch, &stop).await;
     watch.bar.finish_and_clear();
-    let report = outcome?;
+    // The sentence names its causes already.
+    let report = outcome.map_err(|error| anyhow::anyhow!("{error}"))?;
     print!("{report}");
     if report.interrupted {
         anyhow::bail!("the import was interrupted; run the same command again to continue");

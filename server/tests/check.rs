@@ -205,6 +205,20 @@ async fn check_finds_a_changed_signature(test: &TestForum) {
     let (passed, report) = check(test, &[]).await;
     assert!(passed, "{report}");
     assert!(report.contains("a random sample"), "{report}");
+    if test.db == Db::Sqlite {
+        let elsewhere = tempfile::tempdir().unwrap();
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_spasm-forum"))
+            .args(["check", "--data-dir"])
+            .arg(elsewhere.path().join("typo"))
+            .env_remove("DATABASE_URL")
+            .output()
+            .await
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("there is no forum database at"), "{stderr}");
+        assert!(!elsewhere.path().join("typo").exists());
+    }
 
     let key = corrupt_signature(test, &kept).await;
     let (passed, report) = check(test, &["--full"]).await;
