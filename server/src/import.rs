@@ -359,9 +359,13 @@ pub async fn run(config: Config, args: &ImportArgs) -> anyhow::Result<()> {
     let forum = Forum::new(store, config.settings.clone(), config.limits.forum_limits()).await?;
     let stop = Arc::new(AtomicBool::new(false));
     let asked = stop.clone();
+    // The first Ctrl-C stops between two rows, with the progress recorded; a second one
+    // stops at once (the next run continues from the last record all the same).
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            asked.store(true, Ordering::Relaxed);
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if asked.swap(true, Ordering::Relaxed) {
+                std::process::exit(130);
+            }
         }
     });
     let watch = ProgressBarWatch::new();

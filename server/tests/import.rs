@@ -12,8 +12,9 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Output;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use forum::import::{ImportReport, OldTable};
+use forum::import::{ImportReport, ImportWatch, OldTable};
 use forum::record::NewEvent;
 use forum::storage::ImportProgress;
 use forum::{Settings, SubmitError};
@@ -522,5 +523,61 @@ async fn the_old_database_is_only_read() {
     );
     drop(old);
     drop(connection);
+    drop_database(Some(cleanup)).await;
+}
+
+/// Stops the run after a number of rows, as Ctrl-C does.
+struct StopAfter<'a> {
+    rows: u64,
+    stop: &'a AtomicBool,
+}
+
+impl ImportWatch for StopAfter<'_> {
+    fn row_done(&self, report: &ImportReport) {
+        if report.rows_read() == self.rows {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_run_is_continued_where_it_stopped() {
+    let data = old_data();
+    let Some((url, cleanup)) = old_database(&data).await else {
+        return;
+    };
+    let test = TestForum::open(Db::Sqlite, settings()).await.unwrap();
+    let stop = AtomicBool::new(false);
+    let watch = StopAfter {
+        rows: 10,
+        stop: &stop,
+    };
+    let stopped = server::import::import_into(&test.forum, &url, 4, &watch, &stop)
+        .await
+        .unwrap();
+    println!("{stopped}");
+    assert!(stopped.interrupted);
+    assert_eq!(stopped.rows_read(), 10);
+    assert!(stopped.to_string().contains("run the same command again"));
+    let continued = server::import::import_quietly(&test.forum, &url, 4)
+        .await
+        .unwrap();
+    println!("{continued}");
+    assert!(!continued.interrupted);
+    assert!(!continued.continued_after.is_empty());
+    // Nothing is read twice but what came after the last record (every 4 rows), and nothing
+    // is lost: together the two runs did what one does.
+    let whole = data.rows.len() as u64;
+    assert!(continued.rows_read() >= whole - 10 && continued.rows_read() <= whole - 8);
+    let twice = continued.rows_read() + 10 - whole;
+    assert_eq!(
+        stopped.imported + continued.imported,
+        data.genuine.len() as u64 + 3
+    );
+    assert_eq!(
+        stopped.already_here + continued.already_here,
+        data.genuine.iter().map(|(_, copies)| copies).sum::<u64>() - data.genuine.len() as u64
+            + twice
+    );
     drop_database(Some(cleanup)).await;
 }
