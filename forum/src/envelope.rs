@@ -19,7 +19,8 @@ pub struct StoredEvent {
     pub updated_at_ms: i64,
     /// The key of the event it replies or reacts to, when known.
     pub parent_key: Option<i64>,
-    /// Where it came from: `submit`, `federation:<source>`, `rss:<feed>`.
+    /// Where it came from: `submit`, `federation:<source>`, `rss:<feed>`, `nostr:<relay>`,
+    /// `import:<old table>`.
     pub origin: String,
     /// The database form (`SpasmEventDatabaseV2`) as stored.
     pub event_json: String,

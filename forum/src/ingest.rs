@@ -58,6 +58,15 @@ pub enum Origin {
         /// The relay's URL.
         relay: String,
     },
+    /// `spasm-forum import`: a row of an existing server's database, moving in
+    /// (`forum::import`). Its signatures are verified as any other's, moderators' deletes
+    /// need a moderator of this instance, app configs an admin of it; the old instance's
+    /// switches and whitelists were applied when it accepted the row, and unsigned rows are
+    /// the items its RSS feeds gave it.
+    Import {
+        /// The old table (`spasm_events`, `admin_events`, `app_configs`).
+        table: String,
+    },
 }
 
 /// Counts an ingest's outcome in `spasm_submits_total{source, outcome}`: `accepted`, or
@@ -95,16 +104,19 @@ impl Origin {
             Self::Federation { .. } => "federation",
             Self::Rss { .. } => "rss",
             Self::Nostr { .. } => "nostr",
+            Self::Import { .. } => "import",
         }
     }
 
-    /// How it is stored: `submit`, `federation:<source>`, `rss:<feed>`.
+    /// How it is stored: `submit`, `federation:<source>`, `rss:<feed>`, `nostr:<relay>`,
+    /// `import:<old table>`.
     pub fn label(&self) -> String {
         match self {
             Self::Submit => "submit".into(),
             Self::Federation { source, .. } => format!("federation:{source}"),
             Self::Rss { source } => format!("rss:{source}"),
             Self::Nostr { relay } => format!("nostr:{relay}"),
+            Self::Import { table } => format!("import:{table}"),
         }
     }
 
@@ -115,7 +127,7 @@ impl Origin {
                 trusted_for_unsigned,
                 ..
             } => *trusted_for_unsigned,
-            Self::Rss { .. } => true,
+            Self::Rss { .. } | Self::Import { .. } => true,
             Self::Nostr { .. } => false,
         }
     }
@@ -1040,6 +1052,11 @@ fn check_submit_gates(
 ) -> Result<(), SubmitError> {
     if !event.is_signed() && !origin.may_be_unsigned(settings) {
         return Err(SubmitError::UnsignedNotAllowed);
+    }
+    // The old instance applied its switches and whitelists when it accepted the row; they
+    // govern new events, and history moves in whole.
+    if matches!(origin, Origin::Import { .. }) {
+        return Ok(());
     }
     if !settings.enable_new_web3_actions_all {
         return Err(SubmitError::AllActionsDisabled);

@@ -6,12 +6,16 @@
 //! * [`storage`] keeps events in SQLite or PostgreSQL behind the [`storage::Store`] trait.
 //! * [`settings`] is the instance's policy, changed at run time by admin-signed events.
 //! * [`upgrade`] reworks stored events once when the protocol changes (rc.52 ids).
+//! * [`import`] moves an existing server's database in, through the ingest;
+//!   [`check`] verifies that stored events are still what was signed.
 //! * [`nostr`] publishes to Nostr relays and takes what their users answer.
 
 pub mod address;
+pub mod check;
 pub mod envelope;
 pub mod follow;
 pub mod health;
+pub mod import;
 pub mod ingest;
 pub mod jobs;
 pub mod network;

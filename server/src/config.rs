@@ -53,6 +53,71 @@ pub enum Command {
     Migrate(Options),
     /// Read and check the configuration, print it with secrets redacted, then exit.
     CheckConfig(Options),
+    /// Move in from an existing degenrocket-server or spasm-forum-server: every event of its
+    /// PostgreSQL database is verified again and stored here; run again to continue a run
+    /// that stopped.
+    Import(ImportArgs),
+    /// Check the database file and that stored events still verify against their signed
+    /// material, then exit (non-zero when anything fails).
+    Check(CheckArgs),
+}
+
+/// `spasm-forum import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The old server's PostgreSQL database, `postgres://user:password@host:port/database`;
+    /// it is only read.
+    #[arg(
+        value_name = "OLD_DATABASE_URL",
+        env = "SPASM_IMPORT_FROM",
+        hide_env_values = true
+    )]
+    pub source: String,
+    /// Rows read at once from each old table, and rows between two records of where the
+    /// import stands.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_rows: u32,
+    /// Where the forum keeps its data.
+    #[command(flatten)]
+    pub options: Options,
+}
+
+/// `spasm-forum check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Check every stored event, not a random sample.
+    #[arg(long)]
+    pub full: bool,
+    /// Rows of each table in the random sample.
+    #[arg(long, default_value_t = forum::check::DEFAULT_SAMPLE_ROWS, conflicts_with = "full")]
+    pub sample: u32,
+    /// Where the forum keeps its data.
+    #[command(flatten)]
+    pub options: Options,
+}
+
+impl CheckArgs {
+    /// How many stored events to check.
+    pub fn scope(&self) -> forum::check::CheckScope {
+        if self.full {
+            forum::check::CheckScope::Full
+        } else {
+            forum::check::CheckScope::Sample {
+                rows_per_table: self.sample,
+            }
+        }
+    }
+}
+
+impl Command {
+    /// The flags and variables shared by every subcommand.
+    pub fn options(&self) -> &Options {
+        match self {
+            Self::Serve(options) | Self::Migrate(options) | Self::CheckConfig(options) => options,
+            Self::Import(args) => &args.options,
+            Self::Check(args) => &args.options,
+        }
+    }
 }
 
 /// Flags and variables shared by every subcommand; each overrides the TOML file.
@@ -691,6 +756,39 @@ mod tests {
         assert_eq!(options.listen.unwrap().port(), 0);
         let cli = Cli::parse_from(["spasm-forum", "migrate", "--data-dir", "/tmp/x"]);
         assert!(matches!(cli.into_command(), Command::Migrate(_)));
+    }
+
+    #[test]
+    fn import_takes_the_old_database_and_check_a_scope() {
+        let cli = Cli::parse_from([
+            "spasm-forum",
+            "import",
+            "postgres://old@db/spasm_database",
+            "--data-dir",
+            "/srv/forum",
+        ]);
+        let Command::Import(args) = cli.into_command() else {
+            panic!("not import");
+        };
+        assert_eq!(args.source, "postgres://old@db/spasm_database");
+        assert_eq!(args.batch_rows, 500);
+        assert_eq!(args.options.data_dir, Some(PathBuf::from("/srv/forum")));
+        let cli = Cli::parse_from(["spasm-forum", "check"]);
+        let Command::Check(args) = cli.into_command() else {
+            panic!("not check");
+        };
+        assert_eq!(
+            args.scope(),
+            forum::check::CheckScope::Sample {
+                rows_per_table: 1_000
+            }
+        );
+        let cli = Cli::parse_from(["spasm-forum", "check", "--full"]);
+        let Command::Check(args) = cli.into_command() else {
+            panic!("not check");
+        };
+        assert_eq!(args.scope(), forum::check::CheckScope::Full);
+        assert!(Cli::try_parse_from(["spasm-forum", "check", "--full", "--sample", "5"]).is_err());
     }
 
     #[test]

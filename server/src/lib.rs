@@ -2,11 +2,13 @@
 //! Spasm API) over the [`forum`] service.
 
 pub mod api;
+pub mod check;
 pub mod client_ip;
 pub mod config;
 pub mod feeds;
 pub mod http;
 pub mod identicons;
+pub mod import;
 pub mod metrics;
 pub mod security_headers;
 pub mod site_assets;

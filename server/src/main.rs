@@ -10,21 +10,23 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let log_format = cli.log_format;
+    let command = cli.into_command();
+    // Commands that print a report log only what goes wrong, unless RUST_LOG asks for more.
+    let default_level = match command {
+        Command::Import(_) | Command::Check(_) => "warn",
+        _ => "info",
+    };
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    match cli.log_format {
+    match log_format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
-    let command = cli.into_command();
-    let options = match &command {
-        Command::Serve(options) | Command::Migrate(options) | Command::CheckConfig(options) => {
-            options
-        }
-    };
-    let config = match Config::load(options, |name| std::env::var(name).ok()) {
+    let config = match Config::load(command.options(), |name| std::env::var(name).ok()) {
         Ok(config) => config,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "spasm-forum: {error}");
@@ -39,6 +41,12 @@ async fn main() -> ExitCode {
             println!("the configuration is valid");
             Ok(())
         }
+        Command::Import(args) => server::import::run(config, &args).await,
+        Command::Check(args) => match server::check::run(config, args.scope()).await {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(error) => Err(error),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

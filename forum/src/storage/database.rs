@@ -12,10 +12,10 @@ use super::job_lock::{HeldJobLock, JobGroup, JobLocks};
 use super::read_cache::{CachedRead, ReadCache};
 use super::writer::WriteQueue;
 use super::{
-    AdminEvent, AuthorDeletion, Backend, DeleteOutcome, Deletion, Delivery, FormTable, Insert,
-    InsertOutcome, JobState, Moderation, ModerationRecord, OutboxAnswer, OutboxItem, Publication,
-    RelayListUpdate, RelayReadState, RestoreOutcome, StorageError, Store, StoredForm,
-    SubscriptionTargets, nostr, reads, statements, writes,
+    AdminEvent, AuthorDeletion, Backend, DeleteOutcome, Deletion, Delivery, FormTable,
+    ImportProgress, Insert, InsertOutcome, JobState, Moderation, ModerationRecord, OutboxAnswer,
+    OutboxItem, Publication, RelayListUpdate, RelayReadState, RestoreOutcome, StorageError, Store,
+    StoredForm, SubscriptionTargets, nostr, reads, statements, writes,
 };
 use crate::address::AuthorAddress;
 use crate::envelope::StoredEvent;
@@ -504,18 +504,103 @@ impl Store for Database {
                 let rows = db
                     .fetch_all(statements::stored_forms(table), &params)
                     .await?;
+                rows.into_iter().map(stored_form).collect()
+            })
+        })
+        .await
+    }
+
+    async fn sample_forms(
+        &self,
+        table: FormTable,
+        limit: u32,
+    ) -> Result<Vec<StoredForm>, StorageError> {
+        self.read(move |db| {
+            Box::pin(async move {
+                let params = [i64::from(limit).into()];
+                let rows = db
+                    .fetch_all(statements::sample_forms(table), &params)
+                    .await?;
+                rows.into_iter().map(stored_form).collect()
+            })
+        })
+        .await
+    }
+
+    async fn form_count(&self, table: FormTable) -> Result<u64, StorageError> {
+        self.read(move |db| {
+            Box::pin(async move {
+                let counts = db.fetch_ints(statements::form_count(table), &[]).await?;
+                Ok(u64::try_from(counts.first().copied().unwrap_or_default()).unwrap_or_default())
+            })
+        })
+        .await
+    }
+
+    async fn integrity_check(&self) -> Result<Option<Vec<String>>, StorageError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        self.read(|db| {
+            Box::pin(async move {
+                let rows = db.fetch_all("PRAGMA integrity_check", &[]).await?;
+                let mut problems = Vec::new();
+                for mut row in rows {
+                    let line = row.text(0)?;
+                    if line != "ok" {
+                        problems.push(line);
+                    }
+                }
+                Ok(Some(problems))
+            })
+        })
+        .await
+    }
+
+    async fn import_progress(&self, source: &str) -> Result<Vec<ImportProgress>, StorageError> {
+        let source = source.to_owned();
+        self.read(move |db| {
+            Box::pin(async move {
+                let params = [source.as_str().into()];
+                let rows = db.fetch_all(statements::IMPORT_PROGRESS, &params).await?;
                 rows.into_iter()
                     .map(|mut row| {
-                        Ok(StoredForm {
-                            key: row.int(0)?,
-                            spasmid: row.text(1)?,
-                            event_json: row.text(2)?,
+                        Ok(ImportProgress {
+                            source: row.text(0)?,
+                            table: row.text(1)?,
+                            last_db_key: row.int(2)?,
+                            finished: row.int(3)? != 0,
+                            updated_at_ms: row.int(4)?,
                         })
                     })
                     .collect()
             })
         })
         .await
+    }
+
+    async fn save_import_progress(
+        &self,
+        progress: Vec<ImportProgress>,
+    ) -> Result<(), StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    for entry in &progress {
+                        let params = [
+                            entry.source.as_str().into(),
+                            entry.table.as_str().into(),
+                            entry.last_db_key.into(),
+                            i64::from(entry.finished).into(),
+                            entry.updated_at_ms.into(),
+                        ];
+                        db.execute(statements::SAVE_IMPORT_PROGRESS, &params)
+                            .await?;
+                    }
+                    Ok(((), true))
+                })
+            })
+            .await
     }
 
     async fn add_event_id(&self, key: i64, id: EventId) -> Result<bool, StorageError> {
@@ -700,4 +785,13 @@ impl Store for Database {
             })
             .await
     }
+}
+
+/// A row of [`statements::stored_forms`] or [`statements::sample_forms`].
+fn stored_form(mut row: super::executor::Row) -> Result<StoredForm, StorageError> {
+    Ok(StoredForm {
+        key: row.int(0)?,
+        spasmid: row.text(1)?,
+        event_json: row.text(2)?,
+    })
 }

@@ -446,6 +446,22 @@ pub struct JobState {
     pub possibly_incomplete_ms: Option<i64>,
 }
 
+/// Where `spasm-forum import` stands with one table of an old server's database
+/// (`forum::import`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProgress {
+    /// The old database, as [`crate::import::ImportOptions::source`] names it (no password).
+    pub source: String,
+    /// The old table (`spasm_events`, `admin_events`, `app_configs`).
+    pub table: String,
+    /// The last `db_key` of that table fed through the ingest (0 before the first).
+    pub last_db_key: i64,
+    /// Whether the table was read to its end by the run that wrote this.
+    pub finished: bool,
+    /// When this was written (ms).
+    pub updated_at_ms: i64,
+}
+
 /// The storage interface of the forum: intention-revealing reads and writes, each write one
 /// transaction.
 #[async_trait]
@@ -663,6 +679,29 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         after_key: i64,
         limit: u32,
     ) -> Result<Vec<StoredForm>, StorageError>;
+
+    /// Up to `limit` stored rows of `table` (hidden events too) chosen at random, in key
+    /// order: for `spasm-forum check`.
+    async fn sample_forms(
+        &self,
+        table: FormTable,
+        limit: u32,
+    ) -> Result<Vec<StoredForm>, StorageError>;
+
+    /// How many rows `table` holds (hidden events too).
+    async fn form_count(&self, table: FormTable) -> Result<u64, StorageError>;
+
+    /// SQLite's `PRAGMA integrity_check`: the problems it names, none when the file is
+    /// sound; `None` on PostgreSQL, which has no such check.
+    async fn integrity_check(&self) -> Result<Option<Vec<String>>, StorageError>;
+
+    /// Where imports from the old database `source` stand, one entry per table.
+    async fn import_progress(&self, source: &str) -> Result<Vec<ImportProgress>, StorageError>;
+
+    /// Records where imports stand (each entry replaces the one of its source and table),
+    /// all in one transaction.
+    async fn save_import_progress(&self, progress: Vec<ImportProgress>)
+    -> Result<(), StorageError>;
 
     /// Adds an id to a stored event's ids, so that it is found by that id too; `false`
     /// when another event (or this one) has it already.

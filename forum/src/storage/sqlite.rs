@@ -26,7 +26,7 @@ use super::writer::{self, WriteConnection, WriteLimits};
 use super::{Backend, PoolUse, SQLITE_FILE_NAME, StorageError};
 
 /// The schema, in order; `PRAGMA user_version` records how many were applied.
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     include_str!("../../migrations/sqlite/0001_events.sql"),
     include_str!("../../migrations/sqlite/0002_nostr_profiles.sql"),
     include_str!("../../migrations/sqlite/0003_change_log.sql"),
@@ -34,6 +34,7 @@ const MIGRATIONS: [&str; 8] = [
     include_str!("../../migrations/sqlite/0005_upgrades.sql"),
     include_str!("../../migrations/sqlite/0006_network.sql"),
     include_str!("../../migrations/sqlite/0007_nostr.sql"),
+    include_str!("../../migrations/sqlite/0008_import_progress.sql"),
     include_str!("../../migrations/sqlite/0009_write_probe.sql"),
 ];
 

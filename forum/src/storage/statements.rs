@@ -504,6 +504,41 @@ pub(super) fn stored_forms(table: FormTable) -> &'static str {
     }
 }
 
+/// Up to `$1` rows of a table at random, in key order (keys are read first: only the
+/// chosen rows' events are read).
+pub(super) fn sample_forms(table: FormTable) -> &'static str {
+    match table {
+        FormTable::Events => {
+            "SELECT key, spasmid, event_json FROM events WHERE key IN \
+             (SELECT key FROM events ORDER BY RANDOM() LIMIT $1) ORDER BY key"
+        }
+        FormTable::Moderations => {
+            "SELECT id, spasmid, event_json FROM moderations WHERE id IN \
+             (SELECT id FROM moderations ORDER BY RANDOM() LIMIT $1) ORDER BY id"
+        }
+        FormTable::AdminEvents => {
+            "SELECT id, spasmid, event_json FROM admin_events WHERE id IN \
+             (SELECT id FROM admin_events ORDER BY RANDOM() LIMIT $1) ORDER BY id"
+        }
+    }
+}
+
+/// How many rows a table holds.
+pub(super) fn form_count(table: FormTable) -> &'static str {
+    match table {
+        FormTable::Events => "SELECT COUNT(*) FROM events",
+        FormTable::Moderations => "SELECT COUNT(*) FROM moderations",
+        FormTable::AdminEvents => "SELECT COUNT(*) FROM admin_events",
+    }
+}
+
+pub(super) const IMPORT_PROGRESS: &str = "SELECT source, table_name, last_db_key, finished, \
+     updated_at_ms FROM import_progress WHERE source = $1 ORDER BY table_name";
+pub(super) const SAVE_IMPORT_PROGRESS: &str = "INSERT INTO import_progress \
+     (source, table_name, last_db_key, finished, updated_at_ms) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (source, table_name) DO UPDATE SET last_db_key = excluded.last_db_key, \
+         finished = excluded.finished, updated_at_ms = excluded.updated_at_ms";
+
 /// A moderation's or admin event's id, unless another row has it: `$1` row, `$2` spasmid.
 pub(super) fn replace_spasmid(table: FormTable) -> Option<&'static str> {
     match table {

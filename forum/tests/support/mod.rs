@@ -60,25 +60,7 @@ impl TestForum {
                 })
             }
             Db::Postgres => {
-                let Ok(admin_url) = std::env::var("SPASM_TEST_POSTGRES_URL") else {
-                    eprintln!("SPASM_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped");
-                    return None;
-                };
-                let name = format!(
-                    "spasm_test_{}_{}",
-                    std::process::id(),
-                    NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
-                );
-                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
-                let url = database_url_with_name(&admin_url, &name);
+                let (url, cleanup) = fresh_postgres_database("spasm_test").await?;
                 let store = forum::storage::open(Some(&url), std::path::Path::new("unused"))
                     .await
                     .unwrap();
@@ -87,7 +69,7 @@ impl TestForum {
                     forum,
                     db,
                     _sqlite_dir: None,
-                    postgres: Some((admin_url, name)),
+                    postgres: Some(cleanup),
                     database_url: Some(url),
                     data_dir: std::path::PathBuf::from("unused"),
                 })
@@ -107,6 +89,31 @@ impl TestForum {
     pub fn cleanup(&self) -> Option<(String, String)> {
         self.postgres.clone()
     }
+}
+
+/// A fresh, empty PostgreSQL database named `prefix_<process>_<n>`: its URL, and what
+/// [`drop_database`] needs once the test is over; `None` when `SPASM_TEST_POSTGRES_URL` is
+/// not set.
+pub async fn fresh_postgres_database(prefix: &str) -> Option<(String, (String, String))> {
+    let Ok(admin_url) = std::env::var("SPASM_TEST_POSTGRES_URL") else {
+        eprintln!("SPASM_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped");
+        return None;
+    };
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    Some((database_url_with_name(&admin_url, &name), (admin_url, name)))
 }
 
 /// Drops a test's PostgreSQL database.
