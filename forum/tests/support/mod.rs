@@ -34,10 +34,12 @@ pub struct TestForum {
 
 static NEXT_DATABASE: AtomicU32 = AtomicU32::new(0);
 
-/// Limits without the per-key rate limit (tests submit many events from one key).
+/// Limits without the per-key and per-address rate limits (tests submit many events from
+/// one key and one address).
 pub fn test_limits() -> ForumLimits {
     ForumLimits {
         submits_per_minute_per_key: 0,
+        submits_per_minute_per_address: 0,
         ..ForumLimits::default()
     }
 }
