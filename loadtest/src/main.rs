@@ -12,7 +12,6 @@
 //! Every loop is bounded in count and time, and only 127.0.0.1 is contacted.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -208,42 +207,20 @@ async fn drop_postgres(admin_url: &str, url: &str) -> Result<()> {
     Ok(())
 }
 
+/// Starts one server process (`testkit::process`, rate limits off).
 async fn start_server(
     binary: &Path,
     data_dir: &Path,
     database_url: Option<&str>,
 ) -> Result<(Child, String)> {
-    let mut command = Command::new(binary);
-    command
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        // The load comes from one address and a few keys: the rate limits are for people.
-        .env("SPASM_SUBMITS_PER_MINUTE_PER_IP", "0")
-        .env("SPASM_SUBMITS_PER_MINUTE_PER_KEY", "0")
-        .env("RUST_LOG", "warn")
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    if let Some(url) = database_url {
-        command.env("DATABASE_URL", url);
-    }
-    let mut child = command
-        .spawn()
-        .with_context(|| format!("cannot start {}", binary.display()))?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let address = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await? {
-            if let Some(address) = line.strip_prefix("listening on http://") {
-                return Ok(address.to_owned());
-            }
-        }
-        bail!("the server exited before listening")
-    })
-    .await
-    .context("the server did not start within 60 s")??;
-    Ok((child, address))
+    let env: Vec<(&str, &str)> = database_url
+        .map(|url| vec![("DATABASE_URL", url)])
+        .unwrap_or_default();
+    let binary = binary.to_str().context("the server's path is not UTF-8")?;
+    let server = testkit::process::try_start(binary, data_dir, &env)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    Ok((server.child, server.address))
 }
 
 /// `count` distinct posts signed with Ethereum by 1,000 keys, starting at `offset`.

@@ -13,7 +13,8 @@ pub async fn run(config: Config, scope: forum::check::CheckScope) -> anyhow::Res
     let file = config.data_dir.join(forum::storage::SQLITE_FILE_NAME);
     if config.database_url.is_none() && !file.exists() {
         anyhow::bail!(
-            "there is no forum database at {} (give the data directory with --data-dir, or              PostgreSQL with --database-url)",
+            "there is no forum database at {} (give the data directory with --data-dir, or \
+             PostgreSQL with --database-url)",
             file.display()
         );
     }

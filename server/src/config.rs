@@ -60,6 +60,23 @@ pub enum Command {
     /// Check the database file and that stored events still verify against their signed
     /// material, then exit (non-zero when anything fails).
     Check(CheckArgs),
+    /// Copy the SQLite database to FILE while the forum serves (a consistent snapshot),
+    /// then exit. For PostgreSQL use `pg_dump` (see the README).
+    Backup(BackupArgs),
+    /// Make the backup FILE the SQLite database of the data directory (refused while a
+    /// forum process has it open; the replaced database is kept beside it), then exit.
+    Restore(BackupArgs),
+}
+
+/// `spasm-forum backup FILE` and `spasm-forum restore FILE`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The backup file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Where the forum keeps its data.
+    #[command(flatten)]
+    pub options: Options,
 }
 
 /// `spasm-forum import`.
@@ -116,6 +133,7 @@ impl Command {
             Self::Serve(options) | Self::Migrate(options) | Self::CheckConfig(options) => options,
             Self::Import(args) => &args.options,
             Self::Check(args) => &args.options,
+            Self::Backup(args) | Self::Restore(args) => &args.options,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Spasm API) over the [`forum`] service.
 
 pub mod api;
+pub mod backup;
 pub mod check;
 pub mod client_ip;
 pub mod config;
@@ -69,6 +70,9 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
 /// Shutdown is graceful: the listener stops accepting, requests in flight (and the writes
 /// they wait for) finish within `shutdown_grace_seconds`, then the jobs stop.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    // Before anything records a metric: what is recorded before the recorder is installed
+    // is lost (the job lock gauge is set once, when the lock is taken).
+    let _ = crate::metrics::handle();
     let store = open_store(&config).await?;
     let forum = Forum::new(
         store.clone(),

@@ -14,7 +14,7 @@ async fn main() -> ExitCode {
     let command = cli.into_command();
     // Commands that print a report log only what goes wrong, unless RUST_LOG asks for more.
     let default_level = match command {
-        Command::Import(_) | Command::Check(_) => "warn",
+        Command::Import(_) | Command::Check(_) | Command::Backup(_) | Command::Restore(_) => "warn",
         _ => "info",
     };
     let filter =
@@ -42,6 +42,8 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Command::Import(args) => server::import::run(config, &args).await,
+        Command::Backup(args) => server::backup::backup(&config, &args.file).await,
+        Command::Restore(args) => server::backup::restore(&config, &args.file).await,
         Command::Check(args) => match server::check::run(config, args.scope()).await {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

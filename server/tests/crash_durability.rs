@@ -7,6 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[path = "../../forum/tests/support/mod.rs"]
+mod support;
+
 use forum::storage;
 use spasm::body::post;
 use testkit::TestKey;
@@ -102,29 +105,10 @@ async fn sqlite_keeps_every_acknowledged_submit_across_sigkill() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_keeps_every_acknowledged_submit_across_sigkill() {
-    let Ok(admin_url) = std::env::var("SPASM_TEST_POSTGRES_URL") else {
-        eprintln!("SPASM_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped");
+    let Some((url, cleanup)) = support::fresh_postgres_database("spasm_crash").await else {
         return;
     };
-    use sqlx::Connection;
-    let name = format!("spasm_crash_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url.as_str(), |(base, _)| base);
-    let url = format!("{base}/{name}");
     let data_dir = tempfile::tempdir().unwrap();
     kill_during_submits(data_dir.path(), Some(&url)).await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    support::drop_database(Some(cleanup)).await;
 }

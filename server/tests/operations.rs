@@ -17,6 +17,9 @@ use testkit::TestKey;
 use testkit::process::{self, Answer, ServerProcess};
 use tokio::sync::Mutex;
 
+#[path = "../../forum/tests/support/mod.rs"]
+mod support;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_spasm-forum");
 
 /// A signed post and its spasmid.
@@ -619,26 +622,6 @@ async fn a_postgres_restart_answers_503_and_recovers_by_itself() {
     );
 }
 
-/// A fresh database on the shared test server, or `None` when there is none.
-async fn fresh_database(name: &str) -> Option<String> {
-    use sqlx::Connection;
-    let admin_url = std::env::var("SPASM_TEST_POSTGRES_URL").ok()?;
-    let name = format!("{name}_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url.as_str(), |(base, _)| base);
-    Some(format!("{base}/{name}"))
-}
-
 /// A Spasm peer that answers every feed request slowly with nothing, counting requests and
 /// the most that were ever in flight at once.
 async fn slow_peer() -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
@@ -697,8 +680,7 @@ async fn owners(processes: &[ServerProcess]) -> Vec<usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_processes_on_one_postgres_behave_as_one_forum() {
-    let Some(url) = fresh_database("spasm_three").await else {
-        eprintln!("SPASM_TEST_POSTGRES_URL is not set: the several-process test is skipped");
+    let Some((url, cleanup)) = support::fresh_postgres_database("spasm_three").await else {
         return;
     };
     let admin = TestKey::from_seed(77);
@@ -827,10 +809,90 @@ async fn three_processes_on_one_postgres_behave_as_one_forum() {
         201
     );
     assert_all_readable_everywhere(&processes, &id).await;
+    drop(processes);
+    support::drop_database(Some(cleanup)).await;
 }
 
 async fn assert_all_readable_everywhere(processes: &[ServerProcess], id: &str) {
     for server in processes {
         assert_all_readable(&server.address, &[id.to_owned()]).await;
     }
+}
+
+/// `spasm-forum ARGS…` run to its end: whether it succeeded, and what it printed.
+async fn command(args: &[&str]) -> (bool, String) {
+    let output = tokio::process::Command::new(BINARY)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .output()
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_submits_stream_restores_everything_acknowledged_before_it() {
+    let serving = tempfile::tempdir().unwrap();
+    let backups = tempfile::tempdir().unwrap();
+    let server = process::start(BINARY, serving.path(), &[]).await;
+    let stream = stream_submits(&server.address, "backed up");
+    while stream.acknowledged_count().await < 200 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let before_backup = stream.acknowledged.lock().await.clone();
+    let file = backups.path().join("forum-backup.sqlite3");
+    let serving_dir = serving.path().to_str().unwrap();
+    let file_name = file.to_str().unwrap();
+    let (ok, said) = command(&["backup", file_name, "--data-dir", serving_dir]).await;
+    assert!(ok, "{said}");
+    assert!(said.contains("backed up the forum database"), "{said}");
+    // The stream goes on after the backup.
+    while stream.acknowledged_count().await < before_backup.len() + 50 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (all, refusals) = stream.finish().await;
+    assert!(refusals.is_empty());
+    // A backup never overwrites a file.
+    let (ok, said) = command(&["backup", file_name, "--data-dir", serving_dir]).await;
+    assert!(!ok && said.contains("exists already"), "{said}");
+    // The running forum's database is never replaced.
+    let (ok, said) = command(&["restore", file_name, "--data-dir", serving_dir]).await;
+    assert!(!ok && said.contains("has the database"), "{said}");
+    assert_all_readable(&server.address, &all).await;
+    drop(server);
+
+    let restored = tempfile::tempdir().unwrap();
+    let restored_dir = restored.path().to_str().unwrap();
+    let (ok, said) = command(&["restore", file_name, "--data-dir", restored_dir]).await;
+    assert!(ok, "{said}");
+    let (ok, said) = command(&["check", "--full", "--data-dir", restored_dir]).await;
+    assert!(ok, "{said}");
+    let server = process::start(BINARY, restored.path(), &[]).await;
+    assert_all_readable(&server.address, &before_backup).await;
+    eprintln!(
+        "backup: {} acknowledged before it began, {} in all",
+        before_backup.len(),
+        all.len()
+    );
+    drop(server);
+    // What is not a forum database is refused, and nothing changes.
+    let junk = backups.path().join("junk");
+    std::fs::write(&junk, "not a database").unwrap();
+    let (ok, said) = command(&[
+        "restore",
+        junk.to_str().unwrap(),
+        "--data-dir",
+        restored_dir,
+    ])
+    .await;
+    assert!(
+        !ok && said.contains("is not a sound forum database"),
+        "{said}"
+    );
 }

@@ -22,13 +22,27 @@ pub struct ServerProcess {
 /// variables and `RUST_LOG=warn` (unless given); waits until it listens (at most 60 s).
 ///
 /// # Panics
-/// When the process cannot start or exits before listening.
-#[allow(clippy::panic)]
+/// When the process cannot start or exits before listening ([`try_start`] says why).
 pub async fn start(binary: &str, data_dir: &Path, env: &[(&str, &str)]) -> ServerProcess {
+    try_start(binary, data_dir, env)
+        .await
+        .expect("the server starts and listens")
+}
+
+/// [`start`], with the reason when the server does not listen.
+///
+/// # Errors
+/// When the binary cannot run, exits before listening, or does not listen within 60 s.
+pub async fn try_start(
+    binary: &str,
+    data_dir: &Path,
+    env: &[(&str, &str)],
+) -> Result<ServerProcess, String> {
     let mut command = Command::new(binary);
     command
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
+        // Tests and load come from one address and a few keys: the limits are for people.
         .env("SPASM_SUBMITS_PER_MINUTE_PER_IP", "0")
         .env("SPASM_SUBMITS_PER_MINUTE_PER_KEY", "0")
         .env("RUST_LOG", "warn")
@@ -39,22 +53,24 @@ pub async fn start(binary: &str, data_dir: &Path, env: &[(&str, &str)]) -> Serve
     for (name, value) in env {
         command.env(name, value);
     }
-    let mut child = command.spawn().expect("the server binary starts");
-    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut child = command
+        .spawn()
+        .map_err(|error| format!("cannot start {binary}: {error}"))?;
+    let stdout = child.stdout.take().ok_or("the server has no stdout")?;
     let mut lines = BufReader::new(stdout).lines();
     let address = tokio::time::timeout(Duration::from_secs(60), async {
         while let Ok(Some(line)) = lines.next_line().await {
             if let Some(address) = line.strip_prefix("listening on http://") {
-                return address.to_owned();
+                return Ok(address.to_owned());
             }
         }
-        panic!("the server exited before listening");
+        Err("the server exited before listening".to_owned())
     })
     .await
-    .expect("the server listens within 60 s");
+    .map_err(|_| "the server did not listen within 60 s".to_owned())??;
     // Keep reading stdout so the child never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    ServerProcess { child, address }
+    Ok(ServerProcess { child, address })
 }
 
 /// An HTTP answer: status, headers (lower-case names) and body.

@@ -64,6 +64,9 @@ pub(super) trait JobLocks: Send + Sync + std::fmt::Debug {
 #[derive(Debug)]
 pub(super) struct FileJobLocks {
     pub(super) dir: PathBuf,
+    /// The store's shared lock on the database's in-use file (`backup.rs`), released with
+    /// the store.
+    pub(super) _in_use: Option<std::fs::File>,
 }
 
 #[derive(Debug)]
@@ -114,6 +117,7 @@ mod tests {
         let dir = tempfile::tempdir().map_err(|error| StorageError::Worker(error.to_string()))?;
         let locks = FileJobLocks {
             dir: dir.path().to_owned(),
+            _in_use: None,
         };
         let mut held = locks.try_lock(JobGroup::Scheduled).await?;
         assert!(held.is_some());

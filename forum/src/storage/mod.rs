@@ -10,6 +10,7 @@
 //! (`forum/migrations/{sqlite,postgres}`, run at start) and in how each backend begins a
 //! group of writes. [`open`] chooses the backend.
 
+mod backup;
 mod changes;
 mod database;
 mod executor;
@@ -28,6 +29,7 @@ mod writes;
 use async_trait::async_trait;
 use spasm::action::{Action, Reaction};
 
+pub use backup::{BackupError, BackupReport, RestoreReport, backup_sqlite, restore_sqlite};
 pub use changes::{Change, ChangeKind};
 pub use health::{STORAGE_RETRY_AFTER_SECS, WriteFault};
 pub use job_lock::{HeldJobLock, JobGroup};

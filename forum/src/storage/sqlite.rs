@@ -18,6 +18,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 use tokio::sync::Semaphore;
 
+use super::backup::{IN_USE_FILE_NAME, open_in_use};
 use super::database::{Database, ReadConnections};
 use super::executor::{Cell, Executor, Param, Row, Script};
 use super::job_lock::FileJobLocks;
@@ -149,6 +150,26 @@ pub(super) async fn open(data_dir: &Path, limits: WriteLimits) -> Result<Databas
         path: data_dir.display().to_string(),
         source,
     })?;
+    // Held shared while the store is open, so that a restore never replaces the file under
+    // a running forum (`backup.rs`).
+    let in_use_path = data_dir.join(IN_USE_FILE_NAME);
+    let in_use =
+        open_in_use(&in_use_path).map_err(|error| StorageError::Database(error.to_string()))?;
+    match in_use.try_lock_shared() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(StorageError::Database(format!(
+                "a restore is replacing the database in {}; start again when it is done",
+                data_dir.display()
+            )));
+        }
+        Err(std::fs::TryLockError::Error(error)) => {
+            return Err(StorageError::Database(format!(
+                "cannot lock {}: {error}",
+                in_use_path.display()
+            )));
+        }
+    }
     let path = data_dir.join(SQLITE_FILE_NAME);
     let (writer, checkpointer, readers) = tokio::task::spawn_blocking(move || {
         let mut writer = connect(&path, OpenFlags::default())?;
@@ -201,6 +222,7 @@ pub(super) async fn open(data_dir: &Path, limits: WriteLimits) -> Result<Databas
         cache,
         Box::new(FileJobLocks {
             dir: data_dir.to_owned(),
+            _in_use: Some(in_use),
         }),
     ))
 }
