@@ -114,8 +114,23 @@ async fn refresh(forum: &Forum) {
     metrics::gauge!("spasm_up").set(if health.is_healthy() { 1.0 } else { 0.0 });
     match store.outbox_backlog(i64::MAX).await {
         Ok(backlog) => {
+            // A relay that caught up is absent from the backlog: its gauge goes to 0.
+            static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+            let mut seen = SEEN
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for relay in seen.iter() {
+                if !backlog.iter().any(|(waiting, _)| waiting == relay) {
+                    metrics::gauge!("spasm_nostr_outbox_backlog", "relay" => relay.clone())
+                        .set(0.0);
+                }
+            }
             for (relay, waiting) in backlog {
-                metrics::gauge!("spasm_nostr_outbox_backlog", "relay" => relay).set(waiting as f64);
+                metrics::gauge!("spasm_nostr_outbox_backlog", "relay" => relay.clone())
+                    .set(waiting as f64);
+                if !seen.contains(&relay) {
+                    seen.push(relay);
+                }
             }
         }
         Err(error) => tracing::warn!(%error, "cannot read the Nostr outbox for metrics"),

@@ -11,7 +11,6 @@ use std::time::Duration;
 mod support;
 
 use forum::storage;
-use spasm::body::post;
 use testkit::TestKey;
 use tokio::sync::Mutex;
 
@@ -25,20 +24,11 @@ async fn submit(address: &str, body: &str) -> Option<u16> {
 async fn kill_during_submits(data_dir: &Path, database_url: Option<&str>) {
     let events: Vec<(String, String)> = (0..3_000u64)
         .map(|index| {
-            let key = TestKey::from_seed(index % 50);
-            let body = post(
+            TestKey::from_seed(index % 50).signed_post(
                 "Durable",
                 &format!("submit {index}"),
-                None,
                 1_730_000_000_000 + index,
-                &[key.ethereum_author()],
-            );
-            let signed = key.sign_ethereum(&body);
-            let id = spasm::convert::convert_to_spasm(&signed)
-                .unwrap()
-                .id()
-                .to_string();
-            (id, signed.to_string())
+            )
         })
         .collect();
     let env: Vec<(&str, &str)> = database_url

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use spasm::body::{app_config, post};
+use spasm::body::app_config;
 use testkit::TestKey;
 use testkit::process::{self, Answer, ServerProcess};
 use tokio::sync::Mutex;
@@ -24,20 +24,11 @@ const BINARY: &str = env!("CARGO_BIN_EXE_spasm-forum");
 
 /// A signed post and its spasmid.
 fn signed_post(seed: u64, index: u64, content: &str) -> (String, String) {
-    let key = TestKey::from_seed(seed);
-    let body = post(
+    TestKey::from_seed(seed).signed_post(
         "Operations",
         &format!("{index} {content}"),
-        None,
         1_730_000_000_000 + index,
-        &[key.ethereum_author()],
-    );
-    let signed = key.sign_ethereum(&body);
-    let id = spasm::convert::convert_to_spasm(&signed)
-        .unwrap()
-        .id()
-        .to_string();
-    (id, signed.to_string())
+    )
 }
 
 /// `name{labels} value` lines of the Prometheus text format, parsed; every sample must parse.
@@ -355,6 +346,28 @@ impl Stream {
         }
     }
 
+    /// Waits until health is 200 again and `more` submits succeed, stops the stream, and
+    /// checks the refusals and that every acknowledged submit is read: what was
+    /// acknowledged and refused.
+    async fn recovers(
+        self,
+        address: &str,
+        within: Duration,
+        more: usize,
+    ) -> (Vec<String>, Vec<Answer>) {
+        wait_healthy(address, within).await;
+        let before = self.acknowledged_count().await;
+        let deadline = Instant::now() + within;
+        while self.acknowledged_count().await < before + more {
+            assert!(Instant::now() < deadline, "submits did not succeed again");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (acknowledged, refusals) = self.finish().await;
+        check_refusals(&refusals);
+        assert_all_readable(address, &acknowledged).await;
+        (acknowledged, refusals)
+    }
+
     async fn acknowledged_count(&self) -> usize {
         self.acknowledged.lock().await.len()
     }
@@ -448,16 +461,9 @@ async fn a_full_data_directory_answers_503_and_recovers_by_itself() {
     // Room again: the forum notices by itself.
     let grown = run("mount", &["-o", "remount,size=64m", &dir]);
     assert!(grown.status.success());
-    wait_healthy(&server.address, Duration::from_secs(20)).await;
-    let before = stream.acknowledged_count().await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while stream.acknowledged_count().await < before + 20 {
-        assert!(Instant::now() < deadline, "submits did not succeed again");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let (acknowledged, refusals) = stream.finish().await;
-    check_refusals(&refusals);
-    assert_all_readable(&server.address, &acknowledged).await;
+    let (acknowledged, refusals) = stream
+        .recovers(&server.address, Duration::from_secs(20), 20)
+        .await;
     eprintln!(
         "full disk: {} acknowledged, {} refused with 503",
         acknowledged.len(),
@@ -605,16 +611,9 @@ async fn a_postgres_restart_answers_503_and_recovers_by_itself() {
     assert_eq!(body["database"], false);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(postgres.pg_ctl("start"));
-    wait_healthy(&server.address, Duration::from_secs(30)).await;
-    let before = stream.acknowledged_count().await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while stream.acknowledged_count().await < before + 50 {
-        assert!(Instant::now() < deadline, "submits did not succeed again");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let (acknowledged, refusals) = stream.finish().await;
-    check_refusals(&refusals);
-    assert_all_readable(&server.address, &acknowledged).await;
+    let (acknowledged, refusals) = stream
+        .recovers(&server.address, Duration::from_secs(30), 50)
+        .await;
     eprintln!(
         "restart: {} acknowledged, {} refused with 503",
         acknowledged.len(),

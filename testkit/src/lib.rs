@@ -111,6 +111,23 @@ impl TestKey {
         self.ethereum_signed(body).signed_closed()
     }
 
+    /// A post signed with the Ethereum key: its spasmid and its JSON text, ready to submit.
+    pub fn signed_post(&self, title: &str, content: &str, timestamp_ms: u64) -> (String, String) {
+        let body = spasm::body::post(
+            title,
+            content,
+            None,
+            timestamp_ms,
+            &[self.ethereum_author()],
+        );
+        let signed = self.sign_ethereum(&body);
+        let id = spasm::convert::convert_to_spasm(&signed)
+            .expect("a signed post converts")
+            .id()
+            .to_string();
+        (id, signed.to_string())
+    }
+
     fn ethereum_signed(&self, body: &SpasmBody) -> EthereumSignedBody {
         let signature = self.personal_sign(&body.signed_string());
         EthereumSignedBody::new(body, &signature, self.ethereum_address())
