@@ -47,7 +47,12 @@ impl Forum {
     async fn follow(self, mut stopped: watch::Receiver<bool>) {
         let mut seen = loop {
             match self.store().last_change().await {
-                Ok(seq) => break seq,
+                Ok(seq) => {
+                    // An admin change made between `Forum::new`'s reading of the settings
+                    // and this point is before `seq`: read everything once more.
+                    self.admin_changed_elsewhere().await;
+                    break seq;
+                }
                 Err(error) => {
                     tracing::warn!(%error, "cannot read the change log yet; retrying");
                     tokio::select! {

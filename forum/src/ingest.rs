@@ -372,13 +372,18 @@ pub enum SubmitError {
         crate::storage::STORAGE_RETRY_AFTER_SECS
     )]
     Storage(StorageError),
+    /// The database refused to store this event (not a fault of the database: it takes
+    /// other writes); details are logged, not shown.
+    #[error("ERROR: the server could not store this event; nothing was saved")]
+    NotStored(StorageError),
 }
 
 impl From<StorageError> for SubmitError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::Busy { retry_after_secs } => Self::Busy { retry_after_secs },
-            error => Self::Storage(error),
+            error if error.is_fault() => Self::Storage(error),
+            error => Self::NotStored(error),
         }
     }
 }
@@ -435,6 +440,7 @@ impl SubmitError {
             Self::TargetDeleted => 410,
             Self::RateLimited { .. } | Self::AddressRateLimited { .. } => 429,
             Self::Storage(_) | Self::Busy { .. } | Self::WaitingFull => 503,
+            Self::NotStored(_) => 500,
         }
     }
 
@@ -477,7 +483,7 @@ impl SubmitError {
             Self::RateLimited { .. } | Self::AddressRateLimited { .. } | Self::Busy { .. } => {
                 "busy"
             }
-            Self::Storage(_) => "storage failure",
+            Self::Storage(_) | Self::NotStored(_) => "storage failure",
         }
     }
 }

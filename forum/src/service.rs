@@ -191,14 +191,23 @@ impl Forum {
         &self.key_limiter
     }
 
-    /// Spends one submit of the client at `address`: every write door (the Spasm API's
-    /// submit, the browser's server functions) asks before it ingests anything.
+    /// Spends one submit of the client at `address` (IPv6 addresses by their /64): every
+    /// write door (the Spasm API's submit, the browser's server functions) asks before it
+    /// ingests anything.
     ///
     /// # Errors
     /// [`SubmitError::AddressRateLimited`] when the address has none left.
     pub fn check_client_address(&self, address: std::net::IpAddr) -> Result<(), SubmitError> {
+        // One IPv6 host holds a whole /64: its addresses share one limit.
+        let key = match address {
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+            std::net::IpAddr::V6(v6) => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+        };
         self.address_limiter
-            .check(&address.to_string())
+            .check(&key)
             .map_err(|wait| SubmitError::AddressRateLimited {
                 retry_after_secs: wait.as_secs() + 1,
             })

@@ -77,7 +77,11 @@ fn read_error(error: ReadError) -> Response {
         ReadError::BadRequest(_) => StatusCode::BAD_REQUEST,
         ReadError::Storage(cause) => {
             tracing::error!(error = %cause, "read failed");
-            StatusCode::SERVICE_UNAVAILABLE
+            if cause.is_fault() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     };
     let mut response = json_response(status, json!({ "error": error.to_string() }).to_string());
@@ -439,7 +443,7 @@ fn submit_answer(status: StatusCode, message: &str) -> Response {
 
 /// A refused submit: the message as a JSON string, with its status.
 pub fn submit_error(error: &SubmitError) -> Response {
-    if let SubmitError::Storage(cause) = error {
+    if let SubmitError::Storage(cause) | SubmitError::NotStored(cause) = error {
         tracing::error!(error = %cause, "submit failed in the store");
     }
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -1,7 +1,9 @@
-//! The client's address behind reverse proxies: `X-Forwarded-For` and `Forwarded` (RFC
-//! 7239) are believed only from the proxies the host trusts (`trusted_proxies`), and read
-//! from the right, past every trusted hop, so a client cannot choose its address by sending
-//! the header itself. Rate limits and logs use the result ([`ClientAddress`]).
+//! The client's address behind reverse proxies: `X-Forwarded-For` is believed only from the
+//! proxies the host trusts (`trusted_proxies`), and read from the right, past every trusted
+//! hop, so a client cannot choose its address by sending the header itself (a proxy appends
+//! the address it saw, or replaces the header). `Forwarded` (RFC 7239) is never read: nginx
+//! and Caddy set `X-Forwarded-For` but pass a client's own `Forwarded` through untouched.
+//! Rate limits and logs use the result ([`ClientAddress`]).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -30,8 +32,8 @@ impl TrustedProxies {
     }
 
     /// The client of a connection from `peer` with these headers: the peer itself unless it
-    /// is a trusted proxy; then the nearest forwarded address that is not one (`Forwarded`
-    /// when present, else `X-Forwarded-For`), or the farthest when every hop is trusted.
+    /// is a trusted proxy; then the nearest `X-Forwarded-For` address that is not one, or
+    /// the farthest when every hop is trusted.
     /// A malformed entry stops the walk at the last address known good.
     pub fn client_of(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let mut client = canonical(peer);
@@ -60,27 +62,9 @@ fn canonical(address: IpAddr) -> IpAddr {
     }
 }
 
-/// The forwarded addresses, nearest last; `None` for an entry that is not an address
-/// (`unknown`, an obfuscated `_name`, garbage).
+/// The `X-Forwarded-For` addresses, nearest last; `None` for an entry that is not an
+/// address (`unknown`, garbage).
 fn forwarded_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-    let forwarded: Vec<&str> = headers
-        .get_all("forwarded")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect();
-    if !forwarded.is_empty() {
-        return forwarded
-            .iter()
-            .flat_map(|value| value.split(','))
-            .map(|element| {
-                element
-                    .split(';')
-                    .filter_map(|pair| pair.split_once('='))
-                    .find(|(name, _)| name.trim().eq_ignore_ascii_case("for"))
-                    .and_then(|(_, value)| parse_node(value))
-            })
-            .collect();
-    }
     headers
         .get_all("x-forwarded-for")
         .iter()
@@ -90,7 +74,7 @@ fn forwarded_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
         .collect()
 }
 
-/// A node of either header: `1.2.3.4`, `"[2001:db8::1]:4711"`, `1.2.3.4:80`, `2001:db8::1`.
+/// One entry: `1.2.3.4`, `[2001:db8::1]:4711`, `1.2.3.4:80`, `2001:db8::1`.
 fn parse_node(text: &str) -> Option<IpAddr> {
     let text = text.trim().trim_matches('"');
     if let Ok(address) = text.parse::<IpAddr>() {
@@ -182,17 +166,22 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_wins_and_takes_its_forms() {
+    fn forwarded_is_never_read_and_entries_take_their_forms() {
         let trusted = proxies(&["127.0.0.1"]);
+        // A client's own `Forwarded` passes through nginx and Caddy untouched.
         let both = headers(&[
             ("x-forwarded-for", "9.9.9.9"),
-            (
-                "forwarded",
-                "for=192.0.2.60;proto=http;by=203.0.113.43, for=\"[2001:db8:cafe::17]:4711\"",
-            ),
+            ("forwarded", "for=192.0.2.60;proto=http"),
         ]);
+        assert_eq!(trusted.client_of(ip("127.0.0.1"), &both), ip("9.9.9.9"));
+        let only_forwarded = headers(&[("forwarded", "for=192.0.2.60")]);
         assert_eq!(
-            trusted.client_of(ip("127.0.0.1"), &both),
+            trusted.client_of(ip("127.0.0.1"), &only_forwarded),
+            ip("127.0.0.1")
+        );
+        let ported = headers(&[("x-forwarded-for", "[2001:db8:cafe::17]:4711")]);
+        assert_eq!(
+            trusted.client_of(ip("127.0.0.1"), &ported),
             ip("2001:db8:cafe::17")
         );
     }

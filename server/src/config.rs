@@ -106,7 +106,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub full: bool,
     /// Rows of each table in the random sample.
-    #[arg(long, default_value_t = forum::check::DEFAULT_SAMPLE_ROWS, conflicts_with = "full")]
+    #[arg(long, default_value_t = forum::check::DEFAULT_SAMPLE_ROWS, conflicts_with = "full", value_parser = clap::value_parser!(u32).range(1..))]
     pub sample: u32,
     /// Where the forum keeps its data.
     #[command(flatten)]

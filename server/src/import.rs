@@ -355,6 +355,14 @@ impl ImportWatch for ProgressBarWatch {
 /// # Errors
 /// [`ImportError`] (see [`import_into`]), and an interrupted run (after its summary).
 pub async fn run(config: Config, args: &ImportArgs) -> anyhow::Result<()> {
+    // A forum serving this SQLite file would keep its cached reads: it learns of other
+    // processes' commits on PostgreSQL only.
+    if config.database_url.is_none() && forum::storage::sqlite_in_use(&config.data_dir)? {
+        anyhow::bail!(
+            "a forum process has the database in {} open: stop it, import, then start it again              (on PostgreSQL the forum may keep serving)",
+            config.data_dir.display()
+        );
+    }
     let store = crate::open_store(&config).await?;
     let forum = Forum::new(store, config.settings.clone(), config.limits.forum_limits()).await?;
     let stop = Arc::new(AtomicBool::new(false));

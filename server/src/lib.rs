@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 use crate::client_ip::TrustedProxies;
 use crate::config::{Config, redact_url};
 use crate::http::{AppState, operations_router, router};
-use forum::jobs::exclusive::{ExclusiveHandle, run_exclusively};
+use forum::jobs::exclusive::{ExclusiveHandle, StopHow, run_exclusively};
 use forum::storage::JobGroup;
 
 /// Opens (and migrates) the database the configuration names.
@@ -193,7 +193,13 @@ fn start_background_jobs(
                 forum::jobs::JobsConfig::default(),
             )
             .start();
-            Box::new(move || Box::pin(jobs.stop()))
+            Box::new(move |how| match how {
+                StopHow::Graceful => Box::pin(jobs.stop()),
+                StopHow::AtOnce => {
+                    jobs.abort();
+                    Box::pin(std::future::ready(()))
+                }
+            })
         })
     };
     let relays = {
@@ -205,7 +211,8 @@ fn start_background_jobs(
                 forum::nostr::NostrLimits::default(),
             )
             .start();
-            Box::new(move || Box::pin(relays.stop()))
+            // Closing the connections is quick either way; waiting `OK`s are sent again.
+            Box::new(move |_| Box::pin(relays.stop()))
         })
     };
     Ok(BackgroundJobs { scheduled, relays })

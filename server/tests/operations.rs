@@ -235,6 +235,20 @@ async fn clients_behind_a_trusted_proxy_are_limited_apart_and_forged_headers_are
         refused.body
     );
     assert!(refused.header("retry-after").is_some());
+    // A client behind the proxy cannot choose its address: a forged leftmost entry (a proxy
+    // that appends) and a forged `Forwarded` change nothing.
+    for forged in [
+        vec![("X-Forwarded-For", "203.0.113.50, 198.51.100.1")],
+        vec![
+            ("Forwarded", "for=203.0.113.51"),
+            ("X-Forwarded-For", "198.51.100.1"),
+        ],
+    ] {
+        let answer = process::request(&behind_proxy.address, "POST", "/api/submit/", &forged, "{}")
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 429, "{forged:?}: {}", answer.body);
+    }
     for _ in 0..2 {
         assert_eq!(
             submit(&behind_proxy, from("198.51.100.2")).await.status,

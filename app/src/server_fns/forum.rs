@@ -43,6 +43,9 @@ pub(super) fn check_client_address(forum: &forum::Forum) -> Result<(), UserFacin
         .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |address| address.0);
     forum.check_client_address(address).map_err(|error| {
         set_status(error.status());
+        if let Some(seconds) = error.retry_after_secs() {
+            set_retry_after(seconds);
+        }
         UserFacingError::BadRequest(error.to_string())
     })
 }
@@ -95,6 +98,17 @@ pub(super) fn set_status(status: u16) {
         http::StatusCode::from_u16(status),
     ) {
         response.set_status(status);
+    }
+}
+
+/// `Retry-After` on the server function's answer, in seconds.
+#[cfg(feature = "ssr")]
+pub(super) fn set_retry_after(seconds: u64) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&seconds.to_string()),
+    ) {
+        response.insert_header(http::header::RETRY_AFTER, value);
     }
 }
 
@@ -347,10 +361,15 @@ pub async fn submit_event(
             })
         }
         Err(error) => {
-            if let forum::SubmitError::Storage(cause) = &error {
+            if let forum::SubmitError::Storage(cause) | forum::SubmitError::NotStored(cause) =
+                &error
+            {
                 tracing::error!(error = %cause, "a submit failed in the store");
             }
             set_status(error.status());
+            if let Some(seconds) = error.retry_after_secs() {
+                set_retry_after(seconds);
+            }
             Err(UserFacingError::BadRequest(error.to_string()))
         }
     }

@@ -84,6 +84,15 @@ pub async fn publish_to_nostr(
     super::forum::check_client_address(&forum)?;
     match forum.publish_later(&id, &proof).await {
         Ok(deliveries) => Ok(delivery_views(&deliveries)),
+        Err(PublishLaterError::Storage(error)) if error.is_fault() => {
+            tracing::error!(%error, "a later publication failed in the store");
+            set_status(503);
+            super::forum::set_retry_after(forum::storage::STORAGE_RETRY_AFTER_SECS);
+            Err(UserFacingError::BadRequest(format!(
+                "The forum cannot store anything right now; nothing was published. Try again in {} seconds.",
+                forum::storage::STORAGE_RETRY_AFTER_SECS
+            )))
+        }
         Err(PublishLaterError::Storage(error)) => {
             tracing::error!(%error, "a later publication failed in the store");
             Err(UserFacingError::Internal)

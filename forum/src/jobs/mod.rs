@@ -88,6 +88,13 @@ pub struct JobsHandle {
 }
 
 impl JobsHandle {
+    /// Stops at once: running jobs are cut off where they stand (their cursors stand where
+    /// their last stored page left them; a later scheduler releases their leases).
+    pub fn abort(self) {
+        let _ = self.stop.send(true);
+        self.task.abort();
+    }
+
     /// Stops launching runs, lets running ones finish within the grace period, cuts off the
     /// rest (their cursors stand where their last stored page left them) and returns.
     pub async fn stop(self) {

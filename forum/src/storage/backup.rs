@@ -213,6 +213,24 @@ pub fn restore_sqlite(data_dir: &Path, source: &Path) -> Result<RestoreReport, B
     Ok(RestoreReport { previous })
 }
 
+/// Whether a store has the SQLite database in `data_dir` open now (in this process or
+/// another).
+///
+/// # Errors
+/// When the lock file cannot be opened or locked.
+pub fn sqlite_in_use(data_dir: &Path) -> Result<bool, BackupError> {
+    let path = data_dir.join(IN_USE_FILE_NAME);
+    if !path.exists() {
+        return Ok(false);
+    }
+    let file = open_in_use(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(false),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(true),
+        Err(std::fs::TryLockError::Error(error)) => Err(file_error("cannot lock", &path)(error)),
+    }
+}
+
 /// Opens (creating) the in-use lock file.
 pub(super) fn open_in_use(path: &Path) -> Result<File, BackupError> {
     OpenOptions::new()

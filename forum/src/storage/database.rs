@@ -26,6 +26,14 @@ use crate::record::{EventId, NewEvent};
 /// The size of the health check's probe write: the default largest event.
 const PROBE_BYTES: usize = 256 * 1024;
 
+/// `bytes` random bytes as hex.
+fn random_hex(bytes: usize) -> String {
+    use rand::RngCore as _;
+    let mut random = vec![0_u8; bytes];
+    rand::rng().fill_bytes(&mut random);
+    hex::encode(random)
+}
+
 /// How a backend runs reads: on one of its reader connections.
 #[async_trait]
 pub(super) trait ReadConnections: Send + Sync + std::fmt::Debug {
@@ -139,9 +147,9 @@ impl Store for Database {
         self.writes
             .write(move |db| {
                 Box::pin(async move {
-                    // As large as an event may be, and different each time (a row
-                    // rewritten with the same bytes might cost no new page).
-                    let padding = format!("{now_ms}").repeat(PROBE_BYTES / 13);
+                    // As large as an event may be, random (PostgreSQL compresses a
+                    // repetitive value to a few bytes) and different each time.
+                    let padding = random_hex(PROBE_BYTES / 2);
                     db.execute(
                         statements::PROBE_WRITE,
                         &[now_ms.into(), padding.as_str().into()],

@@ -27,8 +27,9 @@ pub(super) struct WriteHealth {
 }
 
 impl WriteHealth {
-    /// Records what a write came to. Refusals for load ([`StorageError::Busy`]) say nothing
-    /// about the database and are not recorded.
+    /// Records what a write came to. Only faults of the database count
+    /// ([`StorageError::is_fault`]): a refusal for load or of one statement (which one
+    /// submitter could cause at will) says nothing about whether the database takes writes.
     pub(super) fn record<T>(&self, outcome: &Result<T, StorageError>) {
         let Ok(mut fault) = self.fault.lock() else {
             return;
@@ -39,7 +40,7 @@ impl WriteHealth {
                     tracing::info!("the database takes writes again");
                 }
             }
-            Err(StorageError::Busy { .. }) => {}
+            Err(error) if !error.is_fault() => {}
             Err(error) => {
                 let reason = error.to_string();
                 let now = crate::service::now_ms();
@@ -75,7 +76,7 @@ mod tests {
     fn a_failure_stands_until_a_write_succeeds() {
         let health = WriteHealth::default();
         assert_eq!(health.fault(), None);
-        health.record::<()>(&Err(StorageError::Database("disk full".into())));
+        health.record::<()>(&Err(StorageError::Unavailable("disk full".into())));
         let first = health.fault().map(|fault| fault.since_ms);
         assert!(first.is_some());
         health.record::<()>(&Err(StorageError::Commit("still full".into())));
@@ -94,11 +95,13 @@ mod tests {
     }
 
     #[test]
-    fn load_refusals_are_not_faults() {
+    fn load_and_statement_refusals_are_not_faults() {
         let health = WriteHealth::default();
         health.record::<()>(&Err(StorageError::Busy {
             retry_after_secs: 1,
         }));
+        health.record::<()>(&Err(StorageError::Database("invalid byte sequence".into())));
+        health.record::<()>(&Err(StorageError::Decode("unexpected row".into())));
         assert_eq!(health.fault(), None);
     }
 }

@@ -49,6 +49,12 @@ pub trait HeldJobLock: Send + std::fmt::Debug {
     /// Whether the lock is still this process's: `false` once its connection is lost (on
     /// PostgreSQL the lock went with it, and another process may hold it now).
     async fn still_held(&mut self) -> bool;
+
+    /// Whether the lock can be lost while its owner lives (a connection to a database
+    /// server); then a new owner waits before it starts, for the old one to notice.
+    fn can_be_lost_alive(&self) -> bool {
+        true
+    }
 }
 
 /// How a backend takes job locks.
@@ -79,6 +85,11 @@ struct HeldFile {
 impl HeldJobLock for HeldFile {
     async fn still_held(&mut self) -> bool {
         true
+    }
+
+    /// A file lock lasts as long as its process.
+    fn can_be_lost_alive(&self) -> bool {
+        false
     }
 }
 

@@ -29,7 +29,9 @@ mod writes;
 use async_trait::async_trait;
 use spasm::action::{Action, Reaction};
 
-pub use backup::{BackupError, BackupReport, RestoreReport, backup_sqlite, restore_sqlite};
+pub use backup::{
+    BackupError, BackupReport, RestoreReport, backup_sqlite, restore_sqlite, sqlite_in_use,
+};
 pub use changes::{Change, ChangeKind};
 pub use health::{STORAGE_RETRY_AFTER_SECS, WriteFault};
 pub use job_lock::{HeldJobLock, JobGroup};
@@ -61,9 +63,14 @@ pub enum StorageError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The database could not be reached or refused a statement (the driver's message).
+    /// The database refused a statement (the driver's message): a fault of this write or
+    /// read, not of the database.
     #[error("database error: {0}")]
     Database(String),
+    /// The database cannot be reached or cannot write: a lost connection, a server
+    /// restarting or out of resources, a full disk, a file it cannot open or lock.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// A row did not have the shape the store expects.
     #[error("unexpected database row: {0}")]
     Decode(String),
@@ -93,6 +100,18 @@ pub struct PoolUse {
     pub idle: usize,
     /// The most connections the pool opens.
     pub max: usize,
+}
+
+impl StorageError {
+    /// Whether this is a fault of the database itself (it cannot be reached, cannot write,
+    /// or a group of writes could not be committed), which health checks report and
+    /// callers are told to retry, rather than a refusal of one statement.
+    pub fn is_fault(&self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable(_) | Self::Commit(_) | Self::Worker(_) | Self::DataDir { .. }
+        )
+    }
 }
 
 /// Which database a store talks to.

@@ -50,8 +50,30 @@ static NUMBERING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 });
 
 impl From<sqlx::Error> for StorageError {
+    /// Connection, I/O, pool and server-side resource errors (SQLSTATE classes 08
+    /// connection, 53 insufficient resources such as a full disk, 57 operator intervention
+    /// such as a shutdown, 58 system errors) are [`StorageError::Unavailable`]; anything
+    /// else refused one statement.
     fn from(error: sqlx::Error) -> Self {
-        Self::Database(error.to_string())
+        let unavailable = match &error {
+            sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+                ["08", "53", "57", "58"]
+                    .iter()
+                    .any(|class| code.starts_with(class))
+            }),
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            _ => false,
+        };
+        if unavailable {
+            Self::Unavailable(error.to_string())
+        } else {
+            Self::Database(error.to_string())
+        }
     }
 }
 
@@ -178,8 +200,9 @@ struct PgJobLocks {
     options: PgConnectOptions,
 }
 
-/// How long a held lock's connection may take to answer before the lock counts as lost.
-const LOCK_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a held lock's connection may take to answer before the lock counts as lost
+/// (`jobs::exclusive::HANDOVER` is longer than a check period and this).
+const LOCK_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[async_trait]
 impl JobLocks for PgJobLocks {
@@ -188,7 +211,21 @@ impl JobLocks for PgJobLocks {
         group: JobGroup,
     ) -> Result<Option<Box<dyn HeldJobLock>>, StorageError> {
         use sqlx::Connection as _;
-        let mut connection = PgConnection::connect_with(&self.options).await?;
+        // The server must notice a lock owner whose machine vanished (no FIN, no RST): TCP
+        // keepalives every second after 3 idle seconds, 3 unanswered probes, and at most 10
+        // s of unacknowledged data, instead of the system's two hours.
+        let options = self.options.clone().options([
+            ("tcp_keepalives_idle", "3"),
+            ("tcp_keepalives_interval", "1"),
+            ("tcp_keepalives_count", "3"),
+            ("tcp_user_timeout", "10000"),
+        ]);
+        let mut connection =
+            tokio::time::timeout(LOCK_CHECK_TIMEOUT, PgConnection::connect_with(&options))
+                .await
+                .map_err(|_| {
+                    StorageError::Unavailable("the job lock's connection timed out".into())
+                })??;
         let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(group.advisory_key())
             .fetch_one(&mut connection)

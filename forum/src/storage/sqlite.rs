@@ -43,8 +43,28 @@ const MIGRATIONS: [&str; 9] = [
 const READERS: usize = 4;
 
 impl From<rusqlite::Error> for StorageError {
+    /// A full disk, an I/O error, a file that cannot be opened or locked is
+    /// [`StorageError::Unavailable`]; anything else refused one statement.
     fn from(error: rusqlite::Error) -> Self {
-        Self::Database(error.to_string())
+        use rusqlite::ErrorCode;
+        let unavailable = matches!(
+            error.sqlite_error_code(),
+            Some(
+                ErrorCode::DiskFull
+                    | ErrorCode::SystemIoFailure
+                    | ErrorCode::CannotOpen
+                    | ErrorCode::DatabaseBusy
+                    | ErrorCode::DatabaseLocked
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::OutOfMemory
+                    | ErrorCode::FileLockingProtocolFailed
+            )
+        );
+        if unavailable {
+            Self::Unavailable(error.to_string())
+        } else {
+            Self::Database(error.to_string())
+        }
     }
 }
 
