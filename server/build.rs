@@ -1,4 +1,6 @@
-//! Embeds the built site (wasm, JavaScript, CSS, static assets) into the server binary.
+//! Embeds the built site (wasm, JavaScript, CSS, static assets) into the server binary,
+//! each file with the precompressed variants `cargo xtask build` wrote beside it
+//! (`<file>.br`, `<file>.zst`, `<file>.gz`).
 //!
 //! `cargo xtask build` assembles the site and sets `SPASM_SITE_DIR` to it. Without that
 //! variable the binary embeds nothing and serves pages without their browser bundle,
@@ -9,29 +11,72 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// Suffixes of precompressed variants and the `Content-Encoding` each is served with.
+const VARIANTS: &[(&str, &str)] = &[("br", "br"), ("zst", "zstd"), ("gz", "gzip")];
+
 fn main() {
     println!("cargo:rerun-if-env-changed=SPASM_SITE_DIR");
     let mut generated = String::from("/// Files of the site, by path relative to the site root.\n");
     generated.push_str("pub static SITE_FILES: &[SiteFile] = &[\n");
+    let mut bundle = String::from("spasm_forum");
+    let mut stylesheet = String::from("spasm_forum.css");
     if let Some(site_dir) = env::var_os("SPASM_SITE_DIR").map(PathBuf::from) {
         println!("cargo:rerun-if-changed={}", site_dir.display());
         let mut files = Vec::new();
         collect_files(&site_dir, &mut files);
         files.sort();
-        for file in files {
+        for file in &files {
+            let is_variant = VARIANTS
+                .iter()
+                .any(|(suffix, _)| file.extension().is_some_and(|ext| ext == *suffix));
+            if is_variant {
+                continue;
+            }
             let Ok(relative) = file.strip_prefix(&site_dir) else {
                 continue;
             };
-            let Ok(bytes) = fs::read(&file) else { continue };
+            let Ok(bytes) = fs::read(file) else { continue };
             let relative = relative.to_string_lossy().replace('\\', "/");
+            if let Some(name) = relative
+                .strip_prefix("pkg/")
+                .filter(|name| !name.contains('/'))
+            {
+                if let Some(stem) = name.strip_suffix(".js") {
+                    bundle = stem.to_owned();
+                } else if name.ends_with(".css") {
+                    stylesheet = name.to_owned();
+                }
+            }
+            let mut variants = String::new();
+            for (suffix, encoding) in VARIANTS {
+                let mut variant = file.clone().into_os_string();
+                variant.push(".");
+                variant.push(suffix);
+                let variant = PathBuf::from(variant);
+                if let Ok(encoded) = fs::read(&variant) {
+                    let _ = write!(
+                        variants,
+                        "Variant {{ encoding: {encoding:?}, bytes: include_bytes!({variant:?}), etag: \"\\\"{:016x}-{suffix}\\\"\" }}, ",
+                        fnv1a(&encoded)
+                    );
+                }
+            }
             let _ = writeln!(
                 generated,
-                "    SiteFile {{ path: {relative:?}, bytes: include_bytes!({file:?}), etag: \"\\\"{:016x}\\\"\" }},",
+                "    SiteFile {{ path: {relative:?}, bytes: include_bytes!({file:?}), etag: \"\\\"{:016x}\\\"\", variants: &[{variants}] }},",
                 fnv1a(&bytes)
             );
         }
     }
     generated.push_str("];\n");
+    let _ = writeln!(
+        generated,
+        "/// The browser bundle's name: `/pkg/{{BUNDLE_NAME}}.js` and `/pkg/{{BUNDLE_NAME}}_bg.wasm`.\npub const BUNDLE_NAME: &str = {bundle:?};"
+    );
+    let _ = writeln!(
+        generated,
+        "/// The stylesheet's address.\npub const STYLESHEET_HREF: &str = \"/pkg/{stylesheet}\";"
+    );
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("site_files.rs");
     if let Err(error) = fs::write(&out, generated) {
         println!("cargo:warning=could not write {}: {error}", out.display());

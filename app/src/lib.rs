@@ -14,16 +14,22 @@ pub mod server_fns;
 pub mod urls;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-/// The name under which the browser bundle is published: `/pkg/{OUTPUT_NAME}.js`,
-/// `/pkg/{OUTPUT_NAME}_bg.wasm` and `/pkg/{OUTPUT_NAME}.css`.
+/// The name of the browser bundle before the build adds its content hash: it is published
+/// as `/pkg/{OUTPUT_NAME}-<hash>.js`, `/pkg/{OUTPUT_NAME}-<hash>_bg.wasm` and
+/// `/pkg/{OUTPUT_NAME}-<hash>.css` (see `xtask/src/site.rs`).
 pub const OUTPUT_NAME: &str = "spasm_forum";
+
+/// The stylesheet's address, given by the server (it carries the build's content hash).
+#[derive(Debug, Clone)]
+pub struct StylesheetHref(pub &'static str);
 
 /// The HTML document around every page, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = use_context::<StylesheetHref>().map_or("/pkg/spasm_forum.css", |href| href.0);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script nonce=leptos::nonce::use_nonce()>
                     "try{var t=localStorage.getItem('spasm-forum.theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}"
                 </script>
+                <link rel="stylesheet" href=stylesheet />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -53,7 +60,6 @@ pub fn App() -> impl IntoView {
     mark_document_hydrated();
 
     view! {
-        <Stylesheet id="forum-style" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Title formatter=|title: String| {
             let title = if title.is_empty() { "Spasm forum".to_string() } else { format!("{title} · Spasm forum") };

@@ -5,6 +5,8 @@
 //!   every request carries a different body, which `oha` cannot send);
 //! * `GET /api/events?limit=25` requests per second with p50/p99 latency at 50
 //!   connections, measured by `oha`, with 10,000 and with 1,000,000 stored events;
+//! * the front page and a post page with 200 comments, requested by 20 connections (as
+//!   `wrk -c20`), compressed as Chromium asks and uncompressed;
 //! * the server's peak resident memory (`VmHWM`) after each phase;
 //! * with `--processes N` (and `--postgres`), the same spread over N processes sharing the
 //!   database.
@@ -52,7 +54,8 @@ struct Args {
     /// Seconds of each read measurement.
     #[arg(long, default_value_t = 10)]
     read_seconds: u64,
-    /// Measure only the post page with 200 comments (and print its size).
+    /// Measure only the pages (front page, post page with 200 comments) on an otherwise
+    /// empty forum, and print their sizes.
     #[arg(long)]
     page_only: bool,
     /// Server processes sharing the database (more than one needs `--postgres`): submits
@@ -307,9 +310,11 @@ async fn submit_all(addresses: &[String], events: Vec<String>, connections: usiz
 }
 
 /// The size of a page's response body (with chunk headers, when the server streams it).
-async fn page_size(address: &str, path: &str) -> Result<usize> {
+async fn page_size(address: &str, path: &str, accept_encoding: &str) -> Result<usize> {
     let mut stream = TcpStream::connect(address).await?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAccept-Encoding: {accept_encoding}\r\nConnection: close\r\n\r\n"
+    );
     stream.write_all(request.as_bytes()).await?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await?;
@@ -425,29 +430,61 @@ async fn post_page_benchmark(args: &Args, address: &str) -> Result<()> {
             bail!("a comment answered {status}: {body}");
         }
     }
-    println!(
-        "post page with 200 comments: about {} KB of HTML (uncompressed)",
-        page_size(address, &format!("/news/{root_id}")).await? / 1024
-    );
-    let page = oha(
-        args,
-        &format!("http://{address}/news/{root_id}"),
-        // As Chromium asks for pages (it prefers zstd, as the server does).
-        &[
-            "-n",
-            "300",
-            "-c",
-            "1",
-            "-H",
-            "Accept-Encoding: gzip, deflate, br, zstd",
-        ],
-    )
-    .await?;
-    println!(
-        "post page with 200 comments (server-rendered HTML, one connection): p50 {:.2} ms, p99 {:.2} ms",
-        page.p50_ms, page.p99_ms
-    );
+    for (name, path) in [
+        ("front page", "/".to_owned()),
+        ("post page with 200 comments", format!("/news/{root_id}")),
+    ] {
+        println!(
+            "{name}: {:.1} KB of HTML, {:.1} KB as Chromium receives it (brotli)",
+            page_size(address, &path, "identity").await? as f64 / 1024.0,
+            page_size(address, &path, "gzip, deflate, br, zstd").await? as f64 / 1024.0
+        );
+        pages_benchmark(args, address, name, &path).await?;
+    }
     Ok(())
+}
+
+/// One page requested by 20 connections for `--read-seconds`, as `wrk -c20` would: as
+/// Chromium asks (`Accept-Encoding: gzip, deflate, br, zstd`), uncompressed, and with a
+/// random query added to every request, which the server cannot have kept rendered (the
+/// cost of rendering it, as after every write).
+async fn pages_benchmark(args: &Args, address: &str, name: &str, path: &str) -> Result<()> {
+    let url = format!("http://{address}{path}");
+    let random = format!(
+        "{}\\?fresh=[0-9]{{12}}",
+        regex_literal(&format!("http://{address}{path}"))
+    );
+    let seconds = format!("{}s", args.read_seconds);
+    let chromium = ["-H", "Accept-Encoding: gzip, deflate, br, zstd"];
+    for (how, target, extra) in [
+        ("as Chromium asks", &url, &chromium[..]),
+        ("uncompressed", &url, &[][..]),
+        (
+            "rendered anew each time (random query), as Chromium asks",
+            &random,
+            &["--rand-regex-url", chromium[0], chromium[1]][..],
+        ),
+    ] {
+        let mut options = vec!["-z", seconds.as_str(), "-c", "20"];
+        options.extend(extra);
+        let pages = oha(args, target, &options).await?;
+        println!(
+            "{name}, {how}: {:.0} pages/s, p50 {:.2} ms, p99 {:.2} ms (20 connections, {} s)",
+            pages.rps, pages.p50_ms, pages.p99_ms, args.read_seconds
+        );
+    }
+    Ok(())
+}
+
+/// `text` as a regular expression matching only itself (for `oha --rand-regex-url`).
+fn regex_literal(text: &str) -> String {
+    text.chars().fold(String::new(), |mut escaped, c| {
+        if r"\.+*?()|[]{}^$#&-~".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+        escaped
+    })
 }
 
 /// `oha` against the feed, JSON output parsed.

@@ -26,6 +26,7 @@ use crate::api::{self, ApiState};
 use crate::client_ip::{self, TrustedProxies};
 use crate::config::Limits;
 use crate::feeds::FeedChannel;
+use crate::page_cache::{self, PageCache};
 use crate::security_headers::{self, CspNonce, SecurityHeaders};
 use crate::site_assets;
 
@@ -106,10 +107,11 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Leptos options for this forum: the bundle lives under `/pkg` as `spasm_forum.*`.
+/// Leptos options for this forum: the bundle lives under `/pkg` as
+/// `spasm_forum-<hash>.js` and `spasm_forum-<hash>_bg.wasm`.
 pub fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name(app::OUTPUT_NAME)
+        .output_name(site_assets::BUNDLE_NAME)
         .site_pkg_dir("pkg")
         .site_root("site")
         .build()
@@ -150,12 +152,17 @@ pub fn router(state: AppState) -> Router {
                 move || {
                     provide_context(forum.clone());
                     provide_context(views.clone());
+                    provide_context(app::StylesheetHref(site_assets::STYLESHEET_HREF));
                     provide_response_nonce();
                 }
             },
             move || shell(options.clone()),
         )
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            PageCache::new(state.forum.clone()),
+            page_cache::serve,
+        ))
         .with_state(state.clone())
         .merge(api);
     let site = if state.metrics_here {
@@ -222,6 +229,12 @@ fn with_layers(router: Router, state: &AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(SequentialRequestId::default()))
 }
 
+/// What a page rendered outside the routes (the 404 page) needs.
+fn provide_page_context() {
+    provide_context(app::StylesheetHref(site_assets::STYLESHEET_HREF));
+    provide_response_nonce();
+}
+
 /// Gives the page being rendered the nonce its response's Content-Security-Policy names
 /// (`security_headers.rs` put it in the request).
 fn provide_response_nonce() {
@@ -248,7 +261,7 @@ async fn fallback(State(state): State<AppState>, request: Request<Body>) -> Resp
         return response;
     }
     let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async_with_context(provide_response_nonce, move || {
+    let render = leptos_axum::render_app_async_with_context(provide_page_context, move || {
         shell(options.clone())
     });
     render(request).await.into_response()

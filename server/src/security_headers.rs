@@ -1,6 +1,7 @@
 //! Security headers on every response: a Content-Security-Policy with a fresh nonce per
-//! response (the pages' scripts carry it: Leptos' hydration scripts through
-//! `leptos::nonce`, the theme script through `use_nonce`), `frame-ancestors 'none'` (a page
+//! rendering (the pages' scripts carry it: Leptos' hydration scripts through
+//! `leptos::nonce`, the theme script through `use_nonce`; a page kept by `page_cache.rs` is
+//! served with the nonce of its rendering), `frame-ancestors 'none'` (a page
 //! that asks for wallet signatures must never be framed), `X-Content-Type-Options`,
 //! `Referrer-Policy`, and HSTS when the host serves https.
 //!
@@ -69,6 +70,11 @@ pub async fn add(
     let nonce = new_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
+    // A kept page carries the nonce it was rendered with (see `page_cache.rs`).
+    let nonce = response
+        .extensions()
+        .get::<CspNonce>()
+        .map_or(nonce, |kept| kept.0.clone());
     let policy = content_security_policy(&nonce, &config.forum.settings());
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&policy) {

@@ -135,6 +135,10 @@ impl Store for Database {
         self.cache.changed().await;
     }
 
+    fn content_version(&self) -> u64 {
+        self.cache.version()
+    }
+
     fn pool_use(&self) -> super::PoolUse {
         self.readers.pool_use()
     }

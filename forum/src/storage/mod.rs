@@ -506,6 +506,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// only: the change log ([`Store::changes`]) says what changed.
     async fn changed(&self);
 
+    /// A number that moves whenever what is stored may have changed: every commit in this
+    /// process before its caller is answered, and every notification from another process.
+    /// Two equal readings mean nothing changed in between, so an answer made from the store
+    /// may be kept while it holds (the store's own read cache and the server's page cache).
+    fn content_version(&self) -> u64;
+
     /// The use of the database connections readers share (on PostgreSQL also the writers').
     fn pool_use(&self) -> PoolUse;
 

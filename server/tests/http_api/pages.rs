@@ -306,3 +306,77 @@ async fn a_nostr_profile_names_its_author_page_safely() {
         );
     }
 }
+
+/// The nonce a page's Content-Security-Policy names, and whether the page's scripts carry it.
+async fn page_and_nonce(app: &TestApp, path: &str) -> (String, String) {
+    let response = app
+        .router
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap()
+        .to_owned();
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the page's scripts carry the policy's nonce"
+    );
+    (html, nonce)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_pages_show_every_write_at_once_with_a_fresh_nonce_per_rendering() {
+    let app = TestApp::spawn().await;
+    let (first, first_nonce) = page_and_nonce(&app, "/").await;
+    assert!(first.contains("No posts here yet."));
+    // Kept: the same rendering, with the nonce it was rendered with.
+    let (again, again_nonce) = page_and_nonce(&app, "/").await;
+    assert_eq!(again, first);
+    assert_eq!(again_nonce, first_nonce);
+
+    let key = testkit::TestKey::from_seed(4);
+    let (id, post) = key.signed_post(
+        "Kept pages follow writes",
+        "Shown at once.",
+        1_730_000_000_000,
+    );
+    let (status, message) = app.submit(&serde_json::from_str(&post).unwrap()).await;
+    assert_eq!(status, StatusCode::CREATED, "{message}");
+
+    let (after, after_nonce) = page_and_nonce(&app, "/").await;
+    assert!(
+        after.contains("Kept pages follow writes"),
+        "the new post is on the front page"
+    );
+    assert_ne!(after_nonce, first_nonce, "a new rendering has a new nonce");
+    let (thread, _) = page_and_nonce(&app, &format!("/news/{id}")).await;
+    assert!(thread.contains("Shown at once."));
+
+    // Compressed once for those who accept it, the same page.
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/")
+                .header(header::ACCEPT_ENCODING, "gzip, br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(response.headers()[header::VARY], "accept-encoding");
+}
