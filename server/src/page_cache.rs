@@ -42,9 +42,11 @@ fn is_kept_path(path: &str) -> bool {
     path == "/" || path.starts_with("/news/") || path.starts_with("/authors/")
 }
 
+/// Compresses a page.
+type Encoder = fn(&[u8]) -> std::io::Result<Vec<u8>>;
+
 /// The encodings a kept page is offered in, best first, with how to make each.
-const ENCODINGS: [(&str, fn(&[u8]) -> std::io::Result<Vec<u8>>); 3] =
-    [("br", brotli), ("zstd", zstd), ("gzip", gzip)];
+const ENCODINGS: [(&str, Encoder); 3] = [("br", brotli), ("zstd", zstd), ("gzip", gzip)];
 
 /// The kept pages of one forum, shared by every request.
 #[derive(Clone)]

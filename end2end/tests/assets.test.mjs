@@ -1,0 +1,90 @@
+// The site's static files as browsers and caches receive them from the release binary:
+// precompressed variants by Accept-Encoding, content-hashed names served immutable, and
+// names from another build not found.
+
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { test } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+
+import { useForum } from '../harness/forum.mjs';
+
+const forum = useForum();
+
+/** GET with raw bytes (no decompression, unlike fetch). */
+function get(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject).end();
+  });
+}
+
+/** The addresses of the bundle and stylesheet the front page names. */
+async function assetsOfTheFrontPage() {
+  const { body } = await get(`${forum.server.url}/`);
+  const html = body.toString();
+  const wasm = /href="(\/pkg\/spasm_forum-[0-9a-f]{16}_bg\.wasm)"/.exec(html)?.[1];
+  const js = /href="(\/pkg\/spasm_forum-[0-9a-f]{16}\.js)"/.exec(html)?.[1];
+  const css = /href="(\/pkg\/spasm_forum-[0-9a-f]{16}\.css)"/.exec(html)?.[1];
+  assert.ok(wasm && js && css, `the page names hashed assets:\n${html.slice(0, 2000)}`);
+  return { wasm, js, css };
+}
+
+test('the wasm is served precompressed in the encoding asked for, immutable', async () => {
+  const { wasm } = await assetsOfTheFrontPage();
+  const plain = await get(`${forum.server.url}${wasm}`);
+  assert.equal(plain.status, 200);
+  assert.equal(plain.headers['content-type'], 'application/wasm');
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(plain.headers['cache-control'], 'public, max-age=31536000, immutable');
+  assert.equal(plain.headers.vary, 'accept-encoding');
+
+  const brotli = await get(`${forum.server.url}${wasm}`, { 'accept-encoding': 'br' });
+  assert.equal(brotli.headers['content-encoding'], 'br');
+  assert.ok(brotli.body.length < plain.body.length / 2, `${brotli.body.length} of ${plain.body.length} bytes`);
+  assert.deepEqual(brotliDecompressSync(brotli.body), plain.body);
+  assert.notEqual(brotli.headers.etag, plain.headers.etag, 'each variant has its own ETag');
+
+  const gzip = await get(`${forum.server.url}${wasm}`, { 'accept-encoding': 'gzip' });
+  assert.equal(gzip.headers['content-encoding'], 'gzip');
+  assert.deepEqual(gunzipSync(gzip.body), plain.body);
+
+  // What Chromium sends: the smallest variant it accepts (brotli 11).
+  const chromium = await get(`${forum.server.url}${wasm}`, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+  assert.equal(chromium.headers['content-encoding'], 'br');
+
+  const revalidated = await get(`${forum.server.url}${wasm}`, { 'accept-encoding': 'br', 'if-none-match': brotli.headers.etag });
+  assert.equal(revalidated.status, 304);
+});
+
+test('the glue and the stylesheet are hashed and precompressed too', async () => {
+  const { js, css } = await assetsOfTheFrontPage();
+  for (const path of [js, css]) {
+    const response = await get(`${forum.server.url}${path}`, { 'accept-encoding': 'br' });
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers['content-encoding'], 'br', path);
+    assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable', path);
+  }
+});
+
+test('an asset name from another build is not found, never served stale', async () => {
+  const { wasm, js, css } = await assetsOfTheFrontPage();
+  for (const path of [wasm, js, css]) {
+    const stale = path.replace(/-[0-9a-f]{16}/, '-0123456789abcdef');
+    const response = await get(`${forum.server.url}${stale}`, { 'accept-encoding': 'br' });
+    assert.equal(response.status, 404, stale);
+    assert.doesNotMatch(response.headers['cache-control'] ?? '', /immutable|max-age=[1-9]/, stale);
+  }
+  const unhashed = await get(`${forum.server.url}/pkg/spasm_forum_bg.wasm`);
+  assert.equal(unhashed.status, 404);
+});
+
+test('files without a hash in their name are revalidated', async () => {
+  const icon = await get(`${forum.server.url}/favicon.svg`, { 'accept-encoding': 'br' });
+  assert.equal(icon.status, 200);
+  assert.equal(icon.headers['cache-control'], 'no-cache');
+  assert.equal(icon.headers['content-encoding'], 'br');
+});
