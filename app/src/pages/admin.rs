@@ -23,7 +23,12 @@ pub fn AdminPage() -> impl IntoView {
     // Without the policy nobody is offered the admin forms; the page still shows.
     let admins = Resource::new(
         || (),
-        |()| async { load_policy().await.map(|policy| policy.admins).unwrap_or_default() },
+        |()| async {
+            load_policy()
+                .await
+                .map(|policy| policy.admins)
+                .unwrap_or_default()
+        },
     );
     let settings = Resource::new(|| (), |()| load_settings());
     view! {

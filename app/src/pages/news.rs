@@ -41,15 +41,17 @@ pub fn NewsPage() -> impl IntoView {
                         );
                         view! {
                             <PageMeta title description canonical kind="article" feed />
-                            <EventArticle event=thread.event.clone() moderators />
-                            {thread.nostr.clone().map(|publication| view! {
-                                <NostrRelayStatus id=thread.event.spasmid.clone() publication />
-                            })}
-                            <section class="comments" aria-labelledby="comments-title">
-                                <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>
-                                <PostReplyForm parent=thread.event.parent_data.clone() />
-                                <CommentList comments=thread.comments />
-                            </section>
+                            <DeletableThread>
+                                <EventArticle event=thread.event.clone() moderators />
+                                {thread.nostr.clone().map(|publication| view! {
+                                    <NostrRelayStatus id=thread.event.spasmid.clone() publication />
+                                })}
+                                <section class="comments" aria-labelledby="comments-title">
+                                    <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>
+                                    <PostReplyForm parent=thread.event.parent_data.clone() />
+                                    <CommentList comments=thread.comments />
+                                </section>
+                            </DeletableThread>
                         }.into_any()
                     }
                     Ok(answer) => {
@@ -66,11 +68,7 @@ pub fn NewsPage() -> impl IntoView {
                         match deleted {
                             Some(words) => view! {
                                 <PageMeta title="Event deleted" description=words.clone() />
-                                <section class="card">
-                                    <h1>"Event deleted"</h1>
-                                    <p data-testid="deleted">{words}</p>
-                                    <p><a href="/">"Back to the feed"</a></p>
-                                </section>
+                                <EventDeleted words />
                             }.into_any(),
                             None => view! {
                                 <PageMeta title="Event not found" description="No event with this id is stored on this instance." />
@@ -86,6 +84,38 @@ pub fn NewsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// "Event deleted", and by whom (`words`).
+#[component]
+fn EventDeleted(words: String) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"Event deleted"</h1>
+            <p data-testid="deleted">{words}</p>
+            <p><a href="/">"Back to the feed"</a></p>
+        </section>
+    }
+}
+
+/// Whether a moderator deleted the page's event from this page.
+#[derive(Debug, Clone, Copy)]
+struct DeletedHere(RwSignal<bool>);
+
+/// The event and its thread (`children`, rendered on the server), replaced by "Event
+/// deleted" once a moderator deletes the event from this page. (Loading the page again would
+/// say so too, but as an HTTP error: 410 Gone.)
+#[island]
+fn DeletableThread(children: Children) -> impl IntoView {
+    let deleted = RwSignal::new(false);
+    provide_context(DeletedHere(deleted));
+    view! {
+        // Hidden rather than removed: children of an island exist only as the server's HTML.
+        <div class="thread" hidden=move || deleted.get()>{children()}</div>
+        <Show when=move || deleted.get()>
+            <EventDeleted words="This event was deleted by a moderator.".to_owned() />
+        </Show>
     }
 }
 
@@ -125,6 +155,8 @@ fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let is_moderator = move || signing.connected_is_one_of(&moderators);
+    // Read here: event handlers and tasks run outside the island's owner.
+    let deleted_here = use_context::<DeletedHere>();
     let parent = target;
     let open = move |_| {
         #[cfg(feature = "hydrate")]
@@ -151,10 +183,10 @@ fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
                 move |authors| moderate_delete(&info, now, authors),
             )
             .await;
-            match deleted {
-                // The page, loaded again, says the event was deleted.
-                Some(_) => crate::browser::reload_page(),
-                None => busy.set(false),
+            match (deleted, deleted_here) {
+                (Some(_), Some(DeletedHere(deleted_here))) => deleted_here.set(true),
+                (Some(_), None) => crate::browser::reload_page(),
+                (None, _) => busy.set(false),
             }
         });
     };

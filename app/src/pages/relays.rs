@@ -72,7 +72,11 @@ fn RemoveRelay(url: String, list: Vec<String>, admins: Vec<String>) -> impl Into
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
     let busy = RwSignal::new(false);
-    let relays = StoredValue::new(list.into_iter().filter(|known| *known != url).collect::<Vec<_>>());
+    let relays = StoredValue::new(
+        list.into_iter()
+            .filter(|known| *known != url)
+            .collect::<Vec<_>>(),
+    );
     let remove = move |_| {
         busy.set(true);
         sign_relays(notice, relays.get_value(), busy);
