@@ -15,15 +15,23 @@ use crate::model::NostrPublicationView;
 #[component]
 pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
     let signing = use_signing();
-    // The instance's relays, asked once per page when a Nostr key is first chosen.
+    // The instance's relays, asked for when a Nostr key is first chosen; the choice shows
+    // once they are known, so that it names them.
+    let asked = StoredValue::new(false);
     Effect::new(move |_| {
-        if signing.mode.get().uses_nostr() && signing.nostr_relays.with_untracked(Option::is_none) {
-            signing.nostr_relays.set(Some(Vec::new()));
+        if signing.mode.get().uses_nostr()
+            && !asked.get_value()
+            && signing.nostr_relays.with_untracked(Option::is_none)
+        {
+            asked.set_value(true);
             #[cfg(feature = "hydrate")]
             leptos::task::spawn_local(async move {
-                if let Ok(policy) = crate::server_fns::load_policy().await {
-                    signing.nostr_relays.set(Some(policy.nostr_relays));
-                }
+                // Without an answer the choice names the author's own relays only.
+                let relays = crate::server_fns::load_policy()
+                    .await
+                    .map(|policy| policy.nostr_relays)
+                    .unwrap_or_default();
+                signing.nostr_relays.set(Some(relays));
             });
         }
     });
@@ -36,7 +44,11 @@ pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || signing.interactive.get() && signing.mode.get().uses_nostr()>
+        <Show when=move || {
+            signing.interactive.get()
+                && signing.mode.get().uses_nostr()
+                && signing.nostr_relays.with(Option::is_some)
+        }>
             <p class="choice publish-nostr">
                 <input type="checkbox" id=id.clone() prop:checked=move || signing.publish_to_nostr.get()
                     on:change=move |event| signing.publish_to_nostr.set(event_target_checked(&event)) />
