@@ -2,7 +2,10 @@
 //!
 //! One codebase for both sides: with the `ssr` feature it renders every page on the
 //! server and runs the server functions; with `hydrate` it is compiled to wasm and makes
-//! the server-rendered pages interactive, including signing with the visitor's wallet.
+//! the interactive parts of the server-rendered pages live, including signing with the
+//! visitor's wallet. Those parts are Leptos islands (`#[island]`): only they are compiled
+//! into the browser's wasm, and everything else (pages, lists, cards, the router) is
+//! rendered on the server only; following a link loads a new page.
 
 pub mod browser;
 pub mod components;
@@ -42,7 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     "try{var t=localStorage.getItem('spasm-forum.theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}"
                 </script>
                 <link rel="stylesheet" href=stylesheet />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -57,7 +60,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::provide_signing();
-    mark_document_hydrated();
 
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
@@ -96,25 +98,34 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Sets `data-hydrated="true"` on `<html>` once the wasm has taken over the page, so
-/// people (and browser tests) can tell the interactive parts are live.
-fn mark_document_hydrated() {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| document.document_element())
-        {
-            // Failing to set a marker attribute changes nothing a person sees.
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
-}
-
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point: makes the islands of the server-rendered page live.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
+    // Leptos's island script hydrates each island right after this returns, all within
+    // promise callbacks of the same task; a timeout runs after them, once every island is
+    // live, and starts what may change the islands' state.
+    set_timeout(
+        || {
+            components::start_page_signing();
+            // In the next task, after the changes just made are on screen.
+            set_timeout(mark_document_hydrated, std::time::Duration::ZERO);
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
+/// Sets `data-hydrated="true"` on `<html>` once the islands are live, so people (and
+/// browser tests) can tell the interactive parts work.
+#[cfg(feature = "hydrate")]
+fn mark_document_hydrated() {
+    if let Some(root) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element())
+    {
+        // Failing to set a marker attribute changes nothing a person sees.
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
 }

@@ -17,3 +17,26 @@ pub fn now_ms() -> u64 {
         0
     }
 }
+
+/// Loads the page again from the server, so that it shows what a change just made: pages
+/// are rendered on the server, and only their islands run in the browser. Does nothing on
+/// the server.
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        // A page that cannot reload keeps what it shows; the change itself was made.
+        let _ = window.location().reload();
+    }
+}
+
+/// Opens `path` as a new page load (the browser has no client-side router). Does nothing on
+/// the server.
+pub fn open_page(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        // Failing to leave the page keeps the visitor where they are, with the notice.
+        let _ = window.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}

@@ -15,6 +15,8 @@ pub use nostr_publication::{NostrRelayStatus, PublishToNostrChoice};
 pub use notice::{LiveNotice, Notice};
 pub use page_meta::{PageMeta, title_text};
 pub use signature_check::SignatureCheck;
+#[cfg(feature = "hydrate")]
+pub use signing::start_page_signing;
 pub use signing::{
     ConnectButton, NeedsJavaScript, SignWith, Signing, describe, provide_signing, sign_and_submit,
     use_signing,

@@ -2,6 +2,9 @@
 //! composer while a Nostr key signs, and on a post page each relay's answer, with a later
 //! publication offered to the post's own Nostr signer only (a signed challenge, NIP-42
 //! style). The server talks to the relays; the browser never does.
+//!
+//! The checkbox is part of the composers' islands; the relays' answers are rendered on the
+//! server, and only the later publication is an island of its own.
 
 use leptos::prelude::*;
 
@@ -12,15 +15,23 @@ use crate::model::NostrPublicationView;
 #[component]
 pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
     let signing = use_signing();
-    // The instance's relays, asked once per page when a Nostr key is first chosen.
+    // The instance's relays, asked for when a Nostr key is first chosen; the choice shows
+    // once they are known, so that it names them.
+    let asked = StoredValue::new(false);
     Effect::new(move |_| {
-        if signing.mode.get().uses_nostr() && signing.nostr_relays.with_untracked(Option::is_none) {
-            signing.nostr_relays.set(Some(Vec::new()));
+        if signing.mode.get().uses_nostr()
+            && !asked.get_value()
+            && signing.nostr_relays.with_untracked(Option::is_none)
+        {
+            asked.set_value(true);
             #[cfg(feature = "hydrate")]
             leptos::task::spawn_local(async move {
-                if let Ok(policy) = crate::server_fns::load_policy().await {
-                    signing.nostr_relays.set(Some(policy.nostr_relays));
-                }
+                // Without an answer the choice names the author's own relays only.
+                let relays = crate::server_fns::load_policy()
+                    .await
+                    .map(|policy| policy.nostr_relays)
+                    .unwrap_or_default();
+                signing.nostr_relays.set(Some(relays));
             });
         }
     });
@@ -33,7 +44,11 @@ pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || signing.interactive.get() && signing.mode.get().uses_nostr()>
+        <Show when=move || {
+            signing.interactive.get()
+                && signing.mode.get().uses_nostr()
+                && signing.nostr_relays.with(Option::is_some)
+        }>
             <p class="choice publish-nostr">
                 <input type="checkbox" id=id.clone() prop:checked=move || signing.publish_to_nostr.get()
                     on:change=move |event| signing.publish_to_nostr.set(event_target_checked(&event)) />
@@ -48,40 +63,8 @@ pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
 /// Where the event stands with each relay, and, for its own Nostr signer, "Publish to
 /// Nostr relays" when it was not published.
 #[component]
-pub fn NostrRelayStatus(
-    id: String,
-    publication: NostrPublicationView,
-    on_change: Callback<()>,
-) -> impl IntoView {
-    let signing = use_signing();
-    let notice = RwSignal::new(Notice::Empty);
-    let busy = RwSignal::new(false);
-    let signer = publication.signer.clone();
+pub fn NostrRelayStatus(id: String, publication: NostrPublicationView) -> impl IntoView {
     let unpublished = publication.deliveries.is_empty();
-    let is_signer = move || {
-        signing
-            .nostr
-            .get()
-            .is_some_and(|key| key.eq_ignore_ascii_case(&signer))
-    };
-    let id = StoredValue::new(id);
-    let publish = move |_| {
-        busy.set(true);
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            match publish_later(id.get_value(), notice).await {
-                // The page reloads its data: each relay's answer shows in place of the offer.
-                Ok(()) => {
-                    notice.set(Notice::Empty);
-                    on_change.run(());
-                }
-                Err(message) => notice.set(Notice::Error(message)),
-            }
-            busy.set(false);
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (id, notice, on_change);
-    };
     view! {
         {(!publication.deliveries.is_empty()).then(|| view! {
             <section class="nostr-relays" aria-labelledby="nostr-relays-title" data-testid="nostr-relays">
@@ -95,7 +78,42 @@ pub fn NostrRelayStatus(
                 </ul>
             </section>
         })}
-        <Show when=move || unpublished && is_signer()>
+        {unpublished.then(|| view! { <PublishLater id signer=publication.signer /> })}
+    }
+    .into_any()
+}
+
+/// "Publish to Nostr relays", shown to the post's own Nostr signer (`signer`, hex) only.
+#[island]
+fn PublishLater(id: String, signer: String) -> impl IntoView {
+    let signing = use_signing();
+    let notice = RwSignal::new(Notice::Empty);
+    let busy = RwSignal::new(false);
+    let is_signer = move || {
+        signing
+            .nostr
+            .get()
+            .is_some_and(|key| key.eq_ignore_ascii_case(&signer))
+    };
+    let id = StoredValue::new(id);
+    let publish = move |_| {
+        busy.set(true);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match publish_later(id.get_value(), notice).await {
+                // The page is loaded again: each relay's answer shows in place of the offer.
+                Ok(()) => crate::browser::reload_page(),
+                Err(message) => {
+                    notice.set(Notice::Error(message));
+                    busy.set(false);
+                }
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, notice);
+    };
+    view! {
+        <Show when=is_signer>
             <p class="publish-later">
                 <button type="button" class="button" disabled=move || busy.get() on:click=publish>
                     "Publish to Nostr relays"
@@ -105,7 +123,6 @@ pub fn NostrRelayStatus(
         </Show>
         <LiveNotice notice />
     }
-    .into_any()
 }
 
 /// Gets a challenge, has the extension sign it, and asks the server to publish.

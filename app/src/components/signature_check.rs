@@ -20,7 +20,7 @@ struct CheckState {
 }
 
 /// Connect an Ethereum wallet, sign a short message and let the server verify it.
-#[component]
+#[island]
 pub fn SignatureCheck() -> impl IntoView {
     let state = CheckState {
         signing: use_signing(),
@@ -79,6 +79,7 @@ pub fn SignatureCheck() -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }
 
 /// Builds a test post with the message as content, asks the wallet to sign it, then the

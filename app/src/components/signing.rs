@@ -61,32 +61,51 @@ pub struct Signing {
 #[cfg(feature = "hydrate")]
 const NOSTR_KEY_STORAGE: &str = "spasm-forum.nostr-pubkey";
 
-/// Provides the signing state to the whole app.
+/// Provides a request's signing state to the page rendered for it (on the server, where it
+/// never changes: every island renders as a visitor with nothing connected).
 pub fn provide_signing() {
-    let signing = Signing::new();
-    Effect::new(move |_| {
-        signing.interactive.set(true);
-        #[cfg(feature = "hydrate")]
-        {
-            if let Some(key) = local_storage()
-                .and_then(|storage| storage.get_item(NOSTR_KEY_STORAGE).ok().flatten())
-            {
-                signing.nostr.set(Some(key));
+    provide_context(Signing::new());
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The page's one signing state in the browser. Islands are hydrated each on its own,
+    /// without the contexts of the server-rendered page around them, so they all read this
+    /// instead: the header's account and a reaction button agree. Its owner is kept with it,
+    /// so that the signals live as long as the page rather than as long as the first island
+    /// that asked.
+    static PAGE_SIGNING: (Owner, Signing) = {
+        let owner = Owner::new_root(None);
+        let signing = owner.with(Signing::new);
+        (owner, signing)
+    };
+}
+
+/// Makes the page's signing state live, once, after every island is hydrated: islands
+/// hydrate against the server's HTML, which shows a visitor with nothing connected and no
+/// working buttons, so the state may change only afterwards. Then it remembers the Nostr
+/// key of an earlier visit and reconnects a wallet that already shares an account with
+/// this site.
+#[cfg(feature = "hydrate")]
+pub fn start_page_signing() {
+    let signing = use_signing();
+    signing.interactive.set(true);
+    if let Some(key) =
+        local_storage().and_then(|storage| storage.get_item(NOSTR_KEY_STORAGE).ok().flatten())
+    {
+        signing.nostr.set(Some(key));
+    }
+    // A wallet that already shares an account with this site stays connected across
+    // reloads, without opening it.
+    leptos::task::spawn_local(async move {
+        use crate::browser::ethereum::{discover_wallets, existing_account};
+        for wallet in discover_wallets() {
+            if let Some(account) = existing_account(&wallet.id).await {
+                signing.wallet.set(Some((wallet, account)));
+                break;
             }
-            // A wallet that already shares an account with this site stays connected across
-            // reloads, without opening it.
-            leptos::task::spawn_local(async move {
-                use crate::browser::ethereum::{discover_wallets, existing_account};
-                for wallet in discover_wallets() {
-                    if let Some(account) = existing_account(&wallet.id).await {
-                        signing.wallet.set(Some((wallet, account)));
-                        break;
-                    }
-                }
-            });
         }
     });
-    provide_context(signing);
 }
 
 #[cfg(feature = "hydrate")]
@@ -94,13 +113,21 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|window| window.local_storage().ok().flatten())
 }
 
-/// The signing state of the app.
+/// The signing state of the page: in the browser the page's one state, shared by every
+/// island; on the server the request's.
 pub fn use_signing() -> Signing {
-    use_context::<Signing>().unwrap_or_else(Signing::new)
+    #[cfg(feature = "hydrate")]
+    {
+        PAGE_SIGNING.with(|(_, signing)| *signing)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        use_context::<Signing>().unwrap_or_else(Signing::new)
+    }
 }
 
 /// The connected account in the header, or a button to connect one.
-#[component]
+#[island]
 pub fn ConnectButton() -> impl IntoView {
     let signing = use_signing();
     let notice = signing.header_notice;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 /// A button that switches between the light and the dark theme.
-#[component]
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
     // `None` until hydration: the server cannot know the visitor's theme.
     let dark = RwSignal::new(None::<bool>);

@@ -1,5 +1,8 @@
 //! The admin page: the instance settings as a form, saved as an admin-signed `app-config`
 //! event. The form shows only once an admin's wallet is connected.
+//!
+//! The page and its lists are rendered on the server; the forms and buttons are islands,
+//! told who the admins are, and a change to a list loads the page again to show it.
 
 use leptos::prelude::*;
 use serde_json::{Map, Value};
@@ -17,17 +20,17 @@ use super::sources::FederationSources;
 /// `/admin`.
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let signing = use_signing();
-    let policy = Resource::new(|| (), |()| load_policy());
+    // Without the policy nobody is offered the admin forms; the page still shows.
+    let admins = Resource::new(
+        || (),
+        |()| async {
+            load_policy()
+                .await
+                .map(|policy| policy.admins)
+                .unwrap_or_default()
+        },
+    );
     let settings = Resource::new(|| (), |()| load_settings());
-    let is_admin = move || {
-        let admins = policy
-            .get()
-            .and_then(Result::ok)
-            .map(|policy| policy.admins)
-            .unwrap_or_default();
-        signing.connected_is_one_of(&admins)
-    };
     view! {
         <PageMeta title="Admin" description="This instance's settings, changed by an admin's signature." />
         <section class="card">
@@ -36,28 +39,38 @@ pub fn AdminPage() -> impl IntoView {
                 "Saving signs the settings with an admin's Ethereum wallet; the server checks the signature "
                 "and applies them at once. Connect an admin wallet to change them."
             </p>
-            <NeedsJavaScript />
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let admins = admins.await;
                     match settings.await {
                         Ok(text) => {
-                            let map = match serde_json::from_str::<Value>(&text) {
+                            let settings = match serde_json::from_str::<Value>(&text) {
                                 Ok(Value::Object(map)) => map,
                                 _ => Map::new(),
                             };
-                            view! {
-                                <Show when=is_admin fallback=|| view! { <p data-testid="admin-only">"This page is for the instance's admins."</p> }>
-                                    <SettingsForm initial=map.clone() />
-                                </Show>
-                            }.into_any()
+                            view! { <AdminSettings settings admins /> }.into_any()
                         }
                         Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
-        <FederationSources is_admin=Signal::derive(is_admin) />
-        <NostrRelays is_admin=Signal::derive(is_admin) />
+        <FederationSources admins />
+        <NostrRelays admins />
+    }
+}
+
+/// The settings form, shown once one of `admins` (lower-case addresses) is connected.
+#[island]
+fn AdminSettings(settings: Map<String, Value>, admins: Vec<String>) -> impl IntoView {
+    let signing = use_signing();
+    let settings = StoredValue::new(settings);
+    view! {
+        <NeedsJavaScript />
+        <Show when=move || signing.connected_is_one_of(&admins)
+            fallback=|| view! { <p data-testid="admin-only">"This page is for the instance's admins."</p> }>
+            <SettingsForm initial=settings.get_value() />
+        </Show>
     }
 }
 

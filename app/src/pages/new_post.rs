@@ -1,7 +1,6 @@
 //! Writing a new post: title, text and category; the wallet signs it; the forum stores it.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use spasm::action::Action;
 use spasm::body::post;
 
@@ -14,13 +13,25 @@ use crate::components::{
 /// `/newpost`.
 #[component]
 pub fn NewPostPage() -> impl IntoView {
+    view! {
+        <PageMeta title="New post" description="Write a post and sign it with your Ethereum wallet or Nostr extension." />
+        <section class="card">
+            <h1>"New post"</h1>
+            <NewPostForm />
+        </section>
+    }
+}
+
+/// The composer: title, text, category and keys; once signed and stored, the post's page
+/// opens.
+#[island]
+fn NewPostForm() -> impl IntoView {
     let signing = use_signing();
     let title = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
     let category = RwSignal::new(String::from("any"));
     let notice = RwSignal::new(Notice::Empty);
     let busy = RwSignal::new(false);
-    let navigate = use_navigate();
     let preview = move || {
         let title = title.get();
         if title.trim().is_empty() {
@@ -44,7 +55,6 @@ pub fn NewPostPage() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let now = crate::browser::now_ms();
             let chosen = (category_name != "any").then_some(category_name);
@@ -63,45 +73,42 @@ pub fn NewPostPage() -> impl IntoView {
                 },
             )
             .await;
-            busy.set(false);
-            if let Some(reply) = reply {
-                navigate(
-                    &format!("/news/{}", crate::urls::path_segment(&reply.spasmid)),
-                    Default::default(),
-                );
+            match reply {
+                Some(reply) => crate::browser::open_page(&format!(
+                    "/news/{}",
+                    crate::urls::path_segment(&reply.spasmid)
+                )),
+                None => busy.set(false),
             }
         });
     };
     view! {
-        <PageMeta title="New post" description="Write a post and sign it with your Ethereum wallet or Nostr extension." />
-        <section class="card">
-            <h1>"New post"</h1>
-            <form class="post-form" on:submit=submit>
-                <label for="post-title">"Title"</label>
-                <input id="post-title" type="text" maxlength="300" required prop:value=move || title.get() on:input=move |event| title.set(event_target_value(&event)) />
-                <label for="post-text">"Text"</label>
-                <textarea id="post-text" rows="8" required prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))
-                    placeholder="Markdown works; HTML is shown as text."></textarea>
-                <label for="post-category">"Category"</label>
-                <select id="post-category" on:change=move |event| category.set(event_target_value(&event))>
-                    <option value="any">"None"</option>
-                    {CATEGORIES.into_iter().map(|name| view! { <option value=name>{name}</option> }).collect_view()}
-                </select>
-                <fieldset class="sign-with">
-                    <legend>"Sign with"</legend>
-                    {[(SignWith::Ethereum, "sign-ethereum", "Ethereum wallet"), (SignWith::Nostr, "sign-nostr", "Nostr extension"), (SignWith::Both, "sign-both", "Both (one post, two signatures)")].into_iter().map(|(mode, id, label)| view! {
-                        <span class="choice">
-                            <input type="radio" name="sign-with" id=id prop:checked=move || signing.mode.get() == mode on:change=move |_| signing.mode.set(mode) />
-                            <label for=id class="inline">{label}</label>
-                        </span>
-                    }).collect_view()}
-                </fieldset>
-                <PublishToNostrChoice id="publish-nostr" />
-                <p class="sign-preview" aria-live="polite">{preview}</p>
-                <NeedsJavaScript />
-                <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and publish"</button>
-                <LiveNotice notice />
-            </form>
-        </section>
+        <form class="post-form" on:submit=submit>
+            <label for="post-title">"Title"</label>
+            <input id="post-title" type="text" maxlength="300" required prop:value=move || title.get() on:input=move |event| title.set(event_target_value(&event)) />
+            <label for="post-text">"Text"</label>
+            <textarea id="post-text" rows="8" required prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))
+                placeholder="Markdown works; HTML is shown as text."></textarea>
+            <label for="post-category">"Category"</label>
+            <select id="post-category" on:change=move |event| category.set(event_target_value(&event))>
+                <option value="any">"None"</option>
+                {CATEGORIES.into_iter().map(|name| view! { <option value=name>{name}</option> }).collect_view()}
+            </select>
+            <fieldset class="sign-with">
+                <legend>"Sign with"</legend>
+                {[(SignWith::Ethereum, "sign-ethereum", "Ethereum wallet"), (SignWith::Nostr, "sign-nostr", "Nostr extension"), (SignWith::Both, "sign-both", "Both (one post, two signatures)")].into_iter().map(|(mode, id, label)| view! {
+                    <span class="choice">
+                        <input type="radio" name="sign-with" id=id prop:checked=move || signing.mode.get() == mode on:change=move |_| signing.mode.set(mode) />
+                        <label for=id class="inline">{label}</label>
+                    </span>
+                }).collect_view()}
+            </fieldset>
+            <PublishToNostrChoice id="publish-nostr" />
+            <p class="sign-preview" aria-live="polite">{preview}</p>
+            <NeedsJavaScript />
+            <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and publish"</button>
+            <LiveNotice notice />
+        </form>
     }
+    .into_any()
 }

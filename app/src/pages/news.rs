@@ -1,4 +1,8 @@
 //! The post page: an event with its authors, body, reactions, reply form and comment tree.
+//!
+//! The page is rendered on the server; its reactions, reply forms and moderation are
+//! islands. A reaction counts itself up; a reply or a deletion loads the page again, which
+//! shows the thread as the server now has it.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -20,12 +24,14 @@ pub fn NewsPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let resource = Resource::new(id, load_thread);
-    let changed = Callback::new(move |()| resource.refetch());
+    let policy = Resource::new(|| (), |()| load_policy());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match resource.await {
                     Ok(ThreadAnswer::Found(thread)) => {
+                        // Without the policy nobody is offered moderation; the page still shows.
+                        let moderators = policy.await.map(|policy| policy.moderators).unwrap_or_default();
                         let title = thread.event.headline();
                         let description = thread.event.excerpt.clone();
                         let canonical = thread.event.href.clone();
@@ -35,15 +41,17 @@ pub fn NewsPage() -> impl IntoView {
                         );
                         view! {
                             <PageMeta title description canonical kind="article" feed />
-                            <EventArticle event=thread.event.clone() on_change=changed />
-                            {thread.nostr.clone().map(|publication| view! {
-                                <NostrRelayStatus id=thread.event.spasmid.clone() publication on_change=changed />
-                            })}
-                            <section class="comments" aria-labelledby="comments-title">
-                                <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>
-                                <ReplyForm parent=thread.event.parent_data.clone() on_change=changed />
-                                <CommentList comments=thread.comments on_change=changed />
-                            </section>
+                            <DeletableThread>
+                                <EventArticle event=thread.event.clone() moderators />
+                                {thread.nostr.clone().map(|publication| view! {
+                                    <NostrRelayStatus id=thread.event.spasmid.clone() publication />
+                                })}
+                                <section class="comments" aria-labelledby="comments-title">
+                                    <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>
+                                    <PostReplyForm parent=thread.event.parent_data.clone() />
+                                    <CommentList comments=thread.comments />
+                                </section>
+                            </DeletableThread>
                         }.into_any()
                     }
                     Ok(answer) => {
@@ -60,11 +68,7 @@ pub fn NewsPage() -> impl IntoView {
                         match deleted {
                             Some(words) => view! {
                                 <PageMeta title="Event deleted" description=words.clone() />
-                                <section class="card">
-                                    <h1>"Event deleted"</h1>
-                                    <p data-testid="deleted">{words}</p>
-                                    <p><a href="/">"Back to the feed"</a></p>
-                                </section>
+                                <EventDeleted words />
                             }.into_any(),
                             None => view! {
                                 <PageMeta title="Event not found" description="No event with this id is stored on this instance." />
@@ -83,9 +87,41 @@ pub fn NewsPage() -> impl IntoView {
     }
 }
 
-/// The event itself.
+/// "Event deleted", and by whom (`words`).
 #[component]
-fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
+fn EventDeleted(words: String) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"Event deleted"</h1>
+            <p data-testid="deleted">{words}</p>
+            <p><a href="/">"Back to the feed"</a></p>
+        </section>
+    }
+}
+
+/// Whether a moderator deleted the page's event from this page.
+#[derive(Debug, Clone, Copy)]
+struct DeletedHere(RwSignal<bool>);
+
+/// The event and its thread (`children`, rendered on the server), replaced by "Event
+/// deleted" once a moderator deletes the event from this page. (Loading the page again would
+/// say so too, but as an HTTP error: 410 Gone.)
+#[island]
+fn DeletableThread(children: Children) -> impl IntoView {
+    let deleted = RwSignal::new(false);
+    provide_context(DeletedHere(deleted));
+    view! {
+        // Hidden rather than removed: children of an island exist only as the server's HTML.
+        <div class="thread" hidden=move || deleted.get()>{children()}</div>
+        <Show when=move || deleted.get()>
+            <EventDeleted words="This event was deleted by a moderator.".to_owned() />
+        </Show>
+    }
+}
+
+/// The event itself; `moderators` may delete it.
+#[component]
+fn EventArticle(event: EventView, moderators: Vec<String>) -> impl IntoView {
     let headline = event.headline();
     let spasmid = event.spasmid.clone();
     view! {
@@ -104,30 +140,24 @@ fn EventArticle(event: EventView, on_change: Callback<()>) -> impl IntoView {
             {event.link.clone().map(|link| view! {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
-            <ReactionBar parent=StoredValue::new(event.parent_data.clone()) counts=event.reactions.clone()
-                reactions=Reaction::OFFERED_ON_POSTS.to_vec() on_change />
-            <ModeratorBar event on_change />
+            <PostReactions target=event.parent_data.clone() counts=event.reactions.clone() />
+            <ModeratorBar target=event.parent_data moderators />
         </article>
     }
 }
 
-/// For moderators: delete the event (and its replies), after a confirmation.
-#[component]
-fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
+/// For `moderators` (lower-case addresses), once connected: delete the event `target` (and
+/// its replies), after a confirmation.
+#[island]
+fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
     let signing = use_signing();
-    let policy = Resource::new(|| (), |()| load_policy());
     let notice = RwSignal::new(Notice::Empty);
     let busy = RwSignal::new(false);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let is_moderator = move || {
-        let moderators = policy
-            .get()
-            .and_then(Result::ok)
-            .map(|policy| policy.moderators)
-            .unwrap_or_default();
-        signing.connected_is_one_of(&moderators)
-    };
-    let parent = event.parent_data.clone();
+    let is_moderator = move || signing.connected_is_one_of(&moderators);
+    // Read here: event handlers and tasks run outside the island's owner.
+    let deleted_here = use_context::<DeletedHere>();
+    let parent = target;
     let open = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(dialog) = dialog.get() {
@@ -153,9 +183,10 @@ fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
                 move |authors| moderate_delete(&info, now, authors),
             )
             .await;
-            busy.set(false);
-            if deleted.is_some() {
-                on_change.run(());
+            match (deleted, deleted_here) {
+                (Some(_), Some(DeletedHere(deleted_here))) => deleted_here.set(true),
+                (Some(_), None) => crate::browser::reload_page(),
+                (None, _) => busy.set(false),
             }
         });
     };
@@ -177,14 +208,22 @@ fn ModeratorBar(event: EventView, on_change: Callback<()>) -> impl IntoView {
     }
 }
 
-/// Reaction buttons with counts; a click signs and submits the reaction.
+/// The reactions offered on the post `target`, with its `counts`.
+#[island]
+fn PostReactions(target: ParentData, counts: Vec<ReactionCount>) -> impl IntoView {
+    view! {
+        <ReactionBar parent=StoredValue::new(target) counts reactions=&Reaction::OFFERED_ON_POSTS />
+    }
+}
+
+/// Reaction buttons with counts; a click signs and submits the reaction, and its count
+/// goes up once the forum has it.
 #[component]
 fn ReactionBar(
     /// What a reaction needs of the event; read only when someone reacts.
     parent: StoredValue<ParentData>,
     counts: Vec<ReactionCount>,
-    reactions: Vec<Reaction>,
-    on_change: Callback<()>,
+    reactions: &'static [Reaction],
 ) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
@@ -192,7 +231,7 @@ fn ReactionBar(
     let counts = RwSignal::new(counts);
     view! {
         <div class="reactions" role="group" aria-label="React">
-            {reactions.into_iter().map(|reaction| {
+            {reactions.iter().copied().map(|reaction| {
                 let name = reaction.name();
                 let count = move || counts.with(|counts| counts.iter().find(|count| count.name == name).map_or(0, |count| count.total));
                 let click = move |_| {
@@ -206,7 +245,6 @@ fn ReactionBar(
                                 Some(count) => count.total += 1,
                                 None => counts.push(ReactionCount { name: name.to_owned(), total: 1 }),
                             });
-                            on_change.run(());
                         }
                         busy.set(false);
                     });
@@ -226,13 +264,16 @@ fn ReactionBar(
     }
 }
 
-/// A reply to `parent`: the text, then the wallet signs it.
+/// The reply form under the post `parent`.
+#[island]
+fn PostReplyForm(parent: ParentData) -> impl IntoView {
+    view! { <ReplyForm parent /> }
+}
+
+/// A reply to `parent`: the text, then the wallet signs it; the page is then loaded again
+/// and shows the reply in the thread.
 #[component]
-fn ReplyForm(
-    parent: ParentData,
-    on_change: Callback<()>,
-    #[prop(optional)] label: Option<String>,
-) -> impl IntoView {
+fn ReplyForm(parent: ParentData, #[prop(optional)] label: Option<String>) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
     let text = RwSignal::new(String::new());
@@ -256,11 +297,10 @@ fn ReplyForm(
                 move |authors| reply(&info, &content, now, authors),
             )
             .await;
-            if reply_event.is_some() {
-                text.set(String::new());
-                on_change.run(());
+            match reply_event {
+                Some(_) => crate::browser::reload_page(),
+                None => busy.set(false),
             }
-            busy.set(false);
         });
     };
     view! {
@@ -279,21 +319,22 @@ fn ReplyForm(
 
 /// The comment tree: nested lists, each comment collapsible, each with its permalink.
 #[component]
-fn CommentList(comments: Vec<CommentNode>, on_change: Callback<()>) -> impl IntoView {
+fn CommentList(comments: Vec<CommentNode>) -> impl IntoView {
     if comments.is_empty() {
         return view! { <p class="empty">"No comments yet."</p> }.into_any();
     }
     view! {
         <ol class="comment-list">
-            {comments.into_iter().map(|node| view! { <li><Comment node on_change /></li> }).collect_view()}
+            {comments.into_iter().map(|node| view! { <li><Comment node /></li> }).collect_view()}
         </ol>
     }
     .into_any()
 }
 
+/// One comment with its replies, rendered on the server; its links, reactions and reply
+/// form are an island.
 #[component]
-fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
-    let signing = use_signing();
+fn Comment(node: CommentNode) -> impl IntoView {
     let EventView {
         spasmid,
         href,
@@ -307,10 +348,6 @@ fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
     let anchor = format!("c-{spasmid}");
     let replies = node.replies;
     let reply_count = replies.len();
-    // The reply form exists only once asked for: without JavaScript nobody can sign, and
-    // two hundred idle forms would make a long thread slow to render.
-    let replying = RwSignal::new(false);
-    let parent = StoredValue::new(parent_data);
     view! {
         <article class="comment" id=anchor data-spasmid=spasmid>
             <details open>
@@ -321,25 +358,39 @@ fn Comment(node: CommentNode, on_change: Callback<()>) -> impl IntoView {
                     {(reply_count > 0).then(|| format!(" · {}", plural(reply_count as i64, "reply", "replies")))}
                 </summary>
                 <div class="event-body" dir="auto" inner_html=body_html></div>
-                <p class="comment-links">
-                    <a href=href>"Permalink"</a>
-                    // Hidden until a visitor can sign; plain attributes and closures rather than
-                    // `Show`s, which cost a memo each on every comment of a long thread.
-                    <span hidden=move || !signing.interactive.get()>
-                        " · "
-                        <button type="button" class="link-button" aria-expanded=move || replying.get().to_string()
-                            on:click=move |_| replying.update(|open| *open = !*open)>"Reply"</button>
-                    </span>
-                </p>
-                <ReactionBar parent counts=reactions reactions=Reaction::OFFERED_ON_COMMENTS.to_vec() on_change />
-                {move || replying.get().then(|| view! {
-                    <ReplyForm parent=parent.get_value() on_change label="Your reply to this comment".to_owned() />
-                })}
-                {(!replies.is_empty()).then(|| view! { <CommentList comments=replies on_change /> })}
+                <CommentActions href target=parent_data counts=reactions />
+                {(!replies.is_empty()).then(|| view! { <CommentList comments=replies /> })}
             </details>
         </article>
     }
     .into_any()
+}
+
+/// A comment's permalink (`href`), its reactions and, for a visitor who can sign, a reply
+/// form to the comment `target`, shown when asked for.
+#[island]
+fn CommentActions(href: String, target: ParentData, counts: Vec<ReactionCount>) -> impl IntoView {
+    let signing = use_signing();
+    // The reply form exists only once asked for: without JavaScript nobody can sign, and
+    // two hundred idle forms would make a long thread slow to render.
+    let replying = RwSignal::new(false);
+    let parent = StoredValue::new(target);
+    view! {
+        <p class="comment-links">
+            <a href=href>"Permalink"</a>
+            // Hidden until a visitor can sign; plain attributes and closures rather than
+            // `Show`s, which cost a memo each on every comment of a long thread.
+            <span hidden=move || !signing.interactive.get()>
+                " · "
+                <button type="button" class="link-button" aria-expanded=move || replying.get().to_string()
+                    on:click=move |_| replying.update(|open| *open = !*open)>"Reply"</button>
+            </span>
+        </p>
+        <ReactionBar parent counts reactions=&Reaction::OFFERED_ON_COMMENTS />
+        {move || replying.get().then(|| view! {
+            <ReplyForm parent=parent.get_value() label="Your reply to this comment".to_owned() />
+        })}
+    }
 }
 
 /// `upvote` → `Upvote`.

@@ -1,6 +1,7 @@
 //! The admin page's Nostr relays: the host's and the admin's, each with its connection's
 //! last error and its publishing backlog (for anyone, without JavaScript too), and, for a
-//! connected admin, add and remove, each an admin-signed `app-config-nostr-relays`.
+//! connected admin, add and remove, each an admin-signed `app-config-nostr-relays`. The list
+//! is rendered on the server; the controls are islands.
 
 use leptos::prelude::*;
 use spasm::body::nostr_relays;
@@ -10,11 +11,10 @@ use crate::components::{LiveNotice, Notice, use_signing};
 use crate::model::RelaysView;
 use crate::server_fns::load_relays;
 
-/// The relays section. `is_admin` tells whether the connected keys are an admin's.
+/// The relays section; `admins` may change them.
 #[component]
-pub fn NostrRelays(is_admin: Signal<bool>) -> impl IntoView {
+pub fn NostrRelays(admins: Resource<Vec<String>>) -> impl IntoView {
     let relays = Resource::new(|| (), |()| load_relays());
-    let notice = RwSignal::new(Notice::Empty);
     view! {
         <section class="card" aria-labelledby="relays-heading" data-testid="relays">
             <h2 id="relays-heading">"Nostr relays"</h2>
@@ -25,38 +25,20 @@ pub fn NostrRelays(is_admin: Signal<bool>) -> impl IntoView {
             </p>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let admins = admins.await;
                     match relays.await {
-                        Ok(view) => view! { <RelayList view is_admin notice refetch=Callback::new(move |()| relays.refetch()) /> }.into_any(),
+                        Ok(view) => view! { <RelayList view admins /> }.into_any(),
                         Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
-            <LiveNotice notice />
         </section>
     }
 }
 
 #[component]
-fn RelayList(
-    view: RelaysView,
-    is_admin: Signal<bool>,
-    notice: RwSignal<Notice>,
-    refetch: Callback<()>,
-) -> impl IntoView {
-    let signing = use_signing();
-    let list = StoredValue::new(view.admin_list.clone());
-    let busy = RwSignal::new(false);
-    let sign = move |relays: Vec<String>| {
-        busy.set(true);
-        sign_admin(
-            signing,
-            notice,
-            "You are about to sign a new list of Nostr relays for this instance.".to_owned(),
-            move |authors| nostr_relays(&relays, crate::browser::now_ms(), authors),
-            busy,
-            refetch,
-        );
-    };
+fn RelayList(view: RelaysView, admins: Vec<String>) -> impl IntoView {
+    let list = view.admin_list;
     let empty = view
         .relays
         .is_empty()
@@ -65,27 +47,56 @@ fn RelayList(
         .relays
         .into_iter()
         .map(|relay| {
-            let url = relay.url.clone();
-            let remove = move |_| {
-                let url = url.clone();
-                let mut relays = list.get_value();
-                relays.retain(|known| *known != url);
-                sign(relays);
-            };
+            let remove = relay.by_admin.then(|| {
+                view! { <RemoveRelay url=relay.url.clone() list=list.clone() admins=admins.clone() /> }
+            });
             view! {
                 <li class="relay" data-testid="relay" data-url=relay.url.clone()>
                     <code>{relay.url.clone()}</code>
                     <span class="hint">{format!(" · {} · {}", relay.configured_by, relay.state)}</span>
-                    {(relay.by_admin).then(|| view! {
-                        <Show when=move || is_admin.get()>
-                            " " <button type="button" class="button danger" disabled=move || busy.get() on:click=remove.clone()>"Remove"</button>
-                        </Show>
-                    })}
+                    {remove}
                 </li>
             }
         })
         .collect_view();
+    view! {
+        {empty}
+        <ul class="relays">{items}</ul>
+        <AddRelay list admins />
+    }
+}
+
+/// For a connected admin (one of `admins`): removes `url` from the admins' `list`.
+#[island]
+fn RemoveRelay(url: String, list: Vec<String>, admins: Vec<String>) -> impl IntoView {
+    let signing = use_signing();
+    let notice = RwSignal::new(Notice::Empty);
+    let busy = RwSignal::new(false);
+    let relays = StoredValue::new(
+        list.into_iter()
+            .filter(|known| *known != url)
+            .collect::<Vec<_>>(),
+    );
+    let remove = move |_| {
+        busy.set(true);
+        sign_relays(notice, relays.get_value(), busy);
+    };
+    view! {
+        <Show when=move || signing.connected_is_one_of(&admins)>
+            " " <button type="button" class="button danger" disabled=move || busy.get() on:click=remove>"Remove"</button>
+        </Show>
+        <LiveNotice notice />
+    }
+}
+
+/// For a connected admin (one of `admins`): adds a relay to the admins' `list`.
+#[island]
+fn AddRelay(list: Vec<String>, admins: Vec<String>) -> impl IntoView {
+    let signing = use_signing();
+    let notice = RwSignal::new(Notice::Empty);
+    let busy = RwSignal::new(false);
     let url = RwSignal::new(String::new());
+    let list = StoredValue::new(list);
     let add = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let address = url.get_untracked().trim().to_owned();
@@ -100,12 +111,11 @@ fn RelayList(
         if !relays.contains(&address) {
             relays.push(address);
         }
-        sign(relays);
+        busy.set(true);
+        sign_relays(notice, relays, busy);
     };
     view! {
-        {empty}
-        <ul class="relays">{items}</ul>
-        <Show when=move || is_admin.get()>
+        <Show when=move || signing.connected_is_one_of(&admins)>
             <form class="add-relay" on:submit=add data-testid="add-relay">
                 <label for="relay-url">"Add a relay"</label>
                 <input id="relay-url" type="text" required placeholder="wss://relay.example.com"
@@ -113,5 +123,19 @@ fn RelayList(
                 <button type="submit" class="button primary" disabled=move || busy.get()>"Sign and add relay"</button>
             </form>
         </Show>
+        <LiveNotice notice />
     }
+}
+
+/// Signs and submits the admins' new list of relays; the page is then loaded again and
+/// shows it.
+fn sign_relays(notice: RwSignal<Notice>, relays: Vec<String>, busy: RwSignal<bool>) {
+    sign_admin(
+        use_signing(),
+        notice,
+        "You are about to sign a new list of Nostr relays for this instance.".to_owned(),
+        move |authors| nostr_relays(&relays, crate::browser::now_ms(), authors),
+        busy,
+        crate::browser::reload_page,
+    );
 }

@@ -1,6 +1,7 @@
 //! The admin page's federation sources and feeds: each with its state in words (for anyone,
 //! without JavaScript too), and, for a connected admin, add, remove, pause and "pull now",
-//! each an admin-signed event (`app-config-federation-list`, `admin-pull-now`).
+//! each an admin-signed event (`app-config-federation-list`, `admin-pull-now`). The list is
+//! rendered on the server; the controls are islands.
 
 use leptos::prelude::*;
 use serde_json::{Map, Value};
@@ -13,11 +14,10 @@ use crate::components::{
 use crate::model::{SourceView, SourcesView};
 use crate::server_fns::load_sources;
 
-/// The sources section. `is_admin` tells whether the connected keys are an admin's.
+/// The sources section; `admins` may change them.
 #[component]
-pub fn FederationSources(is_admin: Signal<bool>) -> impl IntoView {
+pub fn FederationSources(admins: Resource<Vec<String>>) -> impl IntoView {
     let sources = Resource::new(|| (), |()| load_sources());
-    let notice = RwSignal::new(Notice::Empty);
     view! {
         <section class="card" aria-labelledby="sources-heading" data-testid="sources">
             <h2 id="sources-heading">"Federation sources and feeds"</h2>
@@ -27,25 +27,20 @@ pub fn FederationSources(is_admin: Signal<bool>) -> impl IntoView {
             </p>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let admins = admins.await;
                     match sources.await {
-                        Ok(view) => view! { <SourceList view is_admin notice refetch=Callback::new(move |()| sources.refetch()) /> }.into_any(),
+                        Ok(view) => view! { <SourceList view admins /> }.into_any(),
                         Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
-            <LiveNotice notice />
         </section>
     }
 }
 
 #[component]
-fn SourceList(
-    view: SourcesView,
-    is_admin: Signal<bool>,
-    notice: RwSignal<Notice>,
-    refetch: Callback<()>,
-) -> impl IntoView {
-    let list = StoredValue::new(view.admin_list.clone());
+fn SourceList(view: SourcesView, admins: Vec<String>) -> impl IntoView {
+    let list = view.admin_list;
     let off = (!view.enabled).then(|| {
         view! {
             <p class="notice" data-testid="federation-off">
@@ -59,26 +54,18 @@ fn SourceList(
     let items = view
         .sources
         .into_iter()
-        .map(|source| view! { <SourceItem source is_admin list notice refetch /> })
+        .map(|source| view! { <SourceItem source admins=admins.clone() list=list.clone() /> })
         .collect_view();
     view! {
         {off}
         {empty}
         <ul class="sources">{items}</ul>
-        <Show when=move || is_admin.get()>
-            <AddSource list notice refetch />
-        </Show>
+        <AddSource list admins />
     }
 }
 
 #[component]
-fn SourceItem(
-    source: SourceView,
-    is_admin: Signal<bool>,
-    list: StoredValue<String>,
-    notice: RwSignal<Notice>,
-    refetch: Callback<()>,
-) -> impl IntoView {
+fn SourceItem(source: SourceView, admins: Vec<String>, list: String) -> impl IntoView {
     let refused = if source.refused.is_empty() {
         "none".to_owned()
     } else {
@@ -109,50 +96,7 @@ fn SourceItem(
             <dd>{format!("on {at} the newest events held none seen before; some may have been missed")}</dd>
         }
     });
-    let signing = use_signing();
-    let name = source.name.clone();
     let paused = source.paused;
-    let by_admin = source.by_admin;
-    let busy = RwSignal::new(false);
-    let pull = {
-        let name = name.clone();
-        move |_| {
-            let name = name.clone();
-            busy.set(true);
-            sign_admin(
-                signing,
-                notice,
-                describe(Action::Admin, ""),
-                move |authors| pull_now(&name, crate::browser::now_ms(), authors),
-                busy,
-                refetch,
-            );
-        }
-    };
-    let toggle = {
-        let name = name.clone();
-        move |_| {
-            let entries = changed_list(&list.get_value(), |entries| {
-                for entry in entries.iter_mut() {
-                    if entry_name(entry) == name {
-                        entry.insert("paused".into(), Value::Bool(!paused));
-                    }
-                }
-            });
-            busy.set(true);
-            sign_list(signing, notice, entries, busy, refetch);
-        }
-    };
-    let remove = {
-        let name = name.clone();
-        move |_| {
-            let entries = changed_list(&list.get_value(), |entries| {
-                entries.retain(|entry| entry_name(entry) != name);
-            });
-            busy.set(true);
-            sign_list(signing, notice, entries, busy, refetch);
-        }
-    };
     view! {
         <li class="source" data-testid="source" data-name=source.name.clone()>
             <h3>
@@ -172,34 +116,88 @@ fn SourceItem(
                 {incomplete}
                 <dt>"Next pull"</dt><dd>{source.next_run.clone()}</dd>
             </dl>
-            <Show when=move || is_admin.get()>
-                <div class="source-actions">
-                    <button type="button" class="button" disabled=move || busy.get() on:click=pull.clone()>"Pull now"</button>
-                    {by_admin.then(|| view! {
-                        <button type="button" class="button" disabled=move || busy.get() on:click=toggle.clone()>
-                            {if paused { "Resume" } else { "Pause" }}
-                        </button>
-                        <button type="button" class="button danger" disabled=move || busy.get() on:click=remove.clone()>"Remove"</button>
-                    })}
-                </div>
-            </Show>
+            <SourceActions name=source.name.clone() paused by_admin=source.by_admin list admins />
         </li>
     }
 }
 
-/// The form that adds a source to the admin's list.
-#[component]
-fn AddSource(
-    list: StoredValue<String>,
-    notice: RwSignal<Notice>,
-    refetch: Callback<()>,
+/// For a connected admin (one of `admins`): "Pull now" for the source `name`, and, when the
+/// admins' `list` (JSON) holds it (`by_admin`), pause or resume and remove it.
+#[island]
+fn SourceActions(
+    name: String,
+    paused: bool,
+    by_admin: bool,
+    list: String,
+    admins: Vec<String>,
 ) -> impl IntoView {
+    let signing = use_signing();
+    let notice = RwSignal::new(Notice::Empty);
+    let busy = RwSignal::new(false);
+    let name = StoredValue::new(name);
+    let list = StoredValue::new(list);
+    // The pull runs in the background: the notice says it was asked for.
+    let pull = move |_| {
+        busy.set(true);
+        let name = name.get_value();
+        sign_admin(
+            signing,
+            notice,
+            describe(Action::Admin, ""),
+            move |authors| pull_now(&name, crate::browser::now_ms(), authors),
+            busy,
+            || {},
+        );
+    };
+    let toggle = move |_| {
+        let name = name.get_value();
+        let entries = changed_list(&list.get_value(), |entries| {
+            for entry in entries.iter_mut() {
+                if entry_name(entry) == name {
+                    entry.insert("paused".into(), Value::Bool(!paused));
+                }
+            }
+        });
+        busy.set(true);
+        sign_list(signing, notice, entries, busy);
+    };
+    let remove = move |_| {
+        let name = name.get_value();
+        let entries = changed_list(&list.get_value(), |entries| {
+            entries.retain(|entry| entry_name(entry) != name);
+        });
+        busy.set(true);
+        sign_list(signing, notice, entries, busy);
+    };
+    view! {
+        <Show when=move || signing.connected_is_one_of(&admins)>
+            <div class="source-actions">
+                <button type="button" class="button" disabled=move || busy.get() on:click=pull>"Pull now"</button>
+                {by_admin.then(|| view! {
+                    <button type="button" class="button" disabled=move || busy.get() on:click=toggle>
+                        {if paused { "Resume" } else { "Pause" }}
+                    </button>
+                    <button type="button" class="button danger" disabled=move || busy.get() on:click=remove>"Remove"</button>
+                })}
+            </div>
+        </Show>
+        <LiveNotice notice />
+    }
+    .into_any()
+}
+
+/// The form that adds a source to the admins' `list` (JSON), for a connected admin (one of
+/// `admins`).
+#[island]
+fn AddSource(list: String, admins: Vec<String>) -> impl IntoView {
     let url = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
     let frequency = RwSignal::new("medium".to_owned());
+    let notice = RwSignal::new(Notice::Empty);
     let busy = RwSignal::new(false);
     let signing = use_signing();
+    let list = StoredValue::new(list);
     let add = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let address = url.get_untracked().trim().to_owned();
@@ -223,28 +221,32 @@ fn AddSource(
         }
         let entries = changed_list(&list.get_value(), |entries| entries.push(entry));
         busy.set(true);
-        sign_list(signing, notice, entries, busy, refetch);
+        sign_list(signing, notice, entries, busy);
     };
     view! {
-        <form class="add-source" on:submit=add data-testid="add-source">
-            <h3>"Add a source"</h3>
-            <label for="source-url">"Address (a Spasm instance's /api/events, or an RSS or Atom feed)"</label>
-            <input id="source-url" type="url" required placeholder="https://forum.example/api/events"
-                on:input=move |event| url.set(event_target_value(&event)) />
-            <label for="source-name">"Name shown on what it brings (default: its host)"</label>
-            <input id="source-name" type="text" on:input=move |event| name.set(event_target_value(&event)) />
-            <label for="source-category">"Category of a feed's posts (optional)"</label>
-            <input id="source-category" type="text" on:input=move |event| category.set(event_target_value(&event)) />
-            <label for="source-frequency">"How often"</label>
-            <select id="source-frequency" on:change=move |event| frequency.set(event_target_value(&event))>
-                <option value="high">"every 16 minutes"</option>
-                <option value="medium" selected>"every 59 minutes"</option>
-                <option value="low">"every 3 hours"</option>
-                <option value="1d">"every day"</option>
-            </select>
-            <button type="submit" class="button primary" disabled=move || busy.get()>"Sign and add source"</button>
-        </form>
+        <Show when=move || signing.connected_is_one_of(&admins)>
+            <form class="add-source" on:submit=add data-testid="add-source">
+                <h3>"Add a source"</h3>
+                <label for="source-url">"Address (a Spasm instance's /api/events, or an RSS or Atom feed)"</label>
+                <input id="source-url" type="url" required placeholder="https://forum.example/api/events"
+                    on:input=move |event| url.set(event_target_value(&event)) />
+                <label for="source-name">"Name shown on what it brings (default: its host)"</label>
+                <input id="source-name" type="text" on:input=move |event| name.set(event_target_value(&event)) />
+                <label for="source-category">"Category of a feed's posts (optional)"</label>
+                <input id="source-category" type="text" on:input=move |event| category.set(event_target_value(&event)) />
+                <label for="source-frequency">"How often"</label>
+                <select id="source-frequency" on:change=move |event| frequency.set(event_target_value(&event))>
+                    <option value="high">"every 16 minutes"</option>
+                    <option value="medium" selected>"every 59 minutes"</option>
+                    <option value="low">"every 3 hours"</option>
+                    <option value="1d">"every day"</option>
+                </select>
+                <button type="submit" class="button primary" disabled=move || busy.get()>"Sign and add source"</button>
+            </form>
+        </Show>
+        <LiveNotice notice />
     }
+    .into_any()
 }
 
 /// The name an entry of the admin's list goes by (the server fills it in).
@@ -262,32 +264,27 @@ fn changed_list(list: &str, change: impl FnOnce(&mut Vec<Map<String, Value>>)) -
     Value::Array(entries.into_iter().map(Value::Object).collect())
 }
 
-/// Signs and submits a new list of sources.
-fn sign_list(
-    signing: Signing,
-    notice: RwSignal<Notice>,
-    entries: Value,
-    busy: RwSignal<bool>,
-    refetch: Callback<()>,
-) {
+/// Signs and submits a new list of sources; the page is then loaded again and shows it.
+fn sign_list(signing: Signing, notice: RwSignal<Notice>, entries: Value, busy: RwSignal<bool>) {
     sign_admin(
         signing,
         notice,
         "You are about to sign a new list of federation sources for this instance.".to_owned(),
         move |authors| federation_list(&entries, crate::browser::now_ms(), authors),
         busy,
-        refetch,
+        crate::browser::reload_page,
     );
 }
 
-/// Signs an admin event with the connected wallet, submits it, and reloads what changed.
+/// Signs an admin event with the connected wallet, submits it, and once the forum has
+/// stored it calls `on_stored`.
 pub(super) fn sign_admin(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,
     build: impl FnOnce(&[spasm::body::AuthorKey]) -> spasm::body::SpasmBody + 'static,
     busy: RwSignal<bool>,
-    refetch: Callback<()>,
+    on_stored: impl FnOnce() + 'static,
 ) {
     signing.mode.set(SignWith::Ethereum);
     leptos::task::spawn_local(async move {
@@ -295,7 +292,7 @@ pub(super) fn sign_admin(
             .await
             .is_some()
         {
-            refetch.run(());
+            on_stored();
         }
         busy.set(false);
     });
