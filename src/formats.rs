@@ -115,7 +115,7 @@ pub fn is_valid_url(text: &str) -> bool {
     let has_scheme = chars
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
         .is_some_and(|c| c == ':');
-    has_scheme && url::Url::parse(text).is_ok()
+    has_scheme && crate::whatwg_url::parse(text).is_some()
 }
 
 /// The format of a JSON value, or `None` for falsy values and values that are neither

@@ -29,5 +29,6 @@ pub mod signed;
 #[cfg(feature = "spasmid")]
 pub mod spasmid;
 pub mod timestamps;
+pub mod whatwg_url;
 
 pub use ethereum::{EthereumAddress, EthereumSignature, EthereumSignatureError};

@@ -59,6 +59,9 @@ pub struct PageCache {
 struct Pages {
     bytes: usize,
     by_address: HashMap<String, Arc<KeptPage>>,
+    /// The renderings under way, by address: a page many visitors ask for right after a
+    /// write is rendered once while the others wait for it, not once per visitor.
+    rendering: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// One rendered page.
@@ -116,6 +119,39 @@ impl PageCache {
         }
     }
 
+    /// The kept page at `address`, while it is current.
+    fn current(&self, address: &str) -> Option<Arc<KeptPage>> {
+        let content_version = self.forum.store().content_version();
+        let settings = self.forum.settings();
+        self.pages()
+            .by_address
+            .get(address)
+            .filter(|page| page.is_current(content_version, &settings))
+            .cloned()
+    }
+
+    /// The turn to render `address`: one rendering at a time per address.
+    fn render_turn(&self, address: &str) -> Arc<tokio::sync::Mutex<()>> {
+        Arc::clone(
+            self.pages()
+                .rendering
+                .entry(address.to_owned())
+                .or_default(),
+        )
+    }
+
+    /// The rendering of `address` ended (those still waiting hold their turn).
+    fn end_turn(&self, address: &str, turn: &Arc<tokio::sync::Mutex<()>>) {
+        let mut pages = self.pages();
+        if pages
+            .rendering
+            .get(address)
+            .is_some_and(|current| Arc::ptr_eq(current, turn))
+        {
+            pages.rendering.remove(address);
+        }
+    }
+
     fn keep(&self, address: String, page: Arc<KeptPage>) {
         // The compressed forms come later; a page keeps at most about twice its size.
         let size = page.html.len() * 2;
@@ -165,14 +201,45 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
         .filter_map(|value| value.to_str().ok())
         .collect::<Vec<_>>()
         .join(",");
-    let content_version = cache.forum.store().content_version();
-    let settings = cache.forum.settings();
-    let kept = cache.pages().by_address.get(&address).cloned();
-    if let Some(page) = kept.filter(|page| page.is_current(content_version, &settings)) {
+    if let Some(page) = cache.current(&address) {
         metrics::counter!("spasm_page_cache_total", "outcome" => "hit").increment(1);
         return kept_response(&page, &accept_encoding);
     }
+    let turn = cache.render_turn(&address);
+    let rendered = render(
+        &cache,
+        &address,
+        nonce,
+        &accept_encoding,
+        request,
+        next,
+        &turn,
+    )
+    .await;
+    cache.end_turn(&address, &turn);
+    rendered
+}
+
+/// Renders the page at `address` in its turn, unless it was rendered while this request
+/// waited; keeps what is worth keeping.
+async fn render(
+    cache: &PageCache,
+    address: &str,
+    nonce: String,
+    accept_encoding: &str,
+    request: Request,
+    next: Next,
+    turn: &tokio::sync::Mutex<()>,
+) -> Response {
+    let _turn = turn.lock().await;
+    if let Some(page) = cache.current(address) {
+        metrics::counter!("spasm_page_cache_total", "outcome" => "waited").increment(1);
+        return kept_response(&page, accept_encoding);
+    }
     metrics::counter!("spasm_page_cache_total", "outcome" => "miss").increment(1);
+    // Taken before rendering: a write during the rendering makes the page stale at once.
+    let content_version = cache.forum.store().content_version();
+    let settings = cache.forum.settings();
 
     let response = next.run(request).await;
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
@@ -201,8 +268,8 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
         html,
         encoded: Default::default(),
     });
-    cache.keep(address, Arc::clone(&page));
-    kept_response(&page, &accept_encoding)
+    cache.keep(address.to_owned(), Arc::clone(&page));
+    kept_response(&page, accept_encoding)
 }
 
 /// A kept page as a response, with the nonce it was rendered with for the policy

@@ -24,26 +24,24 @@ const V0_REACTIONS: [Reaction; 11] = [
 
 /// spasm.js `createLinkObjectFromUrl`: the URL split into its WHATWG components.
 pub fn link_object(url_text: &str, key: Option<&str>) -> Option<Value> {
-    let url = url::Url::parse(url_text).ok()?;
+    let url = crate::whatwg_url::parse(url_text)?;
     let mut link = Map::new();
     link.insert("value".into(), Value::from(url_text));
-    let origin = url.origin().ascii_serialization();
-    let host = &url[url::Position::BeforeHost..url::Position::AfterPort];
     let search = url
-        .query()
+        .query
         .filter(|query| !query.is_empty())
         .map(|query| format!("?{query}"));
     let hash = url
-        .fragment()
+        .fragment
         .filter(|fragment| !fragment.is_empty())
         .map(|fragment| format!("#{fragment}"));
     let fields = [
-        ("protocol", Some(url.scheme().to_string())),
-        ("origin", Some(origin)),
-        ("host", Some(host.to_string())),
-        ("pathname", Some(url.path().to_string())),
+        ("protocol", Some(url.scheme)),
+        ("origin", Some(url.origin)),
+        ("host", Some(url.host)),
+        ("pathname", Some(url.path)),
         ("search", search),
-        ("port", url.port().map(|port| port.to_string())),
+        ("port", url.port),
         ("hash", hash),
         ("originalProtocolKey", key.map(str::to_string)),
     ];
