@@ -1,6 +1,7 @@
 //! Embeds the built site (wasm, JavaScript, CSS, static assets) into the server binary,
 //! each file with the precompressed variants `cargo xtask build` wrote beside it
-//! (`<file>.br`, `<file>.zst`, `<file>.gz`).
+//! (`<file>.br`, `<file>.zst`, `<file>.gz`: a site file with such a name is taken for a
+//! variant, never served under its own name).
 //!
 //! `cargo xtask build` assembles the site and sets `SPASM_SITE_DIR` to it. Without that
 //! variable the binary embeds nothing and serves pages without their browser bundle,

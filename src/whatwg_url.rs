@@ -5,7 +5,10 @@
 //!   parser spasm.js runs on, and no IDNA and normalisation tables in the bundle (the `url`
 //!   crate brings about 200 KB of them to a wasm module).
 //!
-//! With both features on, the `url` crate is used.
+//! With both features on, the `url` crate is used. The two agree on the URLs events carry
+//! (http(s), nostr:, mailto:, with or without ports, queries and fragments); where they differ
+//! the browser is the reference spasm.js follows: a `file:` URL's origin is `"file://"` in
+//! Chromium and `"null"` in the `url` crate, and some IDNA edge cases of hostnames.
 
 /// The components of a parsed URL, as `URL`'s properties name them (without their `:`, `?`
 /// and `#` marks).

@@ -12,13 +12,17 @@
 //! anything it shows changes (content, settings or address), so nothing shown on a page can
 //! have been written knowing its nonce, which is the guarantee a nonce gives.
 //!
-//! A page depends on nothing in the request but its address (host, path and query): no
-//! cookie or header changes what the server renders. A page that starts to depend on one
-//! must add it to [`address_of`].
+//! A page depends on nothing in the request but its path and the query parameters it reads
+//! (`app::pages::FEED_QUERY`, `AUTHOR_QUERY`): no cookie or header changes what the server
+//! renders. A request with other parameters (`utm_source`, a random `x=`) is rendered and not
+//! kept, so it can neither evict what visitors read nor pile up. A page that starts to depend on
+//! a cookie or header must add it to [`address_of`].
 
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use tokio::sync::watch;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -33,13 +37,23 @@ use crate::site_assets::accepts;
 /// The most bytes of pages kept; when full, the cache starts over.
 const MAX_BYTES: usize = 64 * 1024 * 1024;
 
-/// Pages larger than this are served but not kept.
-const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+/// Pages of more HTML than this are served but not kept (a kept page counts twice its HTML,
+/// for its compressed forms).
+const MAX_PAGE_HTML_BYTES: usize = 2 * 1024 * 1024;
 
-/// The pages worth keeping: what most visitors open. Others (the admin page, forms) are
-/// cheap or show state outside the change log, such as the jobs' schedule.
-fn is_kept_path(path: &str) -> bool {
-    path == "/" || path.starts_with("/news/") || path.starts_with("/authors/")
+/// The query parameters a page at `path` reads, for the pages worth keeping: what most
+/// visitors open. Others (the admin page, forms) are cheap or show state outside the change
+/// log, such as the jobs' schedule.
+fn kept_query_of(path: &str) -> Option<&'static [&'static str]> {
+    if path == "/" {
+        Some(app::pages::FEED_QUERY)
+    } else if path.starts_with("/news/") {
+        Some(&[])
+    } else if path.starts_with("/authors/") {
+        Some(app::pages::AUTHOR_QUERY)
+    } else {
+        None
+    }
 }
 
 /// Compresses a page.
@@ -60,8 +74,9 @@ struct Pages {
     bytes: usize,
     by_address: HashMap<String, Arc<KeptPage>>,
     /// The renderings under way, by address: a page many visitors ask for right after a
-    /// write is rendered once while the others wait for it, not once per visitor.
-    rendering: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    /// write is rendered once while the others wait for it, not once per visitor. The
+    /// sender is dropped when the rendering ends (or is abandoned).
+    rendering: HashMap<String, watch::Receiver<()>>,
 }
 
 /// One rendered page.
@@ -79,8 +94,13 @@ struct KeptPage {
 }
 
 impl KeptPage {
-    fn is_current(&self, content_version: u64, settings: &Arc<Settings>) -> bool {
-        self.content_version == content_version && Arc::ptr_eq(&self.settings, settings)
+    /// Whether [`KeptPage::body_for`] answers without compressing.
+    fn has_body_for(&self, accept_encoding: &str) -> bool {
+        ENCODINGS
+            .iter()
+            .zip(&self.encoded)
+            .find(|((name, _), _)| accepts(accept_encoding, name))
+            .is_none_or(|(_, encoded)| encoded.get().is_some())
     }
 
     /// The page in the best encoding `accept_encoding` accepts, with its name.
@@ -113,51 +133,52 @@ impl PageCache {
     }
 
     fn pages(&self) -> MutexGuard<'_, Pages> {
-        match self.pages.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        lock(&self.pages)
     }
 
-    /// The kept page at `address`, while it is current.
-    fn current(&self, address: &str) -> Option<Arc<KeptPage>> {
-        let content_version = self.forum.store().content_version();
-        let settings = self.forum.settings();
+    /// What stands now: the content version and the settings in force.
+    fn now(&self) -> (u64, Arc<Settings>) {
+        (self.forum.store().content_version(), self.forum.settings())
+    }
+
+    /// The kept page at `address` if it was rendered at or after `since` with `settings`: it
+    /// shows every write answered before `since` was read.
+    fn kept_since(
+        &self,
+        address: &str,
+        since: u64,
+        settings: &Arc<Settings>,
+    ) -> Option<Arc<KeptPage>> {
         self.pages()
             .by_address
             .get(address)
-            .filter(|page| page.is_current(content_version, &settings))
+            .filter(|page| page.content_version >= since && Arc::ptr_eq(&page.settings, settings))
             .cloned()
     }
 
-    /// The turn to render `address`: one rendering at a time per address.
-    fn render_turn(&self, address: &str) -> Arc<tokio::sync::Mutex<()>> {
-        Arc::clone(
-            self.pages()
-                .rendering
-                .entry(address.to_owned())
-                .or_default(),
-        )
-    }
-
-    /// The rendering of `address` ended (those still waiting hold their turn).
-    fn end_turn(&self, address: &str, turn: &Arc<tokio::sync::Mutex<()>>) {
+    /// The rendering of `address` under way, to wait for; or, when there is none, this
+    /// request's turn to render it.
+    fn rendering(&self, address: &str) -> Rendering {
         let mut pages = self.pages();
-        if pages
-            .rendering
-            .get(address)
-            .is_some_and(|current| Arc::ptr_eq(current, turn))
-        {
-            pages.rendering.remove(address);
+        if let Some(under_way) = pages.rendering.get(address) {
+            return Rendering::UnderWay(under_way.clone());
         }
+        let (done, waiting) = watch::channel(());
+        pages.rendering.insert(address.to_owned(), waiting.clone());
+        Rendering::Yours(RenderTurn {
+            pages: Arc::clone(&self.pages),
+            address: address.to_owned(),
+            waiting,
+            _done: done,
+        })
     }
 
     fn keep(&self, address: String, page: Arc<KeptPage>) {
-        // The compressed forms come later; a page keeps at most about twice its size.
-        let size = page.html.len() * 2;
-        if size > MAX_PAGE_BYTES {
+        if page.html.len() > MAX_PAGE_HTML_BYTES {
             return;
         }
+        // The compressed forms come later; a page keeps at most about twice its size.
+        let size = page.html.len() * 2;
         let mut pages = self.pages();
         if pages.bytes + size > MAX_BYTES {
             pages.by_address.clear();
@@ -170,30 +191,87 @@ impl PageCache {
     }
 }
 
-/// The key of a page: the host it was asked of, its path and query.
-fn address_of(request: &Request) -> String {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .unwrap_or_default();
-    let path = request
+fn lock(pages: &Mutex<Pages>) -> MutexGuard<'_, Pages> {
+    match pages.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Who renders an address.
+enum Rendering {
+    /// Another request; this one waits for it to end.
+    UnderWay(watch::Receiver<()>),
+    /// This request.
+    Yours(RenderTurn),
+}
+
+/// One request's turn to render an address; the turn ends when it is dropped, also when the
+/// request is abandoned halfway (a client gone, a timeout), and those waiting then look again.
+struct RenderTurn {
+    pages: Arc<Mutex<Pages>>,
+    address: String,
+    waiting: watch::Receiver<()>,
+    _done: watch::Sender<()>,
+}
+
+impl Drop for RenderTurn {
+    fn drop(&mut self) {
+        let mut pages = lock(&self.pages);
+        if pages
+            .rendering
+            .get(&self.address)
+            .is_some_and(|under_way| under_way.same_channel(&self.waiting))
+        {
+            pages.rendering.remove(&self.address);
+        }
+    }
+}
+
+/// The key of a page worth keeping: its path, and the query parameters it reads in name
+/// order; `None` for other pages and for requests with any other or repeated parameter.
+fn address_of(request: &Request) -> Option<String> {
+    let path = request.uri().path();
+    let reads = kept_query_of(path)?;
+    let mut pairs: Vec<&str> = request
         .uri()
-        .path_and_query()
-        .map_or("/", |path| path.as_str());
-    format!("{host}{path}")
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .collect();
+    pairs.sort_unstable();
+    let mut names = pairs
+        .iter()
+        .map(|pair| pair.split_once('=').map_or(*pair, |(name, _)| name));
+    let known = names.clone().all(|name| reads.contains(&name));
+    let repeated = pairs.windows(2).any(|two| {
+        let name = |pair: &str| {
+            pair.split_once('=')
+                .map_or(pair, |(name, _)| name)
+                .to_owned()
+        };
+        name(two[0]) == name(two[1])
+    });
+    if !known || repeated || names.any(str::is_empty) {
+        return None;
+    }
+    Some(if pairs.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", pairs.join("&"))
+    })
 }
 
 /// Middleware over the pages: serves a kept page while it is current, keeps what the
 /// renderer answers otherwise (successful HTML only).
 pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
     let nonce = request.extensions().get::<CspNonce>().cloned();
-    let (&Method::GET, Some(CspNonce(nonce)), true) =
-        (request.method(), nonce, is_kept_path(request.uri().path()))
+    let address = address_of(&request);
+    let (&Method::GET, Some(CspNonce(nonce)), Some(address)) = (request.method(), nonce, address)
     else {
         return next.run(request).await;
     };
-    let address = address_of(&request);
     let accept_encoding = request
         .headers()
         .get_all(header::ACCEPT_ENCODING)
@@ -201,46 +279,27 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
         .filter_map(|value| value.to_str().ok())
         .collect::<Vec<_>>()
         .join(",");
-    if let Some(page) = cache.current(&address) {
+    let (arrived_at, settings) = cache.now();
+    if let Some(page) = cache.kept_since(&address, arrived_at, &settings) {
         metrics::counter!("spasm_page_cache_total", "outcome" => "hit").increment(1);
-        return kept_response(&page, &accept_encoding);
+        return kept_response(page, accept_encoding).await;
     }
-    let turn = cache.render_turn(&address);
-    let rendered = render(
-        &cache,
-        &address,
-        nonce,
-        &accept_encoding,
-        request,
-        next,
-        &turn,
-    )
-    .await;
-    cache.end_turn(&address, &turn);
-    rendered
-}
-
-/// Renders the page at `address` in its turn, unless it was rendered while this request
-/// waited; keeps what is worth keeping.
-async fn render(
-    cache: &PageCache,
-    address: &str,
-    nonce: String,
-    accept_encoding: &str,
-    request: Request,
-    next: Next,
-    turn: &tokio::sync::Mutex<()>,
-) -> Response {
-    let _turn = turn.lock().await;
-    if let Some(page) = cache.current(address) {
-        metrics::counter!("spasm_page_cache_total", "outcome" => "waited").increment(1);
-        return kept_response(&page, accept_encoding);
-    }
+    let turn = match cache.rendering(&address) {
+        Rendering::UnderWay(mut under_way) => {
+            // Another request is rendering it: its page shows every write answered before
+            // this request arrived. If it could not be kept, render too, side by side.
+            let _ = under_way.changed().await;
+            if let Some(page) = cache.kept_since(&address, arrived_at, &settings) {
+                metrics::counter!("spasm_page_cache_total", "outcome" => "waited").increment(1);
+                return kept_response(page, accept_encoding).await;
+            }
+            None
+        }
+        Rendering::Yours(turn) => Some(turn),
+    };
     metrics::counter!("spasm_page_cache_total", "outcome" => "miss").increment(1);
     // Taken before rendering: a write during the rendering makes the page stale at once.
-    let content_version = cache.forum.store().content_version();
-    let settings = cache.forum.settings();
-
+    let (content_version, settings) = cache.now();
     let response = next.run(request).await;
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     let keepable = response.status() == StatusCode::OK
@@ -268,14 +327,24 @@ async fn render(
         html,
         encoded: Default::default(),
     });
-    cache.keep(address.to_owned(), Arc::clone(&page));
-    kept_response(&page, accept_encoding)
+    cache.keep(address, Arc::clone(&page));
+    drop(turn);
+    kept_response(page, accept_encoding).await
 }
 
 /// A kept page as a response, with the nonce it was rendered with for the policy
-/// (`security_headers::add` reads it from the response).
-fn kept_response(page: &KeptPage, accept_encoding: &str) -> Response {
-    let (encoding, body) = page.body_for(accept_encoding);
+/// (`security_headers::add` reads it from the response). Only its `Content-Type` is kept from
+/// the rendering: no page sets another header. A compressed form not made yet is made on the
+/// blocking pool (brotli 6 of a long thread takes milliseconds).
+async fn kept_response(page: Arc<KeptPage>, accept_encoding: String) -> Response {
+    let (encoding, body) = if page.has_body_for(&accept_encoding) {
+        page.body_for(&accept_encoding)
+    } else {
+        let compressing = Arc::clone(&page);
+        tokio::task::spawn_blocking(move || compressing.body_for(&accept_encoding))
+            .await
+            .unwrap_or_else(|_| (None, page.html.clone()))
+    };
     let mut response = Response::new(Body::from(body));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, page.content_type.clone());
@@ -330,14 +399,6 @@ mod tests {
     }
 
     #[test]
-    fn a_kept_page_is_current_while_content_and_settings_are() {
-        let kept = page("<p>x</p>");
-        assert!(kept.is_current(1, &kept.settings.clone()));
-        assert!(!kept.is_current(2, &kept.settings.clone()));
-        assert!(!kept.is_current(1, &Arc::new(Settings::default())));
-    }
-
-    #[test]
     fn a_kept_page_is_served_in_the_best_accepted_encoding() -> std::io::Result<()> {
         let html = "<p>a forum page</p>".repeat(200);
         let kept = page(Box::leak(html.clone().into_boxed_str()));
@@ -357,12 +418,37 @@ mod tests {
         Ok(())
     }
 
+    fn address(uri: &str) -> Option<String> {
+        address_of(
+            &Request::builder()
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap_or_default(),
+        )
+    }
+
     #[test]
-    fn only_the_pages_most_visitors_open_are_kept() {
-        assert!(is_kept_path("/"));
-        assert!(is_kept_path("/news/spasmid01ab"));
-        assert!(is_kept_path("/authors/0xab"));
-        assert!(!is_kept_path("/admin"));
-        assert!(!is_kept_path("/newpost"));
+    fn pages_are_kept_by_path_and_the_parameters_they_read() {
+        assert_eq!(address("/").as_deref(), Some("/"));
+        assert_eq!(
+            address("/?category=defi&activity=hot").as_deref(),
+            Some("/?activity=hot&category=defi"),
+            "in name order"
+        );
+        assert_eq!(
+            address("/news/spasmid01ab").as_deref(),
+            Some("/news/spasmid01ab")
+        );
+        assert_eq!(
+            address("/authors/0xab?before=7").as_deref(),
+            Some("/authors/0xab?before=7")
+        );
+        // Parameters no page reads, repeated ones, and other pages are not kept.
+        assert_eq!(address("/?utm_source=x"), None);
+        assert_eq!(address("/news/spasmid01ab?fresh=1"), None);
+        assert_eq!(address("/?category=a&category=b"), None);
+        assert_eq!(address("/?=x"), None);
+        assert_eq!(address("/admin"), None);
+        assert_eq!(address("/newpost"), None);
     }
 }

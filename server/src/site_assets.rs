@@ -109,7 +109,11 @@ pub(crate) fn accepts(accept_encoding: &str, encoding: &str) -> bool {
         let mut parts = item.split(';');
         let name = parts.next().unwrap_or_default().trim();
         let quality = parts
-            .filter_map(|parameter| parameter.trim().strip_prefix("q="))
+            .filter_map(|parameter| {
+                let parameter = parameter.trim();
+                let (name, value) = parameter.split_once('=')?;
+                name.trim().eq_ignore_ascii_case("q").then_some(value)
+            })
             .find_map(|value| value.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
         if name.eq_ignore_ascii_case(encoding) {
@@ -163,6 +167,7 @@ mod tests {
         assert!(accepts("gzip;q=0.5, BR", "br"));
         assert!(!accepts("gzip", "br"));
         assert!(!accepts("br;q=0, gzip", "br"));
+        assert!(!accepts("br;Q=0", "br"));
         assert!(accepts("*", "zstd"));
         assert!(!accepts("*;q=0", "zstd"));
         assert!(!accepts("*, br;q=0", "br"));

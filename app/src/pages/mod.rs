@@ -17,3 +17,10 @@ pub use home::HomePage;
 pub use new_post::NewPostPage;
 pub use news::NewsPage;
 pub use not_found::NotFoundPage;
+
+/// The query parameters the feed (`/`, `HomePage`) reads. The server keeps rendered pages by
+/// their path and these parameters, so a page that reads another one must name it here.
+pub const FEED_QUERY: &[&str] = &["activity", "category", "before"];
+
+/// The query parameters an author's page (`/authors/:id`, `AuthorPage`) reads.
+pub const AUTHOR_QUERY: &[&str] = &["before"];

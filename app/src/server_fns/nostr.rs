@@ -54,6 +54,8 @@ pub(crate) async fn publication_of(
     };
     let deliveries = forum.nostr_deliveries(event_json).await.map_err(|error| {
         tracing::error!(%error, "cannot read an event's deliveries");
+        // A page that could not be read in full is an error page (never kept as the page).
+        set_status(500);
         UserFacingError::Internal
     })?;
     Ok(Some(crate::model::NostrPublicationView {

@@ -325,7 +325,10 @@ impl Store for Database {
             .write(move |db| {
                 Box::pin(async move {
                     let items = nostr::claim(db, &relay, now_ms, lease_until_ms, limit).await?;
-                    Ok((items, true))
+                    // An empty claim changed nothing: committing it would move the content
+                    // version (and drop every kept page) at each relay's poll.
+                    let claimed = !items.is_empty();
+                    Ok((items, claimed))
                 })
             })
             .await

@@ -365,6 +365,15 @@ async fn kept_pages_show_every_write_at_once_with_a_fresh_nonce_per_rendering() 
     let (thread, _) = page_and_nonce(&app, &format!("/news/{id}")).await;
     assert!(thread.contains("Shown at once."));
 
+    // A parameter no page reads is rendered each time, never kept.
+    let (tracked, tracked_nonce) = page_and_nonce(&app, "/?utm_source=x").await;
+    let (_, tracked_again) = page_and_nonce(&app, "/?utm_source=x").await;
+    assert!(tracked.contains("Kept pages follow writes"));
+    assert_ne!(
+        tracked_nonce, tracked_again,
+        "rendered anew, with a new nonce"
+    );
+
     // Compressed once for those who accept it, the same page.
     let response = app
         .router
