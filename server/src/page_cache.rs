@@ -240,20 +240,15 @@ fn address_of(request: &Request) -> Option<String> {
         .split('&')
         .filter(|pair| !pair.is_empty())
         .collect();
+    // In order, the pairs of one name stand together (they all begin with `name=`).
     pairs.sort_unstable();
-    let mut names = pairs
+    let names: Vec<&str> = pairs
         .iter()
-        .map(|pair| pair.split_once('=').map_or(*pair, |(name, _)| name));
-    let known = names.clone().all(|name| reads.contains(&name));
-    let repeated = pairs.windows(2).any(|two| {
-        let name = |pair: &str| {
-            pair.split_once('=')
-                .map_or(pair, |(name, _)| name)
-                .to_owned()
-        };
-        name(two[0]) == name(two[1])
-    });
-    if !known || repeated || names.any(str::is_empty) {
+        .map(|pair| pair.split_once('=').map_or(*pair, |(name, _)| name))
+        .collect();
+    let read_once = names.iter().all(|name| reads.contains(name))
+        && names.windows(2).all(|two| two[0] != two[1]);
+    if !read_once {
         return None;
     }
     Some(if pairs.is_empty() {
