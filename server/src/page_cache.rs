@@ -32,7 +32,7 @@ use axum::response::{IntoResponse as _, Response};
 use forum::{Forum, Settings};
 
 use crate::security_headers::CspNonce;
-use crate::site_assets::accepts;
+use crate::site_assets::{accept_encoding, accepts};
 
 /// The most bytes of pages kept; when full, the cache starts over.
 const MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -267,13 +267,7 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     else {
         return next.run(request).await;
     };
-    let accept_encoding = request
-        .headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
+    let accept_encoding = accept_encoding(request.headers());
     let (arrived_at, settings) = cache.now();
     if let Some(page) = cache.kept_since(&address, arrived_at, &settings) {
         metrics::counter!("spasm_page_cache_total", "outcome" => "hit").increment(1);

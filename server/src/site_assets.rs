@@ -46,12 +46,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub fn response_for(path: &str, request_headers: &HeaderMap) -> Option<Response> {
     let relative = path.strip_prefix('/')?;
     let file = SITE_FILES.iter().find(|file| file.path == relative)?;
-    let accepted = request_headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
+    let accepted = accept_encoding(request_headers);
     let variant = file
         .variants
         .iter()
@@ -98,6 +93,16 @@ pub fn response_for(path: &str, request_headers: &HeaderMap) -> Option<Response>
         builder.body(Body::from(bytes))
     };
     response.ok()
+}
+
+/// Every `Accept-Encoding` header of a request, as one list.
+pub(crate) fn accept_encoding(headers: &HeaderMap) -> String {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Whether an `Accept-Encoding` value accepts `encoding` (RFC 9110 §12.5.3): listed by name
