@@ -4,7 +4,8 @@
 // Headless Chromium, a fresh profile per page, JavaScript on, the CPU slowed 4× through the
 // DevTools protocol (Emulation.setCPUThrottlingRate), on loopback. For each page it prints:
 // requests, bytes transferred (Network.loadingFinished's encodedDataLength: headers and
-// body as they crossed the wire, compressed), first contentful paint, when the bundle's
+// body as they crossed the wire, compressed), of which the page's HTML and the wasm (fetched
+// by the glue), first contentful paint, when the bundle's
 // JavaScript started the wasm (its first WebAssembly.instantiate call), and when the page was interactive (the
 // `data-hydrated` marker on <html>); then the same page visited again in the same profile.
 //
@@ -111,12 +112,19 @@ async function weigh(browser, url, name, path) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
   const visit = async () => {
     const transfers = new Map();
+    const kinds = new Map();
     const onFinished = (event) => transfers.set(event.requestId, event.encodedDataLength);
+    const onResponse = (event) => kinds.set(
+      event.requestId,
+      event.response.url.endsWith('.wasm') ? 'wasm' : event.type,
+    );
     cdp.on('Network.loadingFinished', onFinished);
+    cdp.on('Network.responseReceived', onResponse);
     await page.goto(`${url}${path}`, { waitUntil: 'load' });
     await page.waitForFunction(() => window.__interactiveAt !== undefined, null, { timeout: 30_000 });
     await page.waitForLoadState('networkidle');
     cdp.off('Network.loadingFinished', onFinished);
+    cdp.off('Network.responseReceived', onResponse);
     const timing = await page.evaluate(() => {
       const paint = performance.getEntriesByName('first-contentful-paint')[0];
       return {
@@ -126,7 +134,9 @@ async function weigh(browser, url, name, path) {
       };
     });
     const bytes = [...transfers.values()].reduce((sum, size) => sum + size, 0);
-    return { requests: transfers.size, bytes, ...timing };
+    const bytesOf = (type) => [...transfers].filter(([id]) => kinds.get(id) === type)
+      .reduce((sum, [, size]) => sum + size, 0);
+    return { requests: transfers.size, bytes, html: bytesOf('Document'), wasm: bytesOf('wasm'), ...timing };
   };
   const first = await visit();
   const repeat = await visit();
@@ -138,11 +148,13 @@ function printTable(rows) {
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
   const ms = (value) => (value === null || value === undefined ? '-' : `${Math.round(value)} ms`);
   console.log(`\nCPU slowed ${cpuSlowdown}×, loopback, fresh profile per page; repeat = same page again in that profile\n`);
-  const header = ['page', 'requests', 'transferred', 'first paint', 'bundle runs', 'interactive', 'painted first', 'repeat: requests', 'repeat: transferred'];
+  const header = ['page', 'requests', 'transferred', 'of which HTML', 'of which wasm', 'first paint', 'bundle runs', 'interactive', 'painted first', 'repeat: requests', 'repeat: transferred'];
   const lines = rows.map(({ name, first, repeat }) => [
     name,
     String(first.requests),
     kb(first.bytes),
+    kb(first.html),
+    kb(first.wasm),
     ms(first.firstContentfulPaint),
     ms(first.bundleStarted),
     ms(first.interactive),

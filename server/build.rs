@@ -19,7 +19,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=SPASM_SITE_DIR");
     let mut generated = String::from("/// Files of the site, by path relative to the site root.\n");
     generated.push_str("pub static SITE_FILES: &[SiteFile] = &[\n");
-    let mut bundle = String::from("spasm_forum");
+    let mut bundles = Vec::new();
     let mut stylesheet = String::from("spasm_forum.css");
     if let Some(site_dir) = env::var_os("SPASM_SITE_DIR").map(PathBuf::from) {
         println!("cargo:rerun-if-changed={}", site_dir.display());
@@ -42,8 +42,14 @@ fn main() {
                 .strip_prefix("pkg/")
                 .filter(|name| !name.contains('/'))
             {
+                // `spasm_forum-<family>-<hash>.js`: a browser bundle.
                 if let Some(stem) = name.strip_suffix(".js") {
-                    bundle = stem.to_owned();
+                    if let Some((family, _hash)) = stem
+                        .strip_prefix("spasm_forum-")
+                        .and_then(|rest| rest.split_once('-'))
+                    {
+                        bundles.push((family.to_owned(), stem.to_owned()));
+                    }
                 } else if name.ends_with(".css") {
                     stylesheet = name.to_owned();
                 }
@@ -72,7 +78,7 @@ fn main() {
     generated.push_str("];\n");
     let _ = writeln!(
         generated,
-        "/// The browser bundle's name: `/pkg/{{BUNDLE_NAME}}.js` and `/pkg/{{BUNDLE_NAME}}_bg.wasm`.\npub const BUNDLE_NAME: &str = {bundle:?};"
+        "/// The browser bundles, `(family, file stem)`: `/pkg/<stem>.js` and `/pkg/<stem>_bg.wasm`.\npub const BUNDLES: &[(&str, &str)] = &{bundles:?};"
     );
     let _ = writeln!(
         generated,

@@ -162,11 +162,13 @@ fn words_of(number: f64) -> [&'static str; 3] {
     ]
 }
 
+/// The words are ASCII: upper-casing their first letter needs no Unicode case tables, which
+/// would weigh on the browser's bundle.
 fn push_title_case(name: &mut String, word: &str) {
-    let mut characters = word.chars();
-    if let Some(first) = characters.next() {
-        name.extend(first.to_uppercase());
-        name.push_str(characters.as_str());
+    let start = name.len();
+    name.push_str(word);
+    if let Some(first) = name.get_mut(start..start + 1) {
+        first.make_ascii_uppercase();
     }
 }
 
@@ -192,6 +194,17 @@ pub fn short_address(address: &str, with_generated_name: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_words_are_ascii_so_title_case_needs_no_unicode_tables() {
+        assert!(
+            FIRST
+                .iter()
+                .chain(&SECOND)
+                .chain(&THIRD)
+                .all(|word| word.is_ascii())
+        );
+    }
 
     /// Names computed by the old client's function in Node.js (its word lists and code,
     /// run on these seeds), so the float behaviour is checked, not assumed.

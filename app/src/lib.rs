@@ -8,6 +8,7 @@
 //! rendered on the server only; following a link loads a new page.
 
 pub mod browser;
+pub mod bundles;
 pub mod components;
 pub mod errors;
 pub mod identity;
@@ -21,18 +22,16 @@ use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-/// The name of the browser bundle before the build adds its content hash: it is published
-/// as `/pkg/{OUTPUT_NAME}-<hash>.js`, `/pkg/{OUTPUT_NAME}-<hash>_bg.wasm` and
-/// `/pkg/{OUTPUT_NAME}-<hash>.css` (see `xtask/src/site.rs`).
-pub const OUTPUT_NAME: &str = "spasm_forum";
+pub use bundles::SiteAssets;
 
-/// The stylesheet's address, given by the server (it carries the build's content hash).
-#[derive(Debug, Clone)]
-pub struct StylesheetHref(pub &'static str);
-
-/// The HTML document around every page, rendered on the server.
+/// The HTML document around every page, rendered on the server. It links the stylesheet and
+/// the browser bundle of the page's family (see [`bundles`]), by the names the server gives
+/// in [`SiteAssets`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let stylesheet = use_context::<StylesheetHref>().map_or("/pkg/spasm_forum.css", |href| href.0);
+    let assets = use_context::<SiteAssets>().unwrap_or_default();
+    let stylesheet = assets.stylesheet;
+    let mut options = options;
+    options.output_name = assets.bundle_stem(page_bundle()).into();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -53,6 +52,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The bundle of the page being rendered, from the request's path.
+fn page_bundle() -> bundles::Bundle {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        return bundles::Bundle::for_path(parts.uri.path());
+    }
+    bundles::Bundle::Base
 }
 
 /// The forum: layout and routes.

@@ -5,8 +5,10 @@ import { chromium } from 'playwright-core';
 /**
  * Launches headless Chromium from `CHROMIUM_PATH` or /usr/bin/chromium. Every page of every
  * context it opens is watched for Content-Security-Policy violations (Chromium reports them
- * on the console); `close()` fails the test file when there was one, so every journey runs
- * under the server's real policy.
+ * on the console), and for islands that the page's browser bundle lacks (Leptos warns "Could
+ * not find WASM function for the island"; see `app/src/bundles.rs`); `close()` fails the test
+ * file when there was one, so every journey runs under the server's real policy and with every
+ * island of the page live.
  */
 export async function launchBrowser() {
   const browser = await chromium.launch({
@@ -28,7 +30,7 @@ export async function launchBrowser() {
   browser.newContext = async (...options) => {
     const context = await newContext(...options);
     context.on('console', (message) => {
-      if (/Content[- ]Security[- ]Policy/i.test(message.text())) {
+      if (/Content[- ]Security[- ]Policy|Could not find WASM function/i.test(message.text())) {
         violations.push(`${message.location()?.url ?? ''}: ${message.text()}`);
       }
     });
@@ -38,7 +40,7 @@ export async function launchBrowser() {
   browser.close = async (...options) => {
     await close(...options);
     if (violations.length > 0) {
-      throw new Error(`Content-Security-Policy violations:\n${violations.join('\n')}`);
+      throw new Error(`Content-Security-Policy violations or islands missing from their bundle:\n${violations.join('\n')}`);
     }
   };
   return browser;

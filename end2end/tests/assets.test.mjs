@@ -22,16 +22,34 @@ function get(url, headers = {}) {
   });
 }
 
-/** The addresses of the bundle and stylesheet the front page names. */
-async function assetsOfTheFrontPage() {
-  const { body } = await get(`${forum.server.url}/`);
+/** The addresses of the bundle (`spasm_forum-<family>-<hash>`) and stylesheet a page names. */
+async function assetsOfThePage(path = '/') {
+  const { body } = await get(`${forum.server.url}${path}`);
   const html = body.toString();
-  const wasm = /href="(\/pkg\/spasm_forum-[0-9a-f]{16}_bg\.wasm)"/.exec(html)?.[1];
-  const js = /href="(\/pkg\/spasm_forum-[0-9a-f]{16}\.js)"/.exec(html)?.[1];
+  const wasm = /href="(\/pkg\/spasm_forum-([a-z]+)-[0-9a-f]{16}_bg\.wasm)"/.exec(html);
+  const js = /href="(\/pkg\/spasm_forum-[a-z]+-[0-9a-f]{16}\.js)"/.exec(html)?.[1];
   const css = /href="(\/pkg\/spasm_forum-[0-9a-f]{16}\.css)"/.exec(html)?.[1];
   assert.ok(wasm && js && css, `the page names hashed assets:\n${html.slice(0, 2000)}`);
-  return { wasm, js, css };
+  return { wasm: wasm[1], family: wasm[2], js, css };
 }
+
+const assetsOfTheFrontPage = () => assetsOfThePage('/');
+
+test('each page family loads its own bundle, with the one stylesheet', async () => {
+  const pages = { '/': 'base', '/authors/0x0000000000000000000000000000000000000001': 'base', '/newpost': 'compose', '/admin': 'admin', '/about': 'about', '/news/nothing-here': 'thread' };
+  const seen = new Map();
+  for (const [path, family] of Object.entries(pages)) {
+    const assets = await assetsOfThePage(path);
+    assert.equal(assets.family, family, path);
+    assert.ok(assets.js.startsWith(`/pkg/spasm_forum-${family}-`), assets.js);
+    seen.set(family, assets);
+  }
+  assert.equal(new Set([...seen.values()].map((assets) => assets.css)).size, 1);
+  for (const { wasm } of seen.values()) {
+    const response = await get(`${forum.server.url}${wasm}`, { 'accept-encoding': 'br' });
+    assert.equal(response.status, 200, wasm);
+  }
+});
 
 test('the wasm is served precompressed in the encoding asked for, immutable', async () => {
   const { wasm } = await assetsOfTheFrontPage();

@@ -107,11 +107,11 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Leptos options for this forum: the bundle lives under `/pkg` as
-/// `spasm_forum-<hash>.js` and `spasm_forum-<hash>_bg.wasm`.
+/// Leptos options for this forum: the bundles live under `/pkg` (each page names its own
+/// family's bundle: see [`app::bundles`]).
 pub fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name(site_assets::BUNDLE_NAME)
+        .output_name("spasm_forum")
         .site_pkg_dir("pkg")
         .site_root("site")
         .build()
@@ -152,7 +152,7 @@ pub fn router(state: AppState) -> Router {
                 move || {
                     provide_context(forum.clone());
                     provide_context(views.clone());
-                    provide_context(app::StylesheetHref(site_assets::STYLESHEET_HREF));
+                    provide_context(site_assets::NAMES);
                     provide_response_nonce();
                 }
             },
@@ -231,7 +231,7 @@ fn with_layers(router: Router, state: &AppState) -> Router {
 
 /// What a page rendered outside the routes (the 404 page) needs.
 fn provide_page_context() {
-    provide_context(app::StylesheetHref(site_assets::STYLESHEET_HREF));
+    provide_context(site_assets::NAMES);
     provide_response_nonce();
 }
 

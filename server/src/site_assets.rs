@@ -33,6 +33,12 @@ pub struct Variant {
 
 include!(concat!(env!("OUT_DIR"), "/site_files.rs"));
 
+/// The hashed names of the stylesheet and the browser bundles, for the pages' shell.
+pub const NAMES: app::SiteAssets = app::SiteAssets {
+    stylesheet: STYLESHEET_HREF,
+    bundles: BUNDLES,
+};
+
 /// Whether this binary carries the browser bundle (it does when built by `cargo xtask`).
 pub fn has_browser_bundle() -> bool {
     SITE_FILES.iter().any(|file| file.path.ends_with(".wasm"))

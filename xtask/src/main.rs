@@ -35,6 +35,9 @@ struct Cli {
 enum Task {
     /// Build the release server with the site embedded; prints the binary's path.
     Build,
+    /// Build only the browser bundle and the site (`<target>/site`), not the server; with
+    /// `SPASM_WASM_NAMES=1` the module keeps its function names for `twiggy top`.
+    Bundle,
     /// Build, then start the forum (on http://127.0.0.1:3000 unless told otherwise).
     Run {
         /// Arguments passed to the server, e.g. `-- --listen 0.0.0.0:8080`.
@@ -85,6 +88,10 @@ fn run(cli: Cli) -> Result<()> {
             let binary = build(&workspace)?;
             println!("{}", binary.display());
         }
+        Task::Bundle => {
+            let site = bundle(&workspace)?;
+            println!("{}", site.display());
+        }
         Task::Run { args } => {
             let binary = build(&workspace)?;
             let status = Command::new(&binary)
@@ -105,36 +112,7 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Builds the browser bundle, assembles the site and builds the release server embedding it.
 fn build(workspace: &Path) -> Result<PathBuf> {
-    let target_dir = target_dir(workspace)?;
-    ensure_wasm_target()?;
-
-    step("browser bundle (wasm)");
-    cargo(workspace)
-        .args([
-            "rustc",
-            "--package",
-            "app",
-            "--lib",
-            "--crate-type",
-            "cdylib",
-        ])
-        .args([
-            "--features",
-            "hydrate",
-            "--target",
-            WASM_TARGET,
-            "--profile",
-            WASM_PROFILE,
-        ])
-        .run()?;
-    let wasm = target_dir
-        .join(WASM_TARGET)
-        .join(WASM_PROFILE)
-        .join("app.wasm");
-
-    step("site");
-    let site = site::assemble(workspace, &target_dir, &wasm)?;
-
+    let site = bundle(workspace)?;
     step("server (release)");
     cargo(workspace)
         .args([
@@ -147,7 +125,75 @@ fn build(workspace: &Path) -> Result<PathBuf> {
         ])
         .env("SPASM_SITE_DIR", &site)
         .run()?;
-    Ok(target_dir.join("release").join(SERVER_BINARY))
+    Ok(target_dir(&cargo_metadata(workspace)?)?
+        .join("release")
+        .join(SERVER_BINARY))
+}
+
+/// Builds the browser bundles (one per page family, see `app::bundles`) and assembles the
+/// site; returns the site's directory.
+fn bundle(workspace: &Path) -> Result<PathBuf> {
+    let metadata = cargo_metadata(workspace)?;
+    let target_dir = target_dir(&metadata)?;
+    ensure_wasm_target()?;
+
+    let built = target_dir
+        .join(WASM_TARGET)
+        .join(WASM_PROFILE)
+        .join("app.wasm");
+    let modules = target_dir.join("wasm-bundles");
+    fs::create_dir_all(&modules)?;
+    let mut bundles = Vec::new();
+    for (family, feature) in bundle_features(&metadata)? {
+        step(&format!(
+            "browser bundle `{family}` (wasm, feature {feature})"
+        ));
+        cargo(workspace)
+            .args([
+                "rustc",
+                "--package",
+                "app",
+                "--lib",
+                "--crate-type",
+                "cdylib",
+            ])
+            .args([
+                "--features",
+                &feature,
+                "--target",
+                WASM_TARGET,
+                "--profile",
+                WASM_PROFILE,
+            ])
+            .run()?;
+        // Every feature set links to the same file name: keep each module before the next.
+        let module = modules.join(format!("{family}.wasm"));
+        fs::copy(&built, &module)
+            .with_context(|| format!("cannot copy {} to {}", built.display(), module.display()))?;
+        bundles.push((family, module));
+    }
+
+    step("site");
+    site::assemble(workspace, &target_dir, &bundles)
+}
+
+/// The browser bundles and the `app` feature each is built with: `base` (`hydrate`: the
+/// header's islands, on every page), and one per `<family>-islands` feature of the `app`
+/// crate, read from its manifest so that a new family needs no change here.
+fn bundle_features(metadata: &serde_json::Value) -> Result<Vec<(String, String)>> {
+    let app = metadata["packages"]
+        .as_array()
+        .and_then(|packages| packages.iter().find(|package| package["name"] == "app"))
+        .context("cargo metadata lists no `app` package")?;
+    let features = app["features"]
+        .as_object()
+        .context("the `app` package has no features")?;
+    let mut bundles = vec![("base".to_owned(), "hydrate".to_owned())];
+    bundles.extend(features.keys().filter_map(|feature| {
+        let family = feature.strip_suffix("-islands")?;
+        Some((family.to_owned(), feature.clone()))
+    }));
+    Ok(bundles)
 }
 
 /// Builds the release server and the load script, then runs it.
@@ -168,11 +214,15 @@ fn load(workspace: &Path, args: &[OsString]) -> Result<()> {
             .run()?;
     }
     step("load test");
-    Command::new(target_dir(workspace)?.join("release").join("loadtest"))
-        .arg("--server")
-        .arg(&server)
-        .args(args)
-        .run()
+    Command::new(
+        target_dir(&cargo_metadata(workspace)?)?
+            .join("release")
+            .join("loadtest"),
+    )
+    .arg("--server")
+    .arg(&server)
+    .args(args)
+    .run()
 }
 
 /// Builds the release server and weighs its pages in Chromium.
@@ -254,18 +304,16 @@ fn lint(workspace: &Path) -> Result<()> {
             "warnings",
         ])
         .run()?;
+    // Every family's islands at once: their code is the same in every bundle that has them.
+    let browser_features = bundle_features(&cargo_metadata(workspace)?)?
+        .into_iter()
+        .map(|(_, feature)| feature)
+        .collect::<Vec<_>>()
+        .join(",");
     cargo(workspace)
-        .args([
-            "clippy",
-            "--package",
-            "app",
-            "--lib",
-            "--features",
-            "hydrate",
-            "--target",
-            WASM_TARGET,
-        ])
-        .args(["--", "-D", "warnings"])
+        .args(["clippy", "--package", "app", "--lib", "--features"])
+        .arg(&browser_features)
+        .args(["--target", WASM_TARGET, "--", "-D", "warnings"])
         .run()?;
     Ok(())
 }
@@ -318,14 +366,17 @@ fn workspace_root() -> Result<PathBuf> {
         .context("xtask has no parent directory")
 }
 
-/// Cargo's target directory, honouring `CARGO_TARGET_DIR` and cargo configuration.
-fn target_dir(workspace: &Path) -> Result<PathBuf> {
+/// `cargo metadata` of the workspace's own packages.
+fn cargo_metadata(workspace: &Path) -> Result<serde_json::Value> {
     let output = cargo(workspace)
         .args(["metadata", "--format-version", "1", "--no-deps"])
         .output()
         .context("cannot run cargo metadata")?;
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")
+}
+
+/// Cargo's target directory, honouring `CARGO_TARGET_DIR` and cargo configuration.
+fn target_dir(metadata: &serde_json::Value) -> Result<PathBuf> {
     metadata["target_directory"]
         .as_str()
         .map(PathBuf::from)

@@ -1,9 +1,10 @@
-//! Assembling the site the server embeds: the browser bundle (wasm-bindgen glue and wasm,
-//! shrunk by `wasm-opt`), the stylesheet and `public/`, with content-hashed names for what
-//! changes between builds and every compressible file precompressed once.
+//! Assembling the site the server embeds: the browser bundles (wasm-bindgen glue and wasm,
+//! shrunk by `wasm-opt`, one per page family: see `app/src/bundles.rs`), the stylesheet and
+//! `public/`, with content-hashed names for what changes between builds and every
+//! compressible file precompressed once.
 //!
-//! Names: `pkg/spasm_forum-<hash>.js` and `pkg/spasm_forum-<hash>_bg.wasm` share one hash
-//! (of both files, since the glue and the module change together); the stylesheet is
+//! Names: `pkg/spasm_forum-<family>-<hash>.js` and `pkg/spasm_forum-<family>-<hash>_bg.wasm`
+//! share one hash (of both files, since the glue and the module change together); the stylesheet is
 //! `pkg/spasm_forum-<hash>.css`. The hash is the first 16 hex digits of SHA-256. The server
 //! serves such names as immutable; any other name under `pkg/` does not exist.
 
@@ -16,50 +17,62 @@ use sha2::{Digest, Sha256};
 
 use crate::{OUTPUT_NAME, RunExt, step};
 
-/// Builds `<target>/site` from the wasm module `wasm` (the `app` crate built for the
-/// browser); returns the site's directory.
-pub fn assemble(workspace: &Path, target_dir: &Path, wasm: &Path) -> Result<PathBuf> {
+/// Builds `<target>/site` from the browser bundles' wasm modules (`(family, module)`: the
+/// `app` crate built for the browser with each family's islands); returns the site's
+/// directory. Each bundle is published as `pkg/{OUTPUT_NAME}-<family>-<hash>.js` and
+/// `…_bg.wasm`, the hash being of both files.
+pub fn assemble(
+    workspace: &Path,
+    target_dir: &Path,
+    bundles: &[(String, PathBuf)],
+) -> Result<PathBuf> {
     let site = target_dir.join("site");
     let staging = target_dir.join("site-staging");
-    for dir in [&site, &staging] {
-        if dir.exists() {
-            fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
-        }
+    if site.exists() {
+        fs::remove_dir_all(&site).with_context(|| format!("cannot clear {}", site.display()))?;
     }
     let pkg = site.join("pkg");
     fs::create_dir_all(&pkg)?;
+    let keep_names = keep_wasm_names();
+    for (family, wasm) in bundles {
+        if staging.exists() {
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear {}", staging.display()))?;
+        }
+        wasm_bindgen_cli_support::Bindgen::new()
+            .input_path(wasm)
+            .web(true)?
+            .typescript(false)
+            // The name section alone is larger than the code; browsers do not need it.
+            .remove_name_section(!keep_names)
+            .remove_producers_section(true)
+            .out_name(OUTPUT_NAME)
+            .generate(&staging)
+            .with_context(|| format!("wasm-bindgen failed on the `{family}` bundle"))?;
+        let staged_wasm = staging.join(format!("{OUTPUT_NAME}_bg.wasm"));
+        let staged_js = staging.join(format!("{OUTPUT_NAME}.js"));
+        let unoptimised = fs::metadata(&staged_wasm)?.len();
+        optimise_wasm(workspace, &staged_wasm, keep_names)?;
+        println!(
+            "wasm `{family}`: {} bytes after wasm-bindgen, {} after wasm-opt",
+            unoptimised,
+            fs::metadata(&staged_wasm)?.len()
+        );
 
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(wasm)
-        .web(true)?
-        .typescript(false)
-        // The name section alone is larger than the code; browsers do not need it.
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .out_name(OUTPUT_NAME)
-        .generate(&staging)
-        .context("wasm-bindgen failed")?;
-    let staged_wasm = staging.join(format!("{OUTPUT_NAME}_bg.wasm"));
-    let staged_js = staging.join(format!("{OUTPUT_NAME}.js"));
-    let unoptimised = fs::metadata(&staged_wasm)?.len();
-    optimise_wasm(workspace, &staged_wasm)?;
-    println!(
-        "wasm: {} bytes after wasm-bindgen, {} after wasm-opt",
-        unoptimised,
-        fs::metadata(&staged_wasm)?.len()
-    );
-
-    let js = fs::read(&staged_js)?;
-    let module = fs::read(&staged_wasm)?;
-    let bundle = format!("{OUTPUT_NAME}-{}", content_hash(&[&js, &module]));
-    fs::write(pkg.join(format!("{bundle}.js")), js)?;
-    fs::write(pkg.join(format!("{bundle}_bg.wasm")), module)?;
-    // Inline JavaScript of crates (`#[wasm_bindgen(inline_js)]`), imported by the glue
-    // under names that already carry wasm-bindgen's hash.
-    if staging.join("snippets").exists() {
-        crate::copy_dir(&staging.join("snippets"), &pkg.join("snippets"))?;
+        let js = fs::read(&staged_js)?;
+        let module = fs::read(&staged_wasm)?;
+        let bundle = format!("{OUTPUT_NAME}-{family}-{}", content_hash(&[&js, &module]));
+        fs::write(pkg.join(format!("{bundle}.js")), js)?;
+        fs::write(pkg.join(format!("{bundle}_bg.wasm")), module)?;
+        // Inline JavaScript of crates (`#[wasm_bindgen(inline_js)]`), imported by the glue
+        // under names that already carry wasm-bindgen's hash (the same in every bundle).
+        if staging.join("snippets").exists() {
+            crate::copy_dir(&staging.join("snippets"), &pkg.join("snippets"))?;
+        }
     }
-    fs::remove_dir_all(&staging)?;
+    if staging.exists() {
+        fs::remove_dir_all(&staging)?;
+    }
 
     let css = stylesheet(&workspace.join("style"))?;
     let css_name = format!("{OUTPUT_NAME}-{}.css", content_hash(&[css.as_bytes()]));
@@ -69,6 +82,12 @@ pub fn assemble(workspace: &Path, target_dir: &Path, wasm: &Path) -> Result<Path
     step("precompressing the site (brotli 11, zstd 19, gzip 9)");
     crate::compress::precompress_dir(&site)?;
     Ok(site)
+}
+
+/// Whether `SPASM_WASM_NAMES=1` asks for the function names to be kept in the module, for a
+/// size profiler (`twiggy top`); they double its size, so a deployed build never has them.
+fn keep_wasm_names() -> bool {
+    std::env::var_os("SPASM_WASM_NAMES").is_some_and(|value| value == "1")
 }
 
 /// The first 16 hex digits of the SHA-256 of `parts`, one after another.
@@ -94,7 +113,7 @@ const WASM_FEATURES: &[&str] = &[
 
 /// Shrinks the module in place with `wasm-opt -Oz` from the npm registry's `binaryen`
 /// (pinned in `xtask/wasm-opt/package-lock.json`; Debian's binaryen 108 breaks hydration).
-fn optimise_wasm(workspace: &Path, wasm: &Path) -> Result<()> {
+fn optimise_wasm(workspace: &Path, wasm: &Path, keep_names: bool) -> Result<()> {
     let tools = workspace.join("xtask").join("wasm-opt");
     let wasm_opt = tools.join("node_modules").join(".bin").join("wasm-opt");
     if !wasm_opt.exists() {
@@ -116,7 +135,7 @@ fn optimise_wasm(workspace: &Path, wasm: &Path) -> Result<()> {
     Command::new(&wasm_opt)
         .arg("-Oz")
         .args(WASM_FEATURES)
-        .arg("--strip-debug")
+        .arg(if keep_names { "-g" } else { "--strip-debug" })
         .arg("--strip-producers")
         .arg(wasm)
         .arg("-o")

@@ -228,7 +228,7 @@ mod imp {
         let provider = provider(wallet_id)?;
         let params = Array::of2(
             &message_to_hex(message).into(),
-            &account.to_lowercase().into(),
+            &account.to_ascii_lowercase().into(),
         );
         let signature = request(&provider, "personal_sign", params).await?;
         signature

@@ -84,7 +84,8 @@ pub fn NostrRelayStatus(id: String, publication: NostrPublicationView) -> impl I
 }
 
 /// "Publish to Nostr relays", shown to the post's own Nostr signer (`signer`, hex) only.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
 fn PublishLater(id: String, signer: String) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);

@@ -20,7 +20,8 @@ struct CheckState {
 }
 
 /// Connect an Ethereum wallet, sign a short message and let the server verify it.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "about-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "about-islands")), component)]
 pub fn SignatureCheck() -> impl IntoView {
     let state = CheckState {
         signing: use_signing(),

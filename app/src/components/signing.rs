@@ -135,7 +135,7 @@ pub fn ConnectButton() -> impl IntoView {
         <div class="connect">
             {move || match signing.wallet.get() {
                 Some((wallet, account)) => {
-                    let account = account.to_lowercase();
+                    let account = account.to_ascii_lowercase();
                     view! {
                         <span class="connected-account" title=format!("Connected with {}", wallet.name)>
                             <span class="visually-hidden">"Connected account: "</span>
@@ -269,7 +269,7 @@ impl Signing {
     pub fn connected_is_one_of(&self, addresses: &[String]) -> bool {
         self.wallet
             .get()
-            .is_some_and(|(_, account)| addresses.contains(&account.to_lowercase()))
+            .is_some_and(|(_, account)| addresses.contains(&account.to_ascii_lowercase()))
     }
 }
 

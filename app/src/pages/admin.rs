@@ -61,7 +61,8 @@ pub fn AdminPage() -> impl IntoView {
 }
 
 /// The settings form, shown once one of `admins` (lower-case addresses) is connected.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "admin-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "admin-islands")), component)]
 fn AdminSettings(settings: Map<String, Value>, admins: Vec<String>) -> impl IntoView {
     let signing = use_signing();
     let settings = StoredValue::new(settings);

@@ -24,7 +24,8 @@ pub fn NewPostPage() -> impl IntoView {
 
 /// The composer: title, text, category and keys; once signed and stored, the post's page
 /// opens.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "compose-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "compose-islands")), component)]
 fn NewPostForm() -> impl IntoView {
     let signing = use_signing();
     let title = RwSignal::new(String::new());

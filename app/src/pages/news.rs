@@ -106,7 +106,8 @@ struct DeletedHere(RwSignal<bool>);
 /// The event and its thread (`children`, rendered on the server), replaced by "Event
 /// deleted" once a moderator deletes the event from this page. (Loading the page again would
 /// say so too, but as an HTTP error: 410 Gone.)
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
 fn DeletableThread(children: Children) -> impl IntoView {
     let deleted = RwSignal::new(false);
     provide_context(DeletedHere(deleted));
@@ -148,7 +149,8 @@ fn EventArticle(event: EventView, moderators: Vec<String>) -> impl IntoView {
 
 /// For `moderators` (lower-case addresses), once connected: delete the event `target` (and
 /// its replies), after a confirmation.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
 fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
@@ -209,7 +211,8 @@ fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
 }
 
 /// The reactions offered on the post `target`, with its `counts`.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
 fn PostReactions(target: ParentData, counts: Vec<ReactionCount>) -> impl IntoView {
     view! {
         <ReactionBar parent=StoredValue::new(target) counts reactions=&Reaction::OFFERED_ON_POSTS />
@@ -265,7 +268,8 @@ fn ReactionBar(
 }
 
 /// The reply form under the post `parent`.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
 fn PostReplyForm(parent: ParentData) -> impl IntoView {
     view! { <ReplyForm parent /> }
 }
@@ -368,7 +372,8 @@ fn Comment(node: CommentNode) -> impl IntoView {
 
 /// A comment's permalink (`href`), its reactions and, for a visitor who can sign, a reply
 /// form to the comment `target`, shown when asked for.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
 fn CommentActions(href: String, target: ParentData, counts: Vec<ReactionCount>) -> impl IntoView {
     let signing = use_signing();
     // The reply form exists only once asked for: without JavaScript nobody can sign, and
@@ -393,11 +398,11 @@ fn CommentActions(href: String, target: ParentData, counts: Vec<ReactionCount>) 
     }
 }
 
-/// `upvote` → `Upvote`.
+/// `upvote` → `Upvote` (reaction names are ASCII: no Unicode case tables in the bundle).
 fn capitalise(name: &str) -> String {
-    let mut characters = name.chars();
-    characters
-        .next()
-        .map(|first| first.to_uppercase().chain(characters).collect())
-        .unwrap_or_default()
+    let mut capitalised = name.to_owned();
+    if let Some(first) = capitalised.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    capitalised
 }

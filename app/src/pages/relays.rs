@@ -67,7 +67,8 @@ fn RelayList(view: RelaysView, admins: Vec<String>) -> impl IntoView {
 }
 
 /// For a connected admin (one of `admins`): removes `url` from the admins' `list`.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "admin-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "admin-islands")), component)]
 fn RemoveRelay(url: String, list: Vec<String>, admins: Vec<String>) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
@@ -90,7 +91,8 @@ fn RemoveRelay(url: String, list: Vec<String>, admins: Vec<String>) -> impl Into
 }
 
 /// For a connected admin (one of `admins`): adds a relay to the admins' `list`.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "admin-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "admin-islands")), component)]
 fn AddRelay(list: Vec<String>, admins: Vec<String>) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);

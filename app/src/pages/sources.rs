@@ -123,7 +123,8 @@ fn SourceItem(source: SourceView, admins: Vec<String>, list: String) -> impl Int
 
 /// For a connected admin (one of `admins`): "Pull now" for the source `name`, and, when the
 /// admins' `list` (JSON) holds it (`by_admin`), pause or resume and remove it.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "admin-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "admin-islands")), component)]
 fn SourceActions(
     name: String,
     paused: bool,
@@ -188,7 +189,8 @@ fn SourceActions(
 
 /// The form that adds a source to the admins' `list` (JSON), for a connected admin (one of
 /// `admins`).
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "admin-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "admin-islands")), component)]
 fn AddSource(list: String, admins: Vec<String>) -> impl IntoView {
     let url = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
