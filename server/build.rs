@@ -46,7 +46,7 @@ fn main() {
                 if let Some(stem) = name.strip_suffix(".js") {
                     if let Some((family, _hash)) = stem
                         .strip_prefix("spasm_forum-")
-                        .and_then(|rest| rest.split_once('-'))
+                        .and_then(|rest| rest.rsplit_once('-'))
                     {
                         bundles.push((family.to_owned(), stem.to_owned()));
                     }

@@ -59,6 +59,10 @@ test('the wasm is served precompressed in the encoding asked for, immutable', as
   assert.equal(plain.headers['content-encoding'], undefined);
   assert.equal(plain.headers['cache-control'], 'public, max-age=31536000, immutable');
   assert.equal(plain.headers.vary, 'accept-encoding');
+  // Never a document: the page that loads it decides its policy, so it carries only nosniff.
+  assert.equal(plain.headers['x-content-type-options'], 'nosniff');
+  assert.equal(plain.headers['content-security-policy'], undefined);
+  assert.equal(plain.headers['x-frame-options'], undefined);
 
   const brotli = await get(`${forum.server.url}${wasm}`, { 'accept-encoding': 'br' });
   assert.equal(brotli.headers['content-encoding'], 'br');
@@ -105,4 +109,16 @@ test('files without a hash in their name are revalidated', async () => {
   assert.equal(icon.status, 200);
   assert.equal(icon.headers['cache-control'], 'no-cache');
   assert.equal(icon.headers['content-encoding'], 'br');
+});
+
+test('an SVG opened on its own may run nothing; pages keep their whole policy', async () => {
+  const identicon = await get(`${forum.server.url}/identicons/0xf8553015220a857eda377a1e903c9e5afb3ac2fa.svg`);
+  assert.equal(identicon.status, 200);
+  assert.equal(identicon.headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+  assert.equal(identicon.headers['x-content-type-options'], 'nosniff');
+  const page = await get(`${forum.server.url}/`);
+  assert.match(page.headers['content-security-policy'], /script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  assert.match(page.headers['content-security-policy'], /frame-ancestors 'none'/);
+  assert.equal(page.headers['x-frame-options'], 'DENY');
+  assert.equal(page.headers['referrer-policy'], 'strict-origin-when-cross-origin');
 });

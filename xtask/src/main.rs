@@ -89,7 +89,9 @@ fn run(cli: Cli) -> Result<()> {
             println!("{}", binary.display());
         }
         Task::Bundle => {
-            let site = bundle(&workspace)?;
+            // Function names for a size profiler: never in a build that is deployed.
+            let keep_names = std::env::var_os("SPASM_WASM_NAMES").is_some_and(|value| value == "1");
+            let site = bundle(&workspace, keep_names)?;
             println!("{}", site.display());
         }
         Task::Run { args } => {
@@ -112,7 +114,7 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Builds the browser bundle, assembles the site and builds the release server embedding it.
 fn build(workspace: &Path) -> Result<PathBuf> {
-    let site = bundle(workspace)?;
+    let site = bundle(workspace, false)?;
     step("server (release)");
     cargo(workspace)
         .args([
@@ -132,7 +134,7 @@ fn build(workspace: &Path) -> Result<PathBuf> {
 
 /// Builds the browser bundles (one per page family, see `app::bundles`) and assembles the
 /// site; returns the site's directory.
-fn bundle(workspace: &Path) -> Result<PathBuf> {
+fn bundle(workspace: &Path, keep_names: bool) -> Result<PathBuf> {
     let metadata = cargo_metadata(workspace)?;
     let target_dir = target_dir(&metadata)?;
     ensure_wasm_target()?;
@@ -174,7 +176,7 @@ fn bundle(workspace: &Path) -> Result<PathBuf> {
     }
 
     step("site");
-    site::assemble(workspace, &target_dir, &bundles)
+    site::assemble(workspace, &target_dir, &bundles, keep_names)
 }
 
 /// The browser bundles and the `app` feature each is built with: `base` (`hydrate`: the

@@ -20,11 +20,14 @@ use crate::{OUTPUT_NAME, RunExt, step};
 /// Builds `<target>/site` from the browser bundles' wasm modules (`(family, module)`: the
 /// `app` crate built for the browser with each family's islands); returns the site's
 /// directory. Each bundle is published as `pkg/{OUTPUT_NAME}-<family>-<hash>.js` and
-/// `…_bg.wasm`, the hash being of both files.
+/// `…_bg.wasm`, the hash being of both files. `keep_names` keeps the modules' function names,
+/// for a size profiler (`twiggy top`); they double a module's size, so only
+/// `cargo xtask bundle` asks for them.
 pub fn assemble(
     workspace: &Path,
     target_dir: &Path,
     bundles: &[(String, PathBuf)],
+    keep_names: bool,
 ) -> Result<PathBuf> {
     let site = target_dir.join("site");
     let staging = target_dir.join("site-staging");
@@ -33,7 +36,6 @@ pub fn assemble(
     }
     let pkg = site.join("pkg");
     fs::create_dir_all(&pkg)?;
-    let keep_names = keep_wasm_names();
     for (family, wasm) in bundles {
         if staging.exists() {
             fs::remove_dir_all(&staging)
@@ -82,12 +84,6 @@ pub fn assemble(
     step("precompressing the site (brotli 11, zstd 19, gzip 9)");
     crate::compress::precompress_dir(&site)?;
     Ok(site)
-}
-
-/// Whether `SPASM_WASM_NAMES=1` asks for the function names to be kept in the module, for a
-/// size profiler (`twiggy top`); they double its size, so a deployed build never has them.
-fn keep_wasm_names() -> bool {
-    std::env::var_os("SPASM_WASM_NAMES").is_some_and(|value| value == "1")
 }
 
 /// The first 16 hex digits of the SHA-256 of `parts`, one after another.
