@@ -39,7 +39,7 @@ describe('admin page', () => {
     await posts.uncheck();
     await page.getByLabel('Feed filters activity hot').fill('7');
     await page.getByRole('button', { name: 'Sign and save settings' }).click();
-    await page.locator('[data-notice="success"]', { hasText: 'SUCCESS: App config updated' }).waitFor();
+    await page.locator('[data-notice="success"]', { hasText: 'Saved: the new settings are in force.' }).waitFor();
 
     const config = await (await fetch(`${url}/api/app-config`)).json();
     assert.equal(config.enableNewWeb3ActionsPost, false);

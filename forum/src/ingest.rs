@@ -187,6 +187,26 @@ impl Accepted {
         }
     }
 
+    /// The outcome in words for the person who signed it, as the web client shows it (the
+    /// Spasm API keeps the existing server's [`Self::message`]).
+    pub fn in_words(&self) -> &'static str {
+        match self.kind {
+            AcceptedKind::Saved => "Published: it is on this forum now.",
+            AcceptedKind::Counted => "Counted: your reaction is on this forum now.",
+            AcceptedKind::Deleted => "Deleted from this forum.",
+            AcceptedKind::Restored => "Restored: it is shown again.",
+            AcceptedKind::AppConfigUpdated => "Saved: the new settings are in force.",
+            AcceptedKind::ProfileSaved => "Saved: the Nostr profile is on this forum now.",
+            AcceptedKind::Waiting => {
+                "Saved: it will show under the post it answers once that reaches this forum."
+            }
+            AcceptedKind::DeletedByAuthor => {
+                "Deleted: the author's events are gone from this forum."
+            }
+            AcceptedKind::RelayListSaved => "Saved: the Nostr relay list is on this forum now.",
+        }
+    }
+
     /// The HTTP status of this success: 202 when the event waits for its target.
     pub fn status(&self) -> u16 {
         match self.kind {
@@ -389,6 +409,23 @@ impl From<StorageError> for SubmitError {
 }
 
 impl SubmitError {
+    /// The refusal in words for the person who signed, as the web client shows it: the
+    /// Spasm API's message without its `ERROR:` prefix, as a sentence.
+    pub fn in_words(&self) -> String {
+        let message = self.to_string();
+        let mut sentence = message
+            .strip_prefix("ERROR:")
+            .map_or(message.as_str(), str::trim_start)
+            .to_owned();
+        if let Some(first) = sentence.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        if !sentence.ends_with(['.', '!', '?']) {
+            sentence.push('.');
+        }
+        sentence
+    }
+
     /// When a refusal for load may be tried again (`Retry-After`, in seconds).
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
@@ -1214,5 +1251,24 @@ mod tests {
         );
         assert_eq!(SubmitError::TooLarge { max: 1 }.status(), 413);
         assert_eq!(SubmitError::Empty.status(), 400);
+    }
+
+    #[test]
+    fn people_read_refusals_and_outcomes_as_sentences() {
+        assert_eq!(
+            SubmitError::RateLimited {
+                retry_after_secs: 2
+            }
+            .in_words(),
+            "Too many submits from this key; try again in 2 seconds."
+        );
+        assert_eq!(SubmitError::Empty.in_words(), "Unknown event is empty.");
+        let config = Accepted {
+            kind: AcceptedKind::AppConfigUpdated,
+            spasmid: String::new(),
+            key: None,
+        };
+        assert_eq!(config.message(), "SUCCESS: App config updated");
+        assert_eq!(config.in_words(), "Saved: the new settings are in force.");
     }
 }

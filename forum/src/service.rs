@@ -58,10 +58,14 @@ impl Default for ForumLimits {
             max_title_chars: 1_000,
             max_content_chars: 100_000,
             max_tree_events: 2_000,
-            submits_per_minute_per_key: 30,
-            submit_burst_per_key: 10,
-            submits_per_minute_per_address: 120,
-            submit_burst_per_address: 30,
+            // Sized for people, not for floods alone: each reaction, reply or post is a signature
+            // the person confirms in a wallet or extension, a second or two apiece, so a reader
+            // reacting through a long thread stays within the burst; a script signing as fast as
+            // it can meets the steady rate after it.
+            submits_per_minute_per_key: 60,
+            submit_burst_per_key: 60,
+            submits_per_minute_per_address: 240,
+            submit_burst_per_address: 120,
             tags: TagLimits::default(),
             waiting_target_days: 30,
             max_waiting_per_key: 100,

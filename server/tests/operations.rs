@@ -277,7 +277,7 @@ async fn clients_behind_a_trusted_proxy_are_limited_apart_and_forged_headers_are
     .unwrap();
     assert_eq!(form.status, 429, "{}", form.body);
     assert!(
-        form.body.contains("too many submits from this address"),
+        form.body.contains("Too many submits from this address"),
         "{}",
         form.body
     );

@@ -431,7 +431,7 @@ async fn browser_sign_and_submit(
     let publish = mode.uses_nostr() && signing.publish_to_nostr.get_untracked();
     submit_event(signed.to_submission().to_string(), publish)
         .await
-        .map_err(|error| format!("The forum refused it: {error}"))
+        .map_err(|error| format!("The forum refused it. {error}"))
 }
 
 /// "Signing needs JavaScript" for pages read without it.

@@ -15,7 +15,7 @@ pub const THREAD_DEPTH: u32 = 10;
 /// What the server said to a submitted event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmitReply {
-    /// The server's message ("Success. …").
+    /// The outcome in words ([`forum::Accepted::in_words`]).
     pub message: String,
     /// The stored event's `spasmid01`.
     pub spasmid: String,
@@ -46,7 +46,7 @@ pub(super) fn check_client_address(forum: &forum::Forum) -> Result<(), UserFacin
         if let Some(seconds) = error.retry_after_secs() {
             set_retry_after(seconds);
         }
-        UserFacingError::BadRequest(error.to_string())
+        UserFacingError::BadRequest(error.in_words())
     })
 }
 
@@ -356,7 +356,7 @@ pub async fn submit_event(
         Ok(accepted) => {
             set_status(201);
             Ok(SubmitReply {
-                message: accepted.message().to_owned(),
+                message: accepted.in_words().to_owned(),
                 spasmid: accepted.spasmid,
             })
         }
@@ -370,7 +370,7 @@ pub async fn submit_event(
             if let Some(seconds) = error.retry_after_secs() {
                 set_retry_after(seconds);
             }
-            Err(UserFacingError::BadRequest(error.to_string()))
+            Err(UserFacingError::BadRequest(error.in_words()))
         }
     }
 }

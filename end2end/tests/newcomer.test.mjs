@@ -1,0 +1,64 @@
+// The forum as a newcomer meets it, with the server's default settings and limits: what a
+// person does in a first visit must never trip over a limit meant for floods.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { newPage, waitForHydration } from '../harness/browser.mjs';
+import { installProviders } from '../harness/providers.mjs';
+import { useForum } from '../harness/forum.mjs';
+import { author, publish } from '../harness/seed.mjs';
+
+// Default limits: no SPASM_SUBMITS_* overrides here, on purpose.
+const forum = useForum();
+
+test('a reader reacting through a whole thread meets no limit', async () => {
+  const url = forum.server.url;
+  const root = await publish(url, author(1), {
+    action: 'post',
+    title: 'A thread worth reacting to',
+    content: 'Twenty comments below, each worth an upvote.',
+    timestamp: 1_760_000_000_000,
+  });
+  const comments = 20;
+  for (let index = 0; index < comments; index += 1) {
+    await publish(url, author(2 + (index % 5)), {
+      action: 'reply',
+      parent: root,
+      content: `Comment ${index + 1}, worth an upvote.`,
+      timestamp: 1_760_000_060_000 + index * 1_000,
+    });
+  }
+
+  const context = await forum.browser.newContext();
+  await installProviders(context);
+  const { page, errors } = await newPage(context);
+  await page.goto(`${url}/news/${root}`);
+  await waitForHydration(page);
+  const upvotes = page.locator('.comment button[data-reaction="upvote"]');
+  assert.equal(await upvotes.count(), comments);
+  // As fast as the page allows: each click waits only for the previous count to go up.
+  for (let index = 0; index < comments; index += 1) {
+    await upvotes.nth(index).click();
+    await page.waitForFunction(
+      (nth) => document.querySelectorAll('.comment button[data-reaction="upvote"]')[nth]
+        ?.querySelector('.count')?.textContent === '1',
+      index,
+      { timeout: 15_000 },
+    ).catch(async (error) => {
+      const said = await page.locator('[role="alert"], [role="status"]').allTextContents();
+      throw new Error(`upvote ${index + 1} of ${comments} did not count: ${said.join(' | ')}`, { cause: error });
+    });
+  }
+  // The outcome in words, not the API's "Success. Action has been saved and incremented".
+  assert.equal(
+    await page.locator('.comment [data-notice="success"]').first().textContent(),
+    'Counted: your reaction is on this forum now.',
+  );
+  // And the post itself.
+  await page.locator('article.event button[data-reaction="important"]').click();
+  await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="important"] .count')?.textContent === '1');
+  assert.equal(await page.getByText(/too many submits/i).count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
