@@ -35,8 +35,8 @@ struct Cli {
 enum Task {
     /// Build the release server with the site embedded; prints the binary's path.
     Build,
-    /// Build only the browser bundle and the site (`<target>/site`), not the server; with
-    /// `SPASM_WASM_NAMES=1` the module keeps its function names for `twiggy top`.
+    /// Build only the browser bundles and the site (`<target>/site`), not the server; with
+    /// `SPASM_WASM_NAMES=1` the modules keep their function names for `twiggy top`.
     Bundle,
     /// Build, then start the forum (on http://127.0.0.1:3000 unless told otherwise).
     Run {
@@ -91,7 +91,7 @@ fn run(cli: Cli) -> Result<()> {
         Task::Bundle => {
             // Function names for a size profiler: never in a build that is deployed.
             let keep_names = std::env::var_os("SPASM_WASM_NAMES").is_some_and(|value| value == "1");
-            let site = bundle(&workspace, keep_names)?;
+            let site = bundle(&workspace, &cargo_metadata(&workspace)?, keep_names)?;
             println!("{}", site.display());
         }
         Task::Run { args } => {
@@ -114,7 +114,8 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Builds the browser bundle, assembles the site and builds the release server embedding it.
 fn build(workspace: &Path) -> Result<PathBuf> {
-    let site = bundle(workspace, false)?;
+    let metadata = cargo_metadata(workspace)?;
+    let site = bundle(workspace, &metadata, false)?;
     step("server (release)");
     cargo(workspace)
         .args([
@@ -127,16 +128,13 @@ fn build(workspace: &Path) -> Result<PathBuf> {
         ])
         .env("SPASM_SITE_DIR", &site)
         .run()?;
-    Ok(target_dir(&cargo_metadata(workspace)?)?
-        .join("release")
-        .join(SERVER_BINARY))
+    Ok(target_dir(&metadata)?.join("release").join(SERVER_BINARY))
 }
 
 /// Builds the browser bundles (one per page family, see `app::bundles`) and assembles the
 /// site; returns the site's directory.
-fn bundle(workspace: &Path, keep_names: bool) -> Result<PathBuf> {
-    let metadata = cargo_metadata(workspace)?;
-    let target_dir = target_dir(&metadata)?;
+fn bundle(workspace: &Path, metadata: &serde_json::Value, keep_names: bool) -> Result<PathBuf> {
+    let target_dir = target_dir(metadata)?;
     ensure_wasm_target()?;
 
     let built = target_dir
@@ -146,7 +144,7 @@ fn bundle(workspace: &Path, keep_names: bool) -> Result<PathBuf> {
     let modules = target_dir.join("wasm-bundles");
     fs::create_dir_all(&modules)?;
     let mut bundles = Vec::new();
-    for (family, feature) in bundle_features(&metadata)? {
+    for (family, feature) in bundle_features(metadata)? {
         step(&format!(
             "browser bundle `{family}` (wasm, feature {feature})"
         ));
