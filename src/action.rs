@@ -170,6 +170,22 @@ impl Reaction {
     }
 }
 
+/// A reaction is written as its name (`"upvote"`).
+impl serde::Serialize for Reaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// A reaction is read from its exact name; another name is an error.
+impl<'de> serde::Deserialize<'de> for Reaction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::of(&name)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("no reaction is named {name:?}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,8 +85,10 @@ impl SpasmBody {
     }
 }
 
-/// What the event being answered provides: its ids, categories, authors and mentions.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What the event being answered provides: its ids, categories, authors and mentions. JSON
+/// in camelCase (a page's [`crate::signing::SigningRequest`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ParentInfo {
     /// Every id of the parent (spasmid first), as strings.
     pub ids: Vec<String>,

@@ -26,6 +26,7 @@ pub mod nostr;
 #[cfg(feature = "rss")]
 pub mod rss;
 pub mod signed;
+pub mod signing;
 #[cfg(feature = "spasmid")]
 pub mod spasmid;
 pub mod timestamps;

@@ -6,6 +6,13 @@
 //! they are plain components, which the browser never runs). `cargo xtask build` builds one
 //! module per such feature, plus `base` with `hydrate` alone, and publishes each as
 //! `/pkg/spasm_forum-<family>-<hash>.js` and `…_bg.wasm`.
+//!
+//! The signing module (the `signer` crate, published as the family [`SIGNER`]) is apart from
+//! every bundle: the pages that sign load it when their visitor first signs
+//! ([`crate::browser::signer`]).
+
+/// The family name the signing module is published under.
+pub const SIGNER: &str = "signer";
 
 /// A page family and its browser bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +39,11 @@ impl Bundle {
             Self::Admin => "admin",
             Self::About => "about",
         }
+    }
+
+    /// Whether the family's islands sign (and so load the signing module when asked to).
+    pub fn signs(self) -> bool {
+        matches!(self, Self::Thread | Self::Compose | Self::Admin)
     }
 
     /// The bundle of the page at `path` (the routes of [`crate::App`]).
@@ -75,6 +87,14 @@ impl SiteAssets {
             .find(|(family, _)| *family == bundle.family())
             .map_or("spasm_forum", |(_, stem)| stem)
     }
+
+    /// The file stem of the signing module, when the site has one.
+    pub fn signer_stem(&self) -> Option<&'static str> {
+        self.bundles
+            .iter()
+            .find(|(family, _)| *family == SIGNER)
+            .map(|(_, stem)| *stem)
+    }
 }
 
 #[cfg(test)]
@@ -100,8 +120,11 @@ mod tests {
             bundles: &[
                 ("base", "spasm_forum-base-01"),
                 ("thread", "spasm_forum-thread-02"),
+                ("signer", "spasm_forum-signer-03"),
             ],
         };
+        assert_eq!(assets.signer_stem(), Some("spasm_forum-signer-03"));
+        assert_eq!(SiteAssets::default().signer_stem(), None);
         assert_eq!(assets.bundle_stem(Bundle::Thread), "spasm_forum-thread-02");
         assert_eq!(assets.bundle_stem(Bundle::Base), "spasm_forum-base-01");
         assert_eq!(assets.bundle_stem(Bundle::Admin), "spasm_forum");

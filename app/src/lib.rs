@@ -30,8 +30,14 @@ pub use bundles::SiteAssets;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let assets = use_context::<SiteAssets>().unwrap_or_default();
     let stylesheet = assets.stylesheet;
+    let bundle = page_bundle();
     let mut options = options;
-    options.output_name = assets.bundle_stem(page_bundle()).into();
+    options.output_name = assets.bundle_stem(bundle).into();
+    // Pages that sign say where the signing module is; it loads when someone signs.
+    let signer = assets
+        .signer_stem()
+        .filter(|_| bundle.signs())
+        .map(|stem| view! { <script nonce=leptos::nonce::use_nonce()>{browser::signer::loader_script(stem)}</script> });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -45,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 </script>
                 <link rel="stylesheet" href=stylesheet />
                 <HydrationScripts options islands=true />
+                {signer}
                 <MetaTags />
             </head>
             <body>

@@ -51,6 +51,25 @@ test('each page family loads its own bundle, with the one stylesheet', async () 
   }
 });
 
+test('the pages that sign name the signing module, which is served like a bundle', async () => {
+  const signer = /import\('(\/pkg\/spasm_forum-signer-[0-9a-f]{16})\.js'\)/;
+  for (const path of ['/newpost', '/admin', '/news/nothing-here']) {
+    const html = (await get(`${forum.server.url}${path}`)).body.toString();
+    const stem = signer.exec(html)?.[1];
+    assert.ok(stem, `${path} names the signing module`);
+    for (const file of [`${stem}.js`, `${stem}_bg.wasm`]) {
+      const response = await get(`${forum.server.url}${file}`, { 'accept-encoding': 'br' });
+      assert.equal(response.status, 200, file);
+      assert.equal(response.headers['content-encoding'], 'br', file);
+      assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable', file);
+    }
+  }
+  for (const path of ['/', '/about']) {
+    const html = (await get(`${forum.server.url}${path}`)).body.toString();
+    assert.ok(!html.includes('spasm_forum-signer-'), `${path} signs nothing, so it does not name the signing module`);
+  }
+});
+
 test('the wasm is served precompressed in the encoding asked for, immutable', async () => {
   const { wasm } = await assetsOfTheFrontPage();
   const plain = await get(`${forum.server.url}${wasm}`);

@@ -33,8 +33,14 @@ test('a reader reacting through a whole thread meets no limit', async () => {
   const context = await forum.browser.newContext();
   await installProviders(context);
   const { page, errors } = await newPage(context);
+  // The signing module is not part of the page: it loads when the visitor first signs, once.
+  const signerRequests = [];
+  page.on('request', (request) => {
+    if (/\/pkg\/spasm_forum-signer-[0-9a-f]{16}(\.js|_bg\.wasm)$/.test(new URL(request.url()).pathname)) signerRequests.push(request.url());
+  });
   await page.goto(`${url}/news/${root}`);
   await waitForHydration(page);
+  assert.deepEqual(signerRequests, [], 'nothing signed yet, so no signing module');
   const upvotes = page.locator('.comment button[data-reaction="upvote"]');
   assert.equal(await upvotes.count(), comments);
   // As fast as the page allows: each click waits only for the previous count to go up.
@@ -59,6 +65,7 @@ test('a reader reacting through a whole thread meets no limit', async () => {
   await page.locator('article.event button[data-reaction="important"]').click();
   await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="important"] .count')?.textContent === '1');
   assert.equal(await page.getByText(/too many submits/i).count(), 0);
+  assert.equal(signerRequests.length, 2, `the signing module's glue and wasm, once: ${signerRequests.join(', ')}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

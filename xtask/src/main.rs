@@ -22,6 +22,8 @@ mod site;
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const WASM_PROFILE: &str = "wasm-release";
 const OUTPUT_NAME: &str = "spasm_forum";
+/// The family name of the signing module (`app::bundles::SIGNER`).
+const SIGNER_FAMILY: &str = "signer";
 const SERVER_BINARY: &str = "spasm-forum";
 
 #[derive(Parser)]
@@ -137,10 +139,7 @@ fn bundle(workspace: &Path, metadata: &serde_json::Value, keep_names: bool) -> R
     let target_dir = target_dir(metadata)?;
     ensure_wasm_target()?;
 
-    let built = target_dir
-        .join(WASM_TARGET)
-        .join(WASM_PROFILE)
-        .join("app.wasm");
+    let built = target_dir.join(WASM_TARGET).join(WASM_PROFILE);
     let modules = target_dir.join("wasm-bundles");
     fs::create_dir_all(&modules)?;
     let mut bundles = Vec::new();
@@ -148,33 +147,59 @@ fn bundle(workspace: &Path, metadata: &serde_json::Value, keep_names: bool) -> R
         step(&format!(
             "browser bundle `{family}` (wasm, feature {feature})"
         ));
-        cargo(workspace)
-            .args([
-                "rustc",
-                "--package",
-                "app",
-                "--lib",
-                "--crate-type",
-                "cdylib",
-            ])
-            .args([
-                "--features",
-                &feature,
-                "--target",
-                WASM_TARGET,
-                "--profile",
-                WASM_PROFILE,
-            ])
-            .run()?;
-        // Every feature set links to the same file name: keep each module before the next.
-        let module = modules.join(format!("{family}.wasm"));
-        fs::copy(&built, &module)
-            .with_context(|| format!("cannot copy {} to {}", built.display(), module.display()))?;
+        let module = build_wasm(
+            workspace,
+            "app",
+            &["--features", &feature],
+            &built.join("app.wasm"),
+            &modules,
+            &family,
+        )?;
         bundles.push((family, module));
     }
+    // Loaded by the pages that sign, when their visitor first signs (`app::browser::signer`).
+    step("signing module (wasm, the `signer` crate)");
+    let module = build_wasm(
+        workspace,
+        "signer",
+        &[],
+        &built.join("signer.wasm"),
+        &modules,
+        SIGNER_FAMILY,
+    )?;
+    bundles.push((SIGNER_FAMILY.to_owned(), module));
 
     step("site");
     site::assemble(workspace, &target_dir, &bundles, keep_names)
+}
+
+/// Builds `package`'s library as a wasm module (with `arguments`), and keeps the module
+/// (`built`, where cargo writes it) as `<modules>/<family>.wasm`; returns that path.
+fn build_wasm(
+    workspace: &Path,
+    package: &str,
+    arguments: &[&str],
+    built: &Path,
+    modules: &Path,
+    family: &str,
+) -> Result<PathBuf> {
+    cargo(workspace)
+        .args([
+            "rustc",
+            "--package",
+            package,
+            "--lib",
+            "--crate-type",
+            "cdylib",
+        ])
+        .args(arguments)
+        .args(["--target", WASM_TARGET, "--profile", WASM_PROFILE])
+        .run()?;
+    // Every feature set links to the same file name: keep each module before the next.
+    let module = modules.join(format!("{family}.wasm"));
+    fs::copy(built, &module)
+        .with_context(|| format!("cannot copy {} to {}", built.display(), module.display()))?;
+    Ok(module)
 }
 
 /// The browser bundles and the `app` feature each is built with: `base` (`hydrate`: the
@@ -313,6 +338,10 @@ fn lint(workspace: &Path) -> Result<()> {
     cargo(workspace)
         .args(["clippy", "--package", "app", "--lib", "--features"])
         .arg(&browser_features)
+        .args(["--target", WASM_TARGET, "--", "-D", "warnings"])
+        .run()?;
+    cargo(workspace)
+        .args(["clippy", "--package", "signer", "--lib"])
         .args(["--target", WASM_TARGET, "--", "-D", "warnings"])
         .run()?;
     Ok(())

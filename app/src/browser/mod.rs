@@ -3,6 +3,7 @@
 
 pub mod ethereum;
 pub mod nostr;
+pub mod signer;
 
 /// Milliseconds since the epoch by the browser's clock, for the `timestamp` of what the
 /// visitor signs; 0 on the server, where nothing is signed.

@@ -17,7 +17,7 @@ pub enum NostrError {
 }
 
 #[cfg(feature = "hydrate")]
-pub use imp::{get_public_key, sign_event};
+pub use imp::{get_public_key, sign_event, sign_event_js};
 
 #[cfg(feature = "hydrate")]
 mod imp {
@@ -69,10 +69,16 @@ mod imp {
             .ok_or(NostrError::Malformed)
     }
 
-    /// Asks the extension to sign `event` (an unsigned Nostr event); the signed event.
+    /// Asks the extension to sign `event` (an unsigned Nostr event as a JavaScript object);
+    /// the signed event as the extension gave it.
+    pub async fn sign_event_js(event: &JsValue) -> Result<JsValue, NostrError> {
+        call("signEvent", Some(event)).await
+    }
+
+    /// [`sign_event_js`] for JSON values.
     pub async fn sign_event(event: &Value) -> Result<Value, NostrError> {
         let argument = JSON::parse(&event.to_string()).map_err(|_| NostrError::Malformed)?;
-        let signed = call("signEvent", Some(&argument)).await?;
+        let signed = sign_event_js(&argument).await?;
         let text = JSON::stringify(&signed)
             .ok()
             .and_then(|text| text.as_string())

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use spasm::action::Action;
-use spasm::body::{AuthorKey, SpasmBody};
+use spasm::signing::Unsigned;
 
 use super::Notice;
 use crate::browser::ethereum::WalletInfo;
@@ -290,18 +290,18 @@ pub fn describe(action: Action, detail: &str) -> String {
     }
 }
 
-/// Connects the chosen keys if needed, builds the body for them, has the wallet and/or
-/// the extension sign it, and submits it. `notice` tells the visitor each step and any
-/// failure, in words.
+/// Connects the chosen keys if needed, has the signing module build `unsigned` for them
+/// ([`crate::browser::signer`]), has the wallet and/or the extension sign it, and submits
+/// it. `notice` tells the visitor each step and any failure, in words.
 pub async fn sign_and_submit(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,
-    build: impl FnOnce(&[AuthorKey]) -> SpasmBody,
+    unsigned: Unsigned,
 ) -> Option<SubmitReply> {
     #[cfg(feature = "hydrate")]
     {
-        let result = browser_sign_and_submit(signing, notice, what, build).await;
+        let result = browser_sign_and_submit(signing, notice, what, unsigned).await;
         match result {
             Ok(reply) => {
                 notice.set(Notice::Success(reply.message.clone()));
@@ -315,7 +315,7 @@ pub async fn sign_and_submit(
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (signing, notice, what, build); // Signing happens in the browser only.
+        let _ = (signing, notice, what, unsigned); // Signing happens in the browser only.
         None
     }
 }
@@ -325,33 +325,28 @@ async fn browser_sign_and_submit(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,
-    build: impl FnOnce(&[AuthorKey]) -> SpasmBody,
+    unsigned: Unsigned,
 ) -> Result<SubmitReply, String> {
-    use spasm::convert::{body_to_nostr, check_nostr_round_trip};
-    use spasm::signed::{EthereumSignedBody, NostrSignedEvent, SignedBody};
+    use spasm::signing::SigningRequest;
+    use wasm_bindgen::JsValue;
 
     use crate::browser::ethereum::sign_message;
-    use crate::browser::nostr::{get_public_key, sign_event};
+    use crate::browser::nostr::{get_public_key, sign_event_js};
+    use crate::browser::signer;
     use crate::server_fns::submit_event;
 
     let mode = signing.mode.get_untracked();
-    let mut authors = Vec::new();
     let mut ethereum = None;
     if mode.uses_ethereum() {
-        let (wallet, account) = match signing.wallet.get_untracked() {
+        ethereum = Some(match signing.wallet.get_untracked() {
             Some(connection) => connection,
             // Reported in the header, where the choice of wallets and the account appear.
             None => connect_wallet(signing, None, signing.header_notice).await?,
-        };
-        let address = account.parse().map_err(|_| {
-            format!("Your wallet gave an address this forum cannot read: {account}.")
-        })?;
-        authors.push(AuthorKey::Ethereum(address));
-        ethereum = Some((wallet, account, address));
+        });
     }
-    let mut nostr_key = None;
+    let mut nostr = None;
     if mode.uses_nostr() {
-        let pubkey = match signing.nostr.get_untracked() {
+        nostr = Some(match signing.nostr.get_untracked() {
             Some(pubkey) => pubkey,
             None => {
                 notice.set(Notice::Progress(
@@ -364,72 +359,45 @@ async fn browser_sign_and_submit(
                 signing.nostr.set(Some(pubkey.clone()));
                 pubkey
             }
-        };
-        let key = pubkey.parse().map_err(|_| {
-            format!("Your Nostr extension gave a key this forum cannot read: {pubkey}.")
-        })?;
-        authors.push(AuthorKey::Nostr(key));
-        nostr_key = Some(key);
+        });
     }
-    let body = build(&authors);
-    // The Nostr form is built here, before any signer is asked: a multi-signed event whose
-    // two forms would not give one id is refused rather than sent with one signature.
-    let nostr_form = match nostr_key {
-        Some(_) => {
-            let form = body_to_nostr(body.as_json())
-                .map_err(|error| format!("This cannot be signed with your Nostr key: {error}."))?;
-            if ethereum.is_some() {
-                check_nostr_round_trip(body.as_json(), &form).map_err(|error| {
-                    format!(
-                        "This cannot be signed with both keys: {error}, so the two \
-                         signatures would not sign the same post. Sign it with one key."
-                    )
-                })?;
-            }
-            Some(form)
-        }
-        None => None,
+    let request = SigningRequest {
+        unsigned,
+        timestamp_ms: crate::browser::now_ms(),
+        ethereum: ethereum.as_ref().map(|(_, account)| account.clone()),
+        nostr,
     };
-    let mut ethereum_signed = None;
-    if let Some((wallet, account, address)) = &ethereum {
+    let request = serde_json::to_string(&request).map_err(|error| error.to_string())?;
+    notice.set(Notice::Progress(format!("{what} Preparing it…")));
+    let (signed_string, nostr_form) = signer::prepare(&request)
+        .await
+        .map_err(|error| error.to_string())?;
+    let mut ethereum_signature = None;
+    if let Some((wallet, account)) = &ethereum {
         notice.set(Notice::Progress(format!(
             "{what} {} is asking you to sign it…",
             wallet.name
         )));
-        let signature = sign_message(&wallet.id, account, &body.signed_string())
+        let signature = sign_message(&wallet.id, account, &signed_string)
             .await
             .map_err(|error| error.to_string())?;
-        let signed = EthereumSignedBody::new(&body, &signature, *address)
-            .map_err(|error| format!("{error}."))?;
-        ethereum_signed = Some(signed);
+        ethereum_signature = Some(signature);
     }
-    let mut nostr_signed = None;
-    if let (Some(form), Some(key)) = (nostr_form, nostr_key) {
+    let mut nostr_event = JsValue::NULL;
+    if !nostr_form.is_null() && !nostr_form.is_undefined() {
         notice.set(Notice::Progress(format!(
             "{what} Your Nostr extension is asking you to sign it…"
         )));
-        let event = sign_event(&form).await.map_err(|error| error.to_string())?;
-        if ethereum_signed.is_some() {
-            // An extension that changed the event while signing breaks the pair too.
-            check_nostr_round_trip(body.as_json(), &event).map_err(|error| {
-                format!(
-                    "Your Nostr extension changed the post while signing it: {error}. \
-                     Nothing was sent."
-                )
-            })?;
-        }
-        nostr_signed =
-            Some(NostrSignedEvent::new(event, key).map_err(|error| format!("{error}."))?);
+        nostr_event = sign_event_js(&nostr_form)
+            .await
+            .map_err(|error| error.to_string())?;
     }
-    let signed = match (ethereum_signed, nostr_signed) {
-        (Some(ethereum), None) => SignedBody::Ethereum(ethereum),
-        (None, Some(nostr)) => SignedBody::Nostr(nostr),
-        (Some(ethereum), Some(nostr)) => SignedBody::Both { nostr, ethereum },
-        (None, None) => return Err("Choose a key to sign with.".to_owned()),
-    };
+    let submission = signer::finish(&request, ethereum_signature, nostr_event)
+        .await
+        .map_err(|error| error.to_string())?;
     notice.set(Notice::Progress("Sending it to the forum…".to_owned()));
     let publish = mode.uses_nostr() && signing.publish_to_nostr.get_untracked();
-    submit_event(signed.to_submission().to_string(), publish)
+    submit_event(submission, publish)
         .await
         .map_err(|error| format!("The forum refused it. {error}"))
 }

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 use spasm::action::Action;
-use spasm::body::app_config;
+use spasm::signing::Unsigned;
 
 use crate::components::{
     LiveNotice, NeedsJavaScript, Notice, PageMeta, SignWith, describe, sign_and_submit, use_signing,
@@ -144,13 +144,12 @@ fn SettingsForm(initial: Map<String, Value>) -> impl IntoView {
         busy.set(true);
         signing.mode.set(SignWith::Ethereum);
         leptos::task::spawn_local(async move {
-            let now = crate::browser::now_ms();
             // The form keeps the saved values; the notice says whether the server took them.
             let _ = sign_and_submit(
                 signing,
                 notice,
                 describe(Action::AppConfig, ""),
-                move |authors| app_config(&config, now, authors),
+                Unsigned::AppConfig { config },
             )
             .await;
             busy.set(false);

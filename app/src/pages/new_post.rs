@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use spasm::action::Action;
-use spasm::body::post;
+use spasm::signing::Unsigned;
 
 use super::home::CATEGORIES;
 use crate::components::{
@@ -57,20 +57,16 @@ fn NewPostForm() -> impl IntoView {
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let now = crate::browser::now_ms();
             let chosen = (category_name != "any").then_some(category_name);
+            let title = title_text.trim().to_owned();
             let reply = sign_and_submit(
                 signing,
                 notice,
-                describe(Action::Post, title_text.trim()),
-                move |authors| {
-                    post(
-                        title_text.trim(),
-                        &body_text,
-                        chosen.as_deref(),
-                        now,
-                        authors,
-                    )
+                describe(Action::Post, &title),
+                Unsigned::Post {
+                    title,
+                    content: body_text,
+                    category: chosen,
                 },
             )
             .await;

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use spasm::action::{Action, Reaction};
-use spasm::body::{moderate_delete, react, reply};
+use spasm::signing::Unsigned;
 
 use crate::components::{
     AuthorLine, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
@@ -177,12 +177,11 @@ fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
         let info = parent.to_parent_info();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let now = crate::browser::now_ms();
             let deleted = sign_and_submit(
                 signing,
                 notice,
                 describe(Action::Moderate, ""),
-                move |authors| moderate_delete(&info, now, authors),
+                Unsigned::ModerateDelete { parent: info },
             )
             .await;
             match (deleted, deleted_here) {
@@ -241,8 +240,7 @@ fn ReactionBar(
                     busy.set(true);
                     leptos::task::spawn_local(async move {
                         let info = parent.with_value(ParentData::to_parent_info);
-                        let now = crate::browser::now_ms();
-                        let reply = sign_and_submit(signing, notice, describe(Action::React, name), move |authors| react(&info, reaction, now, authors)).await;
+                        let reply = sign_and_submit(signing, notice, describe(Action::React, name), Unsigned::React { parent: info, reaction }).await;
                         if reply.is_some() {
                             counts.update(|counts| match counts.iter_mut().find(|count| count.name == name) {
                                 Some(count) => count.total += 1,
@@ -293,12 +291,14 @@ fn ReplyForm(parent: ParentData, #[prop(optional)] label: Option<String>) -> imp
         let info = parent.to_parent_info();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let now = crate::browser::now_ms();
             let reply_event = sign_and_submit(
                 signing,
                 notice,
                 describe(Action::Reply, ""),
-                move |authors| reply(&info, &content, now, authors),
+                Unsigned::Reply {
+                    parent: info,
+                    content,
+                },
             )
             .await;
             match reply_event {

@@ -4,7 +4,7 @@
 //! is rendered on the server; the controls are islands.
 
 use leptos::prelude::*;
-use spasm::body::nostr_relays;
+use spasm::signing::Unsigned;
 
 use super::sources::sign_admin;
 use crate::components::{LiveNotice, Notice, use_signing};
@@ -136,7 +136,7 @@ fn sign_relays(notice: RwSignal<Notice>, relays: Vec<String>, busy: RwSignal<boo
         use_signing(),
         notice,
         "You are about to sign a new list of Nostr relays for this instance.".to_owned(),
-        move |authors| nostr_relays(&relays, crate::browser::now_ms(), authors),
+        Unsigned::NostrRelays { relays },
         busy,
         crate::browser::reload_page,
     );

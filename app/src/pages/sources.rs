@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 use spasm::action::Action;
-use spasm::body::{federation_list, pull_now};
+use spasm::signing::Unsigned;
 
 use crate::components::{
     LiveNotice, Notice, SignWith, Signing, describe, sign_and_submit, use_signing,
@@ -145,7 +145,7 @@ fn SourceActions(
             signing,
             notice,
             describe(Action::Admin, ""),
-            move |authors| pull_now(&name, crate::browser::now_ms(), authors),
+            Unsigned::PullNow { name },
             busy,
             || {},
         );
@@ -272,7 +272,7 @@ fn sign_list(signing: Signing, notice: RwSignal<Notice>, entries: Value, busy: R
         signing,
         notice,
         "You are about to sign a new list of federation sources for this instance.".to_owned(),
-        move |authors| federation_list(&entries, crate::browser::now_ms(), authors),
+        Unsigned::FederationList { sources: entries },
         busy,
         crate::browser::reload_page,
     );
@@ -284,13 +284,13 @@ pub(super) fn sign_admin(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,
-    build: impl FnOnce(&[spasm::body::AuthorKey]) -> spasm::body::SpasmBody + 'static,
+    unsigned: Unsigned,
     busy: RwSignal<bool>,
     on_stored: impl FnOnce() + 'static,
 ) {
     signing.mode.set(SignWith::Ethereum);
     leptos::task::spawn_local(async move {
-        if sign_and_submit(signing, notice, what, build)
+        if sign_and_submit(signing, notice, what, unsigned)
             .await
             .is_some()
         {
