@@ -61,6 +61,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The favicon (`public/favicon.svg`) as a `data:` address, which spares every first visit
+/// a request; the file stays at `/favicon.svg` for whoever asks for it.
+fn favicon_href() -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    /// What a `data:` URL's text may not carry as it is.
+    const RESERVED: &AsciiSet = &CONTROLS.add(b'#').add(b'%').add(b'"').add(b'<').add(b'>');
+    // Single quotes are as good in XML and need no escape in the page's double-quoted attribute.
+    let svg = include_str!("../../public/favicon.svg")
+        .trim()
+        .replace('"', "'");
+    format!("data:image/svg+xml,{}", utf8_percent_encode(&svg, RESERVED))
+}
+
 /// The bundle of the page being rendered, from the request's path.
 fn page_bundle() -> bundles::Bundle {
     #[cfg(feature = "ssr")]
@@ -77,7 +90,7 @@ pub fn App() -> impl IntoView {
     components::provide_signing();
 
     view! {
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Link rel="icon" href=favicon_href() type_="image/svg+xml" />
         <Title formatter=|title: String| {
             let title = if title.is_empty() { "Spasm forum".to_string() } else { format!("{title} · Spasm forum") };
             components::title_text(title)

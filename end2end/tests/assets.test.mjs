@@ -123,6 +123,13 @@ test('an asset name from another build is not found, never served stale', async 
   assert.equal(unhashed.status, 404);
 });
 
+test('the favicon comes with the page, as a data: address', async () => {
+  const html = (await get(`${forum.server.url}/`)).body.toString();
+  const href = /<link href="([^"]+)" rel="icon"/.exec(html)?.[1];
+  assert.ok(href?.startsWith('data:image/svg+xml,%3Csvg'), href);
+  assert.ok(!href.includes('#'), 'a # would end the address');
+});
+
 test('files without a hash in their name are revalidated', async () => {
   const icon = await get(`${forum.server.url}/favicon.svg`, { 'accept-encoding': 'br' });
   assert.equal(icon.status, 200);
