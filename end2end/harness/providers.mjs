@@ -22,7 +22,7 @@ const USER_REJECTED = { code: 4001, message: 'User rejected the request.' };
 export async function installProviders(context, options = {}) {
   const withEthereum = options.ethereum ?? true;
   const withNostr = options.nostr ?? true;
-  const wallet = new Wallet(options.ethereumKey ?? ETHEREUM_TEST_KEY);
+  let wallet = new Wallet(options.ethereumKey ?? ETHEREUM_TEST_KEY);
   const nostrSecret = Uint8Array.from(Buffer.from(options.nostrKey ?? NOSTR_TEST_KEY, 'hex'));
   const state = { ethereumConnected: false, rejectEthereum: false, rejectNostr: false, requests: [] };
 
@@ -83,9 +83,27 @@ export async function installProviders(context, options = {}) {
 
   return {
     ethereum: {
-      address: wallet.address,
+      get address() { return wallet.address; },
       /** The next `eth_requestAccounts` or `personal_sign` is rejected with EIP-1193 error 4001. */
       rejectNext() { state.rejectEthereum = true; },
+      /**
+       * The person switches to the account of `key` in the wallet: it signs with that key from
+       * now on and tells `page` (EIP-1193 `accountsChanged`). Returns the new address.
+       */
+      async switchAccount(page, key) {
+        wallet = new Wallet(key);
+        await page.evaluate((accounts) => window.__spasmTestWalletEmit('accountsChanged', accounts), [wallet.address]);
+        return wallet.address;
+      },
+      /**
+       * The person disconnects this site in the wallet: it answers `eth_accounts` with nothing and
+       * `personal_sign` with 4100 until connected again, and tells `page` (`accountsChanged` with
+       * no account, as MetaMask does).
+       */
+      async disconnect(page) {
+        state.ethereumConnected = false;
+        await page.evaluate(() => window.__spasmTestWalletEmit('accountsChanged', []));
+      },
     },
     nostr: {
       pubkey: getPublicKey(nostrSecret),
@@ -109,8 +127,14 @@ function pageSideProviders({ withEthereum, withNostr, withSecondWallet }) {
     return answer.result;
   };
 
+  const everyWallet = [];
+  // What the Node side makes a wallet tell the page (`accountsChanged`, `disconnect`).
+  window.__spasmTestWalletEmit = (event, value) => {
+    for (const listeners of everyWallet) for (const listener of listeners.get(event) ?? []) listener(value);
+  };
   const makeWallet = (uuid, name, rdns) => {
     const listeners = new Map();
+    everyWallet.push(listeners);
     const provider = {
       isTestWallet: true,
       request: ({ method, params }) => call('ethereum', method, params ?? [], name),

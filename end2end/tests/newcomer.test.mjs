@@ -69,3 +69,43 @@ test('a reader reacting through a whole thread meets no limit', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the header follows the wallet: another account at once, a disconnect with the way back', async () => {
+  const url = forum.server.url;
+  const root = await publish(url, author(1), {
+    action: 'post',
+    title: 'Switching accounts',
+    content: 'React, switch, react again.',
+    timestamp: 1_760_000_100_000,
+  });
+  const context = await forum.browser.newContext();
+  const providers = await installProviders(context);
+  const { page, errors } = await newPage(context);
+  await page.goto(`${url}/news/${root}`);
+  await waitForHydration(page);
+  const header = page.getByTestId('header-account');
+  const short = (address) => `${address.toLowerCase().slice(0, 6)}...${address.toLowerCase().slice(-4)}`;
+
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  await header.waitFor();
+  assert.equal(await header.textContent(), short(providers.ethereum.address));
+
+  // Another account in the wallet: the header says so at once, and the next reaction is signed by it.
+  const second = await providers.ethereum.switchAccount(page, '0x' + '33'.repeat(32));
+  await page.waitForFunction((expected) => document.querySelector('[data-testid="header-account"]')?.textContent === expected, short(second));
+  await page.locator('article.event button[data-reaction="upvote"]').click();
+  await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="upvote"] .count')?.textContent === '1');
+  const bySecond = await (await fetch(`${url}/api/events?action=react&parentId=${root}&signer=${second}`)).json();
+  assert.equal(bySecond?.length, 1, 'the reaction is signed by the account the wallet switched to');
+
+  // Disconnected in the wallet: the header offers to connect again, and says why.
+  await providers.ethereum.disconnect(page);
+  await page.getByRole('button', { name: 'Connect wallet' }).waitFor();
+  assert.match(await page.locator('.connect [role="status"], .connect [role="alert"]').first().textContent(), /disconnected/i);
+  // Signing again asks the wallet to connect first, and goes through.
+  await page.locator('article.event button[data-reaction="important"]').click();
+  await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="important"] .count')?.textContent === '1');
+  assert.equal(await header.textContent(), short(second));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

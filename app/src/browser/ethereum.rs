@@ -64,7 +64,7 @@ pub fn message_to_hex(message: &str) -> String {
 }
 
 #[cfg(feature = "hydrate")]
-pub use imp::{discover_wallets, existing_account, request_accounts, sign_message};
+pub use imp::{discover_wallets, existing_account, request_accounts, sign_message, watch_accounts};
 
 #[cfg(feature = "hydrate")]
 mod imp {
@@ -217,6 +217,49 @@ mod imp {
             .await
             .ok()?;
         Array::from(&accounts).get(0).as_string()
+    }
+
+    thread_local! {
+        /// The wallets whose account changes are followed already (once per page each).
+        static WATCHED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Calls `on_change` with the account the wallet shares with this site whenever the
+    /// person changes it in the wallet (EIP-1193 `accountsChanged`: its first account, or
+    /// `None` once the site is disconnected) or the wallet disconnects (`disconnect`). Once
+    /// per wallet and page; the listeners live as long as the page.
+    pub fn watch_accounts(wallet_id: &str, on_change: impl Fn(Option<String>) + 'static) {
+        let first_time = WATCHED.with_borrow_mut(|watched| {
+            let new = !watched.iter().any(|id| id == wallet_id);
+            if new {
+                watched.push(wallet_id.to_owned());
+            }
+            new
+        });
+        if !first_time {
+            return;
+        }
+        let Ok(provider) = provider(wallet_id) else {
+            return;
+        };
+        let Some(on) = get(&provider, "on").and_then(|on| on.dyn_into::<Function>().ok()) else {
+            return;
+        };
+        let on_change = Rc::new(on_change);
+        let changed = Rc::clone(&on_change);
+        let accounts_changed = Closure::<dyn Fn(JsValue)>::new(move |accounts: JsValue| {
+            changed(Array::from(&accounts).get(0).as_string());
+        });
+        let disconnected = Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| on_change(None));
+        let _ = on.call2(
+            &provider,
+            &"accountsChanged".into(),
+            accounts_changed.as_ref(),
+        );
+        let _ = on.call2(&provider, &"disconnect".into(), disconnected.as_ref());
+        // Kept for the page's life: the wallet calls them until the page goes.
+        accounts_changed.forget();
+        disconnected.forget();
     }
 
     /// Asks the wallet to `personal_sign` `message` with `account`; returns the signature.

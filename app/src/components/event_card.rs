@@ -7,18 +7,7 @@ use crate::model::{AuthorView, EventView};
 
 /// A date as people read it, in UTC (the same on the server and in the browser).
 pub fn format_date(milliseconds: i64) -> String {
-    let days = milliseconds.div_euclid(86_400_000);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let year = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = if month <= 2 { year + 1 } else { year };
+    let (year, month, day) = civil_date(milliseconds.div_euclid(86_400_000));
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
@@ -29,6 +18,21 @@ pub fn format_date(milliseconds: i64) -> String {
         minutes / 60,
         minutes % 60
     )
+}
+
+/// `(year, month, day)` of `days` since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_date(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let year = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = if month <= 2 { year + 1 } else { year };
+    (year, month, day)
 }
 
 /// The authors of an event, each linking to their page, with a mark when verified.
@@ -78,7 +82,7 @@ pub fn Counts(event: EventView) -> impl IntoView {
             {reactions.into_iter().filter(|reaction| reaction.total > 0).map(|reaction| view! {
                 <li data-reaction=reaction.name.clone()>
                     <span aria-hidden="true">{reaction_symbol(&reaction.name)}" "</span>
-                    {format!("{} {}", reaction.total, reaction.name)}
+                    {reaction_count(&reaction.name, reaction.total)}
                 </li>
             }).collect_view()}
             <li data-count="replies">{plural(replies, "reply", "replies")}</li>
@@ -97,6 +101,47 @@ pub fn reaction_symbol(name: &str) -> &'static str {
         Some(Reaction::Downvote) => "▼",
         _ => "•",
     }
+}
+
+/// `1 upvote`, `5 upvotes`, `3 bullish`: how many gave a reaction, the names that are
+/// things (upvote, laugh, rocket…) counted in the plural, the ones that describe (bullish,
+/// important, sad…) as they are.
+pub fn reaction_count(name: &str, total: i64) -> String {
+    match Reaction::of(name) {
+        Some(
+            Reaction::Bullish
+            | Reaction::Bearish
+            | Reaction::Important
+            | Reaction::Scam
+            | Reaction::Toxic
+            | Reaction::Sad,
+        )
+        | None => format!("{total} {name}"),
+        Some(_) => plural(total, name, &format!("{name}s")),
+    }
+}
+
+/// When an event was made, as the page shows it: when it was signed, unless that claims a
+/// time after this server received it (a clock ahead, or a lie), then when it was received.
+pub fn shown_time(event: &EventView) -> i64 {
+    event
+        .signed_at_ms
+        .filter(|signed| *signed <= event.added_at_ms)
+        .unwrap_or(event.added_at_ms)
+}
+
+/// `milliseconds` since the epoch as a `<time datetime>` value (`2024-10-27T03:33:20Z`).
+pub fn datetime_attribute(milliseconds: i64) -> String {
+    let seconds = milliseconds.div_euclid(1_000);
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_date(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / 3_600,
+        of_day % 3_600 / 60,
+        of_day % 60
+    )
 }
 
 /// `1 reply`, `2 replies`.
@@ -123,7 +168,7 @@ pub fn EventCard(event: EventView) -> impl IntoView {
                 <span class="visually-hidden">{format!("{kind} by ")}</span>
                 <AuthorLine authors=event.authors.clone() />
                 " · "
-                <time datetime=event.added_at_ms.to_string()>{format_date(event.added_at_ms)}</time>
+                <time datetime=datetime_attribute(shown_time(&event))>{format_date(shown_time(&event))}</time>
                 {event.categories.first().cloned().map(|category| view! { " · " <bdi class="category">{category}</bdi> })}
                 {event.source.clone().map(|source| view! { " · " <span class="source">"from " <bdi>{source}</bdi></span> })}
             </p>
@@ -152,5 +197,17 @@ mod tests {
         assert_eq!(format_date(0), "1 Jan 1970, 00:00 UTC");
         assert_eq!(format_date(1_730_000_000_000), "27 Oct 2024, 03:33 UTC");
         assert_eq!(format_date(951_782_400_000), "29 Feb 2000, 00:00 UTC");
+        assert_eq!(
+            datetime_attribute(1_730_000_000_000),
+            "2024-10-27T03:33:20Z"
+        );
+    }
+
+    #[test]
+    fn counts_say_what_people_gave() {
+        assert_eq!(reaction_count("upvote", 1), "1 upvote");
+        assert_eq!(reaction_count("upvote", 5), "5 upvotes");
+        assert_eq!(reaction_count("bullish", 3), "3 bullish");
+        assert_eq!(reaction_count("important", 2), "2 important");
     }
 }

@@ -9,7 +9,8 @@ mod signing;
 mod theme_toggle;
 
 pub use event_card::{
-    AuthorLine, Counts, EventCard, EventList, format_date, plural, reaction_symbol,
+    AuthorLine, Counts, EventCard, EventList, datetime_attribute, format_date, plural,
+    reaction_symbol, shown_time,
 };
 pub use nostr_publication::{NostrRelayStatus, PublishToNostrChoice};
 pub use notice::{LiveNotice, Notice};

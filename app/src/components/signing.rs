@@ -101,8 +101,40 @@ pub fn start_page_signing() {
         use crate::browser::ethereum::{discover_wallets, existing_account};
         for wallet in discover_wallets() {
             if let Some(account) = existing_account(&wallet.id).await {
+                follow_wallet(signing, wallet.clone());
                 signing.wallet.set(Some((wallet, account)));
                 break;
+            }
+        }
+    });
+}
+
+/// Keeps the page's account the one the person chose in `wallet`: another account there is
+/// the page's at once (header, moderation, the next signature); a disconnect there leaves
+/// the page with nothing connected and a word why, beside the button that connects again.
+#[cfg(feature = "hydrate")]
+fn follow_wallet(signing: Signing, wallet: WalletInfo) {
+    let id = wallet.id.clone();
+    crate::browser::ethereum::watch_accounts(&id, move |account| {
+        let other_wallet_in_use = signing.wallet.with_untracked(|connected| {
+            connected
+                .as_ref()
+                .is_some_and(|(in_use, _)| in_use.id != wallet.id)
+        });
+        if other_wallet_in_use {
+            return;
+        }
+        match account {
+            Some(account) => {
+                signing.header_notice.set(Notice::Empty);
+                signing.wallet.set(Some((wallet.clone(), account)));
+            }
+            None => {
+                signing.wallet.set(None);
+                signing.header_notice.set(Notice::Progress(format!(
+                    "{} disconnected this site. Connect again to sign.",
+                    wallet.name
+                )));
             }
         }
     });
@@ -239,6 +271,7 @@ pub async fn connect_wallet(
         .map_err(|error| error.to_string())?;
     notice.set(Notice::Empty);
     signing.choices.set(None);
+    follow_wallet(signing, wallet.clone());
     signing.wallet.set(Some((wallet.clone(), account.clone())));
     Ok((wallet, account))
 }
@@ -279,7 +312,14 @@ pub fn describe(action: Action, detail: &str) -> String {
     match action {
         Action::Post => format!("You are about to sign a new post titled “{detail}”."),
         Action::Reply => "You are about to sign a reply with the text you wrote.".to_owned(),
-        Action::React => format!("You are about to sign a “{detail}” reaction."),
+        Action::React => {
+            let article = if detail.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("You are about to sign {article} “{detail}” reaction.")
+        }
         Action::Moderate => {
             "You are about to sign a moderator's deletion of this event.".to_owned()
         }
@@ -320,6 +360,25 @@ pub async fn sign_and_submit(
     }
 }
 
+/// Why an attempt to sign failed.
+#[cfg(feature = "hydrate")]
+enum Failure {
+    /// The wallet no longer shares the account with this site (EIP-1193 4100): connect again.
+    Unauthorized,
+    /// Anything else, in words.
+    Words(String),
+}
+
+#[cfg(feature = "hydrate")]
+impl From<String> for Failure {
+    fn from(words: String) -> Self {
+        Self::Words(words)
+    }
+}
+
+/// [`attempt_sign_and_submit`], once more after connecting again when the wallet stopped
+/// sharing the account with this site without saying so: the wallet asks the person to
+/// connect, and what they were doing goes on.
 #[cfg(feature = "hydrate")]
 async fn browser_sign_and_submit(
     signing: Signing,
@@ -327,6 +386,31 @@ async fn browser_sign_and_submit(
     what: String,
     unsigned: Unsigned,
 ) -> Result<SubmitReply, String> {
+    match attempt_sign_and_submit(signing, notice, &what, unsigned.clone()).await {
+        Err(Failure::Unauthorized) => {
+            signing.wallet.set(None);
+            match attempt_sign_and_submit(signing, notice, &what, unsigned).await {
+                Err(Failure::Unauthorized) => {
+                    Err(crate::browser::ethereum::WalletError::Unauthorized.to_string())
+                }
+                Err(Failure::Words(words)) => Err(words),
+                Ok(reply) => Ok(reply),
+            }
+        }
+        Err(Failure::Words(words)) => Err(words),
+        Ok(reply) => Ok(reply),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn attempt_sign_and_submit(
+    signing: Signing,
+    notice: RwSignal<Notice>,
+    what: &str,
+    unsigned: Unsigned,
+) -> Result<SubmitReply, Failure> {
+    use crate::browser::ethereum::WalletError;
+
     use spasm::signing::SigningRequest;
     use wasm_bindgen::JsValue;
 
@@ -380,7 +464,10 @@ async fn browser_sign_and_submit(
         )));
         let signature = sign_message(&wallet.id, account, &signed_string)
             .await
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| match error {
+                WalletError::Unauthorized => Failure::Unauthorized,
+                error => Failure::Words(error.to_string()),
+            })?;
         ethereum_signature = Some(signature);
     }
     let mut nostr_event = JsValue::NULL;
@@ -399,7 +486,7 @@ async fn browser_sign_and_submit(
     let publish = mode.uses_nostr() && signing.publish_to_nostr.get_untracked();
     submit_event(submission, publish)
         .await
-        .map_err(|error| format!("The forum refused it. {error}"))
+        .map_err(|error| Failure::Words(format!("The forum refused it. {error}")))
 }
 
 /// "Signing needs JavaScript" for pages read without it.

@@ -11,8 +11,8 @@ use spasm::signing::Unsigned;
 
 use crate::components::{
     AuthorLine, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
-    PublishToNostrChoice, describe, format_date, plural, reaction_symbol, sign_and_submit,
-    use_signing,
+    PublishToNostrChoice, datetime_attribute, describe, format_date, plural, reaction_symbol,
+    shown_time, sign_and_submit, use_signing,
 };
 use crate::model::{CommentNode, EventView, ParentData, ReactionCount, ThreadAnswer};
 use crate::server_fns::{load_policy, load_thread};
@@ -131,8 +131,8 @@ fn EventArticle(event: EventView, moderators: Vec<String>) -> impl IntoView {
             <p class="event-meta">
                 <AuthorLine authors=event.authors.clone() />
                 " · "
-                <time datetime=event.added_at_ms.to_string()>{format!("added {}", format_date(event.added_at_ms))}</time>
-                {event.signed_at_ms.map(|signed| view! { " · " <span>{format!("signed {}", format_date(signed))}</span> })}
+                <time datetime=datetime_attribute(event.added_at_ms)>{format!("added {}", format_date(event.added_at_ms))}</time>
+                {event.signed_at_ms.map(|signed| view! { " · " <time datetime=datetime_attribute(signed)>{format!("signed {}", format_date(signed))}</time> })}
                 {event.categories.first().cloned().map(|category| view! { " · " <a class="category" href=with_query("/", [("category", category.as_str())])><bdi>{category.clone()}</bdi></a> })}
                 {event.source.clone().map(|source| view! { " · " <span class="source">"from " <bdi>{source}</bdi></span> })}
             </p>
@@ -339,11 +339,11 @@ fn CommentList(comments: Vec<CommentNode>) -> impl IntoView {
 /// form are an island.
 #[component]
 fn Comment(node: CommentNode) -> impl IntoView {
+    let time = shown_time(&node.event);
     let EventView {
         spasmid,
         href,
         body_html,
-        added_at_ms,
         authors,
         reactions,
         parent_data,
@@ -358,7 +358,7 @@ fn Comment(node: CommentNode) -> impl IntoView {
                 <summary>
                     <AuthorLine authors />
                     " · "
-                    <time datetime=added_at_ms.to_string()>{format_date(added_at_ms)}</time>
+                    <time datetime=datetime_attribute(time)>{format_date(time)}</time>
                     {(reply_count > 0).then(|| format!(" · {}", plural(reply_count as i64, "reply", "replies")))}
                 </summary>
                 <div class="event-body" dir="auto" inner_html=body_html></div>

@@ -58,6 +58,33 @@ impl MediaEmbeds {
     }
 }
 
+/// The words of `markdown` as a reader sees them, on one line: no markup, a link's text
+/// without its address, an image's alt text, raw HTML as the text it is shown as. For
+/// excerpts, titles of untitled posts and page descriptions.
+pub fn plain_text(markdown: &str) -> String {
+    let text = markdown
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let options =
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let mut out = String::new();
+    for event in Parser::new_ext(&text, options) {
+        match event {
+            Event::Text(words)
+            | Event::Code(words)
+            | Event::Html(words)
+            | Event::InlineHtml(words) => {
+                out.push_str(&words);
+            }
+            // Where a reader sees a space or a new line.
+            Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Rule => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The HTML of `markdown`, embedding `media` from full-line links.
 pub fn render(markdown: &str, media: MediaEmbeds) -> String {
     // Legacy events signed by the old client hold `&lt;`, `&gt;` and `&amp;` for the
@@ -235,6 +262,17 @@ mod tests {
         }
         let html = super::render("https://example.com/a\"b.png", ALL_MEDIA);
         assert!(!html.contains(r#"a"b"#), "{html}");
+    }
+
+    #[test]
+    fn plain_text_is_what_a_reader_sees() {
+        let words = plain_text(
+            "# Title\n\n**Bold** and [a link](https://example.com) `code`\n\n![alt](x.png) <b>raw</b>",
+        );
+        assert_eq!(
+            words.split_whitespace().collect::<Vec<_>>().join(" "),
+            "Title Bold and a link code alt <b>raw</b>"
+        );
     }
 
     #[test]

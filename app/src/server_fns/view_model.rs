@@ -158,7 +158,7 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
         // User text is shown with every direction override it opens closed (and in `<bdi>`
         // or `dir="auto"` elements); the body's markdown does the same for its text.
         title: shown(&text("title")),
-        excerpt: shown(&excerpt(&content, 140)),
+        excerpt: shown(&excerpt(&markdown::plain_text(&content), 140)),
         body_html: markdown::render(&content, media),
         added_at_ms: stored.added_at_ms,
         signed_at_ms: event.get("timestamp").and_then(to_long_timestamp),
