@@ -109,7 +109,9 @@ pub fn App() -> impl IntoView {
                 <components::ThemeToggle />
                 <components::ConnectButton />
             </header>
-            <main id="main" class="site-main">
+            // Focusable by the skip link only (not in the tab order): following it moves the
+            // keyboard there, so the next Tab is the page's first control, not the header's.
+            <main id="main" class="site-main" tabindex="-1">
                 <Routes fallback=pages::NotFoundPage>
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/news/:id") view=pages::NewsPage ssr=SsrMode::Async />

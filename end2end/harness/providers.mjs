@@ -100,6 +100,11 @@ export async function installProviders(context, options = {}) {
        * `personal_sign` with 4100 until connected again, and tells `page` (`accountsChanged` with
        * no account, as MetaMask does).
        */
+      /**
+       * The wallet stops sharing the account with this site without telling the page (a lock,
+       * a permission removed elsewhere): `personal_sign` answers 4100 until connected again.
+       */
+      revokeSilently() { state.ethereumConnected = false; },
       async disconnect(page) {
         state.ethereumConnected = false;
         await page.evaluate(() => window.__spasmTestWalletEmit('accountsChanged', []));

@@ -106,6 +106,58 @@ test('the header follows the wallet: another account at once, a disconnect with 
   await page.locator('article.event button[data-reaction="important"]').click();
   await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="important"] .count')?.textContent === '1');
   assert.equal(await header.textContent(), short(second));
+  // The wallet stops sharing the account without a word: signing asks it to connect again
+  // (the same wallet, not a choice among all) and goes on.
+  providers.ethereum.revokeSilently();
+  const before = providers.requests.length;
+  await page.locator('article.event button[data-reaction="bullish"]').click();
+  await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="bullish"] .count')?.textContent === '1');
+  assert.deepEqual(
+    providers.requests.slice(before).map((request) => request.method),
+    ['personal_sign', 'eth_requestAccounts', 'personal_sign'],
+  );
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('words and times: when it was signed, counts in words, excerpts without markup', async () => {
+  const url = forum.server.url;
+  const signedAt = 1_760_000_000_000; // 9 Oct 2025, 08:53:20 UTC
+  const post = await publish(url, author(7), {
+    action: 'post',
+    title: 'Words and times',
+    content: '**Bold** claim with [a link](https://example.com/x).',
+    timestamp: signedAt,
+  });
+  await publish(url, author(8), {
+    action: 'reply',
+    parent: post,
+    content: '_Quite_ **right**, see [the source](https://example.com/y).',
+    timestamp: signedAt + 60_000,
+  });
+  for (const index of [9, 10]) {
+    await publish(url, author(index), { action: 'react', parent: post, content: 'upvote', timestamp: signedAt + 120_000 });
+  }
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await forum.browser.newContext({ javaScriptEnabled });
+    const { page, errors } = await newPage(context);
+    await page.goto(`${url}/`);
+    if (javaScriptEnabled) await waitForHydration(page);
+    const card = page.locator(`article.event-card[data-spasmid="${post}"]`);
+    const time = card.locator('time');
+    assert.equal(await time.getAttribute('datetime'), '2025-10-09T08:53:20Z', 'a machine-readable time');
+    assert.equal(await time.textContent(), '9 Oct 2025, 08:53 UTC', 'when it was signed, not when this server got it');
+    assert.equal((await card.locator('li[data-reaction="upvote"]').textContent()).trim(), '▲ 2 upvotes');
+    const latest = await page.locator('section.latest-comments').textContent();
+    assert.match(latest, /Quite right, see the source\./);
+    assert.doesNotMatch(latest, /\*\*|\]\(/, 'no markdown in the excerpt');
+
+    await page.goto(`${url}/news/${post}`);
+    const description = await page.locator('meta[name="description"]').getAttribute('content');
+    assert.equal(description, 'Bold claim with a link.');
+    const comment = page.locator('article.comment time');
+    assert.equal(await comment.getAttribute('datetime'), '2025-10-09T08:54:20Z');
+    assert.deepEqual(errors, [], `JavaScript ${javaScriptEnabled ? 'on' : 'off'}`);
+    await context.close();
+  }
 });

@@ -379,6 +379,9 @@ pub struct Config {
     pub federation: Federation,
     /// The channel of the instance's RSS feeds.
     pub feed_channel: FeedChannel,
+    /// The instance's public address (`SPASM_INSTANCE_URL`, `[federation] instance_url`),
+    /// for the pages' canonical and OpenGraph addresses.
+    pub site_address: app::urls::SiteAddress,
     /// The Nostr relays the server publishes to and reads from.
     pub nostr: NostrConfig,
     /// What this process does.
@@ -635,6 +638,14 @@ impl Config {
         let settings = Settings::default()
             .with_toml_table(&toml_to_json(file.policy.unwrap_or_default()))?
             .with_environment(&lookup)?;
+        let instance_url = lookup("SPASM_INSTANCE_URL").or(file.federation.instance_url.clone());
+        let site_address = app::urls::SiteAddress::parse(instance_url.as_deref())
+            .map_err(|error| ConfigError::Federation(format!("SPASM_INSTANCE_URL: {error}")))?;
+        let mut feed_channel = FeedChannel::from_environment(&lookup);
+        if feed_channel.link.is_none() {
+            // The TOML file's address serves the feeds as the environment's does.
+            feed_channel.link = site_address.as_str().map(str::to_owned);
+        }
         let federation = Federation::load(file.federation, &lookup)?;
         let nostr = NostrConfig::load(file.nostr, &lookup)?;
         let http = HttpConfig::load(file.http, &lookup)?;
@@ -655,7 +666,8 @@ impl Config {
             settings,
             federation,
             nostr,
-            feed_channel: FeedChannel::from_environment(&lookup),
+            feed_channel,
+            site_address,
         })
     }
 

@@ -41,6 +41,8 @@ pub struct AppState {
     pub limits: Limits,
     /// The channel of RSS answers.
     pub feed_channel: Arc<FeedChannel>,
+    /// The instance's public address, for the pages' canonical and OpenGraph addresses.
+    pub site_address: app::urls::SiteAddress,
     /// Whose forwarding headers are believed.
     pub proxies: TrustedProxies,
     /// HSTS on every response.
@@ -57,6 +59,7 @@ impl AppState {
             forum,
             limits,
             feed_channel: Arc::new(FeedChannel::default()),
+            site_address: app::urls::SiteAddress::default(),
             proxies: TrustedProxies::default(),
             https: false,
             metrics_here: true,
@@ -81,6 +84,13 @@ impl AppState {
     #[must_use]
     pub fn without_metrics(mut self) -> Self {
         self.metrics_here = false;
+        self
+    }
+
+    /// The same, with the instance's public address.
+    #[must_use]
+    pub fn with_site_address(mut self, site_address: app::urls::SiteAddress) -> Self {
+        self.site_address = site_address;
         self
     }
 
@@ -149,9 +159,11 @@ pub fn router(state: AppState) -> Router {
             {
                 let forum = state.forum.clone();
                 let views = Arc::new(app::server_fns::EventViewCache::default());
+                let site = state.site_address.clone();
                 move || {
                     provide_context(forum.clone());
                     provide_context(views.clone());
+                    provide_context(site.clone());
                     provide_context(site_assets::NAMES);
                     provide_response_nonce();
                 }

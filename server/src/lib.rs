@@ -105,6 +105,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let state = AppState::new(forum, config.limits.clone())
         .with_feed_channel(config.feed_channel.clone())
+        .with_site_address(config.site_address.clone())
         .with_trusted_proxies(TrustedProxies::new(config.http.trusted_proxies.clone()))
         .with_https(config.http.https);
     let state = if config.http.metrics_listen.is_some() {

@@ -2,7 +2,7 @@
 //! `app` crate's `browser::signer`): [`prepare`] and [`finish`] of the `spasm` crate's
 //! [`signing`](spasm::signing), with JSON text and JavaScript values at the edges. Keeping
 //! them apart spares every page's own bundle the body builders, the Nostr conversion and
-//! the JSON writer (about 70 KB of brotli) until someone signs.
+//! the JavaScript-exact JSON writer (65–80 KB of brotli) until someone signs.
 //!
 //! Errors are thrown as strings in words for the visitor.
 

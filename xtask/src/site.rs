@@ -55,7 +55,10 @@ pub fn assemble(
         let staged_js = staging.join(format!("{OUTPUT_NAME}.js"));
         let unoptimised = fs::metadata(&staged_wasm)?.len();
         optimise_wasm(workspace, &staged_wasm, keep_names)?;
-        minify_glue(workspace, &staged_js)?;
+        // Names kept for a profiler keep the glue readable too.
+        if !keep_names {
+            minify_glue(workspace, &staged_js)?;
+        }
         println!(
             "wasm `{family}`: {} bytes after wasm-bindgen, {} after wasm-opt",
             unoptimised,

@@ -226,40 +226,34 @@ mod imp {
 
     /// Calls `on_change` with the account the wallet shares with this site whenever the
     /// person changes it in the wallet (EIP-1193 `accountsChanged`: its first account, or
-    /// `None` once the site is disconnected) or the wallet disconnects (`disconnect`). Once
-    /// per wallet and page; the listeners live as long as the page.
+    /// `None` once the site is disconnected; the `disconnect` event is about the wallet's
+    /// chains, not this site). Once per wallet and page; the listener lives as long as the
+    /// page.
     pub fn watch_accounts(wallet_id: &str, on_change: impl Fn(Option<String>) + 'static) {
-        let first_time = WATCHED.with_borrow_mut(|watched| {
-            let new = !watched.iter().any(|id| id == wallet_id);
-            if new {
-                watched.push(wallet_id.to_owned());
-            }
-            new
-        });
-        if !first_time {
+        if WATCHED.with_borrow(|watched| watched.iter().any(|id| id == wallet_id)) {
             return;
         }
-        let Ok(provider) = provider(wallet_id) else {
+        let Some((provider, on)) = provider(wallet_id).ok().and_then(|provider| {
+            let on = get(&provider, "on")?.dyn_into::<Function>().ok()?;
+            Some((provider, on))
+        }) else {
             return;
         };
-        let Some(on) = get(&provider, "on").and_then(|on| on.dyn_into::<Function>().ok()) else {
-            return;
-        };
-        let on_change = Rc::new(on_change);
-        let changed = Rc::clone(&on_change);
         let accounts_changed = Closure::<dyn Fn(JsValue)>::new(move |accounts: JsValue| {
-            changed(Array::from(&accounts).get(0).as_string());
+            on_change(Array::from(&accounts).get(0).as_string());
         });
-        let disconnected = Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| on_change(None));
-        let _ = on.call2(
-            &provider,
-            &"accountsChanged".into(),
-            accounts_changed.as_ref(),
-        );
-        let _ = on.call2(&provider, &"disconnect".into(), disconnected.as_ref());
-        // Kept for the page's life: the wallet calls them until the page goes.
-        accounts_changed.forget();
-        disconnected.forget();
+        if on
+            .call2(
+                &provider,
+                &"accountsChanged".into(),
+                accounts_changed.as_ref(),
+            )
+            .is_ok()
+        {
+            WATCHED.with_borrow_mut(|watched| watched.push(wallet_id.to_owned()));
+            // Kept for the page's life: the wallet calls it until the page goes.
+            accounts_changed.forget();
+        }
     }
 
     /// Asks the wallet to `personal_sign` `message` with `account`; returns the signature.

@@ -8,7 +8,7 @@
 
 /// The script that defines `window.spasmSigner()` for the module published as
 /// `/pkg/<stem>.js` and `/pkg/<stem>_bg.wasm`: a promise of the initialised module, made
-/// once per page; a failed load is tried again at the next call.
+/// once per page; after a failed load the next call asks the browser again.
 pub fn loader_script(stem: &str) -> String {
     format!(
         "window.spasmSigner=function(){{return window.spasmSignerModule||(window.spasmSignerModule=\
@@ -28,6 +28,9 @@ pub enum SignerError {
     /// The module refused the request; its words.
     #[error("{0}")]
     Refused(String),
+    /// The module failed without words (a fault in it, not in what was asked).
+    #[error("The signing code failed and nothing was sent. Reload the page and try again.")]
+    Failed,
 }
 
 #[cfg(feature = "hydrate")]
@@ -68,7 +71,7 @@ mod imp {
         function.apply(&JsValue::NULL, &arguments).map_err(|error| {
             error
                 .as_string()
-                .map_or(SignerError::Unavailable, SignerError::Refused)
+                .map_or(SignerError::Failed, SignerError::Refused)
         })
     }
 

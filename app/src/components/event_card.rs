@@ -122,11 +122,12 @@ pub fn reaction_count(name: &str, total: i64) -> String {
 }
 
 /// When an event was made, as the page shows it: when it was signed, unless that claims a
-/// time after this server received it (a clock ahead, or a lie), then when it was received.
+/// time after this server received it (a clock ahead, or a lie) or before 1970, then when
+/// it was received.
 pub fn shown_time(event: &EventView) -> i64 {
     event
         .signed_at_ms
-        .filter(|signed| *signed <= event.added_at_ms)
+        .filter(|signed| (0..=event.added_at_ms).contains(signed))
         .unwrap_or(event.added_at_ms)
 }
 

@@ -13,7 +13,8 @@ pub fn PageMeta(
     /// One or two sentences about the page.
     #[prop(into)]
     description: String,
-    /// The page's canonical path; `None` for pages that are not to be indexed.
+    /// The page's canonical path; `None` for pages that are not to be indexed. Written
+    /// absolute with the instance's [`SiteAddress`](crate::urls::SiteAddress), and as `og:url`.
     #[prop(optional, into)]
     canonical: Option<String>,
     /// The OpenGraph type: `website`, `article` or `profile`.
@@ -32,6 +33,8 @@ pub fn PageMeta(
     };
     let description = spasm::bidi::isolate(&description).into_owned();
     let indexed = canonical.is_some();
+    let site = use_context::<crate::urls::SiteAddress>().unwrap_or_default();
+    let canonical = canonical.map(|path| site.absolute(&path));
     view! {
         <Title text=title />
         <Meta name="description" content=description.clone() />
@@ -40,7 +43,10 @@ pub fn PageMeta(
         <Meta property="og:description" content=description />
         <Meta property="og:type" content=kind />
         <Meta name="twitter:card" content="summary" />
-        {canonical.map(|href| view! { <Link rel="canonical" href=href /> })}
+        {canonical.map(|href| view! {
+            <Link rel="canonical" href=href.clone() />
+            <Meta property="og:url" content=href />
+        })}
         {feed.map(|(title, href)| view! { <Link rel="alternate" type_="application/rss+xml" title=title href=href /> })}
         {(!indexed).then(|| view! { <Meta name="robots" content="noindex" /> })}
     }

@@ -39,6 +39,9 @@ impl SignWith {
 pub struct Signing {
     /// The connected wallet and account.
     pub wallet: RwSignal<Option<(WalletInfo, String)>>,
+    /// The id of the wallet the person chose last, connected or since disconnected: the
+    /// only one whose account changes the page follows.
+    pub chosen_wallet: RwSignal<Option<String>>,
     /// The installed wallets to choose from while the visitor has to choose, and the
     /// notice of the place that asked (the choice is offered there, once).
     pub choices: RwSignal<Option<(Vec<WalletInfo>, RwSignal<Notice>)>>,
@@ -115,13 +118,13 @@ pub fn start_page_signing() {
 #[cfg(feature = "hydrate")]
 fn follow_wallet(signing: Signing, wallet: WalletInfo) {
     let id = wallet.id.clone();
+    signing.chosen_wallet.set(Some(id.clone()));
     crate::browser::ethereum::watch_accounts(&id, move |account| {
-        let other_wallet_in_use = signing.wallet.with_untracked(|connected| {
-            connected
-                .as_ref()
-                .is_some_and(|(in_use, _)| in_use.id != wallet.id)
-        });
-        if other_wallet_in_use {
+        // A wallet the person has left since speaks no more for the page.
+        if signing
+            .chosen_wallet
+            .with_untracked(|chosen| chosen.as_deref() != Some(wallet.id.as_str()))
+        {
             return;
         }
         match account {
@@ -288,6 +291,7 @@ impl Signing {
     fn new() -> Self {
         Self {
             wallet: RwSignal::new(None),
+            chosen_wallet: RwSignal::new(None),
             choices: RwSignal::new(None),
             header_notice: RwSignal::new(Notice::Empty),
             nostr: RwSignal::new(None),
@@ -388,7 +392,10 @@ async fn browser_sign_and_submit(
 ) -> Result<SubmitReply, String> {
     match attempt_sign_and_submit(signing, notice, &what, unsigned.clone()).await {
         Err(Failure::Unauthorized) => {
+            // The same wallet asks the person to connect again (not a choice among all).
+            let refused = signing.wallet.get_untracked().map(|(wallet, _)| wallet);
             signing.wallet.set(None);
+            connect_wallet(signing, refused, signing.header_notice).await?;
             match attempt_sign_and_submit(signing, notice, &what, unsigned).await {
                 Err(Failure::Unauthorized) => {
                     Err(crate::browser::ethereum::WalletError::Unauthorized.to_string())

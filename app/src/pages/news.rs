@@ -354,10 +354,12 @@ fn Comment(node: CommentNode) -> impl IntoView {
     let reply_count = replies.len();
     view! {
         <article class="comment" id=anchor data-spasmid=spasmid>
+            // The authors' links stand beside the toggle, not in it: a link inside a
+            // `<summary>` is a control inside a control, which keyboards and screen readers
+            // cannot reach apart.
+            <p class="comment-head"><AuthorLine authors /></p>
             <details open>
                 <summary>
-                    <AuthorLine authors />
-                    " · "
                     <time datetime=datetime_attribute(time)>{format_date(time)}</time>
                     {(reply_count > 0).then(|| format!(" · {}", plural(reply_count as i64, "reply", "replies")))}
                 </summary>

@@ -58,18 +58,27 @@ impl MediaEmbeds {
     }
 }
 
+/// The Markdown this forum reads: CommonMark with strikethrough, tables and task lists.
+const OPTIONS: Options = Options::ENABLE_STRIKETHROUGH
+    .union(Options::ENABLE_TABLES)
+    .union(Options::ENABLE_TASKLISTS);
+
+/// Legacy events signed by the old client hold `&lt;`, `&gt;` and `&amp;` for the
+/// characters they stand for.
+fn unescape_legacy(markdown: &str) -> String {
+    markdown
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// The words of `markdown` as a reader sees them, on one line: no markup, a link's text
 /// without its address, an image's alt text, raw HTML as the text it is shown as. For
 /// excerpts, titles of untitled posts and page descriptions.
 pub fn plain_text(markdown: &str) -> String {
-    let text = markdown
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    let options =
-        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let text = unescape_legacy(markdown);
     let mut out = String::new();
-    for event in Parser::new_ext(&text, options) {
+    for event in Parser::new_ext(&text, OPTIONS) {
         match event {
             Event::Text(words)
             | Event::Code(words)
@@ -77,6 +86,14 @@ pub fn plain_text(markdown: &str) -> String {
             | Event::InlineHtml(words) => {
                 out.push_str(&words);
             }
+            // Inline markup ends inside the words ("**right**," stays "right,").
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => {}
             // Where a reader sees a space or a new line.
             Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Rule => out.push(' '),
             _ => {}
@@ -87,20 +104,13 @@ pub fn plain_text(markdown: &str) -> String {
 
 /// The HTML of `markdown`, embedding `media` from full-line links.
 pub fn render(markdown: &str, media: MediaEmbeds) -> String {
-    // Legacy events signed by the old client hold `&lt;`, `&gt;` and `&amp;` for the
-    // characters they stand for.
-    let text = markdown
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    let options =
-        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let text = unescape_legacy(markdown);
     // Whether each open link or image became an `<a>`, and how many `<a>` are open: an
     // image inside a link (`[![alt](img)](url)`) is its alt text, never a second `<a>`
     // (browsers split nested anchors and the visible link would go to the image).
     let mut link_open = Vec::new();
     let mut anchors_open = 0_usize;
-    let events = TextMergeStream::new(Parser::new_ext(&text, options)).map(|event| match event {
+    let events = TextMergeStream::new(Parser::new_ext(&text, OPTIONS)).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(shown_text(raw, anchors_open)),
         Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
             match safe_url(&dest_url).filter(|_| anchors_open == 0) {
