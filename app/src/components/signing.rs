@@ -390,22 +390,23 @@ async fn browser_sign_and_submit(
     what: String,
     unsigned: Unsigned,
 ) -> Result<SubmitReply, String> {
-    match attempt_sign_and_submit(signing, notice, &what, unsigned.clone()).await {
-        Err(Failure::Unauthorized) => {
-            // The same wallet asks the person to connect again (not a choice among all).
-            let refused = signing.wallet.get_untracked().map(|(wallet, _)| wallet);
-            signing.wallet.set(None);
-            connect_wallet(signing, refused, signing.header_notice).await?;
-            match attempt_sign_and_submit(signing, notice, &what, unsigned).await {
-                Err(Failure::Unauthorized) => {
-                    Err(crate::browser::ethereum::WalletError::Unauthorized.to_string())
-                }
-                Err(Failure::Words(words)) => Err(words),
-                Ok(reply) => Ok(reply),
+    // One call site in a loop, not two: the attempt's state machine is compiled once.
+    let mut connected_again = false;
+    loop {
+        match attempt_sign_and_submit(signing, notice, &what, unsigned.clone()).await {
+            Err(Failure::Unauthorized) if !connected_again => {
+                connected_again = true;
+                // The same wallet asks the person to connect again (not a choice among all).
+                let refused = signing.wallet.get_untracked().map(|(wallet, _)| wallet);
+                signing.wallet.set(None);
+                connect_wallet(signing, refused, signing.header_notice).await?;
             }
+            Err(Failure::Unauthorized) => {
+                return Err(crate::browser::ethereum::WalletError::Unauthorized.to_string());
+            }
+            Err(Failure::Words(words)) => return Err(words),
+            Ok(reply) => return Ok(reply),
         }
-        Err(Failure::Words(words)) => Err(words),
-        Ok(reply) => Ok(reply),
     }
 }
 
