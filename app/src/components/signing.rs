@@ -417,12 +417,10 @@ async fn attempt_sign_and_submit(
     what: &str,
     unsigned: Unsigned,
 ) -> Result<SubmitReply, Failure> {
-    use crate::browser::ethereum::WalletError;
-
     use spasm::signing::SigningRequest;
     use wasm_bindgen::JsValue;
 
-    use crate::browser::ethereum::sign_message;
+    use crate::browser::ethereum::{WalletError, sign_message};
     use crate::browser::nostr::{get_public_key, sign_event_js};
     use crate::browser::signer;
     use crate::server_fns::submit_event;
