@@ -19,8 +19,9 @@ pub struct AuthorView {
     pub network: String,
     /// The name shown for the address (the old client's generated name), if any.
     pub name: Option<String>,
-    /// The address's identicon.
-    pub identicon: String,
+    /// The address's identicon: the drawing inside its SVG ([`crate::identity::Blockie::svg_paths`]),
+    /// shown in the page itself rather than fetched once per author.
+    pub identicon_paths: String,
 }
 
 /// A reaction and how many gave it.

@@ -411,6 +411,22 @@ async fn health(address: &str) -> (u16, Value) {
     (answer.status, serde_json::from_str(&answer.body).unwrap())
 }
 
+/// The body of the first 503 health answer, within `within`.
+async fn wait_unhealthy(address: &str, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let (status, body) = health(address).await;
+        if status == 503 {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "health still answered {status} after {within:?}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_healthy(address: &str, within: Duration) {
     let deadline = Instant::now() + within;
     loop {
@@ -466,8 +482,9 @@ async fn a_full_data_directory_answers_503_and_recovers_by_itself() {
     let server = process::start(BINARY, mount.path(), &[]).await;
     let stream = stream_submits(&server.address, &"x".repeat(20_000));
     stream.wait_for_refusal(Duration::from_secs(60)).await;
-    let (status, body) = health(&server.address).await;
-    assert_eq!(status, 503, "{body}");
+    // A refused write frees what it took, so a health probe just after it may still find
+    // room; while the stream keeps writing, health must say the disk is full soon.
+    let body = wait_unhealthy(&server.address, Duration::from_secs(15)).await;
     assert_eq!(body["writes"], false);
     assert!(
         body["problem"]

@@ -51,7 +51,7 @@ pub fn AuthorLine(authors: Vec<AuthorView>) -> impl IntoView {
                 };
                 view! {
                     <a class="author" href=author.href title=label.clone()>
-                        <img class="identicon" src=author.identicon alt="" width="16" height="16" />
+                        <svg class="identicon" viewBox="0 0 8 8" width="16" height="16" aria-hidden="true" shape-rendering="crispEdges" inner_html=author.identicon_paths></svg>
                         {match author.name {
                             Some(name) => view! {
                                 <bdi class="author-name">{name}</bdi>

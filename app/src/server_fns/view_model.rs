@@ -7,7 +7,7 @@ use spasm::js_value::js_string;
 use spasm::timestamps::to_long_timestamp;
 
 use super::markdown::{self, MediaEmbeds};
-use crate::identity::{auto_generated_name, identicon_path};
+use crate::identity::{Blockie, auto_generated_name, identicon_path};
 use crate::model::{AuthorIdentity, AuthorView, EventView, ParentData, ProfileView, ReactionCount};
 use crate::urls::path_segment;
 
@@ -242,7 +242,7 @@ fn authors_of(event: &Value, display: &Display) -> Vec<AuthorView> {
                     .auto_names
                     .then(|| auto_generated_name(&shown))
                     .filter(|name| !name.is_empty()),
-                identicon: identicon_path(&shown),
+                identicon_paths: Blockie::new(&shown).svg_paths(),
             });
         }
     }
