@@ -122,8 +122,12 @@ pub struct EventView {
     pub replies: i64,
     /// Whether it carries a verified signature.
     pub signed: bool,
+    /// The id of the event it answers.
+    pub parent_id: Option<String>,
     /// The page of the event it answers.
     pub parent_href: Option<String>,
+    /// The headline of the event it answers, where a page shows it (author pages).
+    pub parent_title: Option<String>,
     /// What answering it needs.
     pub parent_data: ParentData,
 }

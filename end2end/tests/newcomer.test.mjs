@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { axeViolations } from '../harness/axe.mjs';
 import { newPage, waitForHydration } from '../harness/browser.mjs';
 import { installProviders } from '../harness/providers.mjs';
 import { useForum } from '../harness/forum.mjs';
@@ -157,6 +158,19 @@ test('words and times: when it was signed, counts in words, excerpts without mar
     assert.equal(description, 'Bold claim with a link.');
     const comment = page.locator('article.comment time');
     assert.equal(await comment.getAttribute('datetime'), '2025-10-09T08:54:20Z');
+
+    // On its author's page a reaction is what it is: who reacted, how, to what.
+    await page.goto(`${url}/authors/${author(9).address.toLowerCase()}`);
+    if (javaScriptEnabled) await waitForHydration(page);
+    const reaction = page.locator('article.reaction-card');
+    assert.equal(await reaction.count(), 1);
+    assert.match((await reaction.textContent()).replace(/\s+/g, ' '), /reacted ▲ upvote to Words and times/);
+    assert.equal(await reaction.getByRole('link', { name: 'Words and times' }).getAttribute('href'), `/news/${post}`);
+    assert.equal(await reaction.locator('button').count(), 0, 'no reactions to a reaction');
+    if (javaScriptEnabled) assert.deepEqual(await axeViolations(page), []);
+    // A reply says what it answers.
+    await page.goto(`${url}/authors/${author(8).address.toLowerCase()}`);
+    assert.match((await page.locator('article.event-card .in-reply-to').textContent()).replace(/\s+/g, ' '), /In reply to Words and times/);
     assert.deepEqual(errors, [], `JavaScript ${javaScriptEnabled ? 'on' : 'off'}`);
     await context.close();
   }

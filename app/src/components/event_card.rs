@@ -160,6 +160,33 @@ pub fn EventCard(event: EventView) -> impl IntoView {
         "Post"
     };
     let spasmid = event.spasmid.clone();
+    // What it answers, by its headline where the page knows it.
+    let answered = event.parent_href.clone().map(|href| {
+        let title = event
+            .parent_title
+            .clone()
+            .unwrap_or_else(|| "an event".to_owned());
+        (href, title)
+    });
+    if Action::of(&event.action) == Action::React {
+        // A reaction is a line, not a post: who, which, to what, when.
+        let name = event.excerpt.clone();
+        return view! {
+            <article class="event-card reaction-card" data-spasmid=spasmid>
+                <p class="reaction-line">
+                    <AuthorLine authors=event.authors.clone() />
+                    " reacted "
+                    <span aria-hidden="true">{reaction_symbol(&name)}" "</span>
+                    <bdi class="reaction-name">{name.clone()}</bdi>
+                    {answered.map(|(href, title)| view! { " to " <a href=href><bdi>{title}</bdi></a> })}
+                </p>
+                <p class="event-meta">
+                    <time datetime=datetime_attribute(shown_time(&event))>{format_date(shown_time(&event))}</time>
+                </p>
+            </article>
+        }
+        .into_any();
+    }
     view! {
         <article class="event-card" data-spasmid=spasmid>
             <h2 class="event-title">
@@ -173,9 +200,11 @@ pub fn EventCard(event: EventView) -> impl IntoView {
                 {event.categories.first().cloned().map(|category| view! { " · " <bdi class="category">{category}</bdi> })}
                 {event.source.clone().map(|source| view! { " · " <span class="source">"from " <bdi>{source}</bdi></span> })}
             </p>
+            {answered.map(|(href, title)| view! { <p class="in-reply-to">"In reply to " <a href=href><bdi>{title}</bdi></a></p> })}
             <Counts event=event />
         </article>
     }
+    .into_any()
 }
 
 /// A page of events as a list, with a "Load more" link to `more_href` when there is more.

@@ -281,9 +281,19 @@ pub async fn load_author(
     let views = Views::of(&forum);
     let events = forum.author_events(&id, page).await.map_err(read_failed)?;
     let profile = forum.nostr_profile(&id).await.map_err(read_failed)?;
+    let mut page = page_of(&events, &views);
+    // A reaction or reply says what it answers, by its headline (one page's worth of reads;
+    // one that fails leaves the words "an event").
+    for view in &mut page.events {
+        if let Some(parent) = view.parent_id.as_deref()
+            && let Ok(Some(stored)) = forum.event(parent).await
+        {
+            view.parent_title = Some(views.view(&stored).headline());
+        }
+    }
     Ok(AuthorPageView {
         identity: super::view_model::author_identity(&id, profile, &views.display),
-        page: page_of(&events, &views),
+        page,
     })
 }
 

@@ -184,7 +184,11 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
         reactions: Vec::new(),
         replies: 0,
         signed: authors.iter().any(|author| author.verified),
-        parent_href: parent_id.map(|id| format!("/news/{}", path_segment(&id))),
+        parent_href: parent_id
+            .as_deref()
+            .map(|id| format!("/news/{}", path_segment(id))),
+        parent_id,
+        parent_title: None,
         parent_data: parent_data(&event, ids),
         authors,
     }
