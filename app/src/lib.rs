@@ -62,8 +62,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The favicon (`public/favicon.svg`) as a `data:` address, which spares every first visit
-/// a request; the file stays at `/favicon.svg` for whoever asks for it.
-fn favicon_href() -> String {
+/// a request; the file stays at `/favicon.svg` for whoever asks for it. Made once, not per
+/// page.
+static FAVICON_HREF: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
     /// What a `data:` URL's text may not carry as it is.
     const RESERVED: &AsciiSet = &CONTROLS.add(b'#').add(b'%').add(b'"').add(b'<').add(b'>');
@@ -72,7 +73,7 @@ fn favicon_href() -> String {
         .trim()
         .replace('"', "'");
     format!("data:image/svg+xml,{}", utf8_percent_encode(&svg, RESERVED))
-}
+});
 
 /// The bundle of the page being rendered, from the request's path.
 fn page_bundle() -> bundles::Bundle {
@@ -90,7 +91,7 @@ pub fn App() -> impl IntoView {
     components::provide_signing();
 
     view! {
-        <Link rel="icon" href=favicon_href() type_="image/svg+xml" />
+        <Link rel="icon" href=FAVICON_HREF.as_str() type_="image/svg+xml" />
         <Title formatter=|title: String| {
             let title = if title.is_empty() { "Spasm forum".to_string() } else { format!("{title} · Spasm forum") };
             components::title_text(title)

@@ -1,7 +1,7 @@
 //! The signing module (the `signer` crate), loaded the first time the visitor signs: it
 //! builds what the wallet and the extension sign and the submission of their answers, so
-//! that no page's own bundle carries the body builders, the Nostr conversion and the JSON
-//! writer (see the `signer` crate).
+//! that no page's own bundle carries the body builders, the Nostr conversion and the
+//! JavaScript-exact JSON writer (see the `signer` crate).
 //!
 //! The page defines `window.spasmSigner()` (see [`loader_script`]), which imports the
 //! module once, by its content-hashed name, and answers its exports.
