@@ -87,20 +87,29 @@ impl SpasmBody {
 
 /// What the event being answered provides: its ids, categories, authors and mentions. JSON
 /// in camelCase (a page's [`crate::signing::SigningRequest`]).
+///
+/// `J` holds each JSON value: parsed ([`Value`], the default) where bodies are built, or the
+/// text the server wrote ([`RawJson`]) in a page that only passes it on to be signed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ParentInfo {
+pub struct ParentInfo<J = Value> {
     /// Every id of the parent (spasmid first), as strings.
     pub ids: Vec<String>,
     /// The parent's `categories`, copied into replies.
-    pub categories: Vec<Value>,
+    pub categories: Vec<J>,
     /// Who to mention: the parent's authors (and, for replies, its mentions), deduplicated
     /// and sorted as `sortAuthorsForSpasmEventV2` does; see [`crate::convert`]'s server-side
     /// helper `mentions_for`.
-    pub mentions_for_reply: Vec<Value>,
+    pub mentions_for_reply: Vec<J>,
     /// The parent's authors only, deduplicated and sorted (for reactions and moderation).
-    pub mentions_for_reaction: Vec<Value>,
+    pub mentions_for_reaction: Vec<J>,
 }
+
+/// A JSON value kept as the text it was read from (serde_json's [`RawValue`]): written out
+/// again unchanged, without the parser, map and number code a [`Value`] needs.
+///
+/// [`RawValue`]: serde_json::value::RawValue
+pub type RawJson = Box<serde_json::value::RawValue>;
 
 fn parent_ids(ids: &[String]) -> Value {
     let ids = ids

@@ -35,13 +35,16 @@ use crate::signed::{EthereumSignedBody, NostrSignedEvent, SignedBody};
 /// The action a visitor is about to sign, with what it needs; the body builders of
 /// [`crate::body`] give its `SpasmEventBodyV2`. JSON: `{"action": "post", …}` with the
 /// fields in camelCase.
+///
+/// `J` holds the JSON values it carries (see [`ParentInfo`]): a page describes the action
+/// with [`RawJson`](crate::body::RawJson) and the signing module reads it back with [`Value`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "action",
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
-pub enum Unsigned {
+pub enum Unsigned<J = Value> {
     /// A new post ([`body::post`]).
     Post {
         /// Its title.
@@ -54,31 +57,31 @@ pub enum Unsigned {
     /// A reply ([`body::reply`]).
     Reply {
         /// The event answered.
-        parent: ParentInfo,
+        parent: ParentInfo<J>,
         /// The reply's text.
         content: String,
     },
     /// A reaction ([`body::react`]).
     React {
         /// The event reacted to.
-        parent: ParentInfo,
+        parent: ParentInfo<J>,
         /// The reaction.
         reaction: Reaction,
     },
     /// A moderator's deletion ([`body::moderate_delete`]).
     ModerateDelete {
         /// The event deleted.
-        parent: ParentInfo,
+        parent: ParentInfo<J>,
     },
     /// New instance settings ([`body::app_config`]).
     AppConfig {
         /// The settings.
-        config: Value,
+        config: J,
     },
     /// A new list of federation sources ([`body::federation_list`]).
     FederationList {
         /// The sources.
-        sources: Value,
+        sources: J,
     },
     /// A new list of Nostr relays ([`body::nostr_relays`]).
     NostrRelays {
@@ -92,7 +95,7 @@ pub enum Unsigned {
     },
 }
 
-impl Unsigned {
+impl<J> Unsigned<J> {
     /// The action, as the forum names it to the visitor.
     pub fn action(&self) -> Action {
         match self {
@@ -106,7 +109,9 @@ impl Unsigned {
             }
         }
     }
+}
 
+impl Unsigned {
     /// The body to sign, made at `timestamp_ms` (milliseconds since the epoch) by `authors`.
     pub fn body(&self, timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
         match self {
@@ -132,12 +137,12 @@ impl Unsigned {
 
 /// An [`Unsigned`] action with its time and the keys that sign it, as the wallet and the
 /// extension shared them: an Ethereum address (`0x…`, any case), a Nostr key (hex), or both
-/// (multi-signing). JSON in camelCase.
+/// (multi-signing). JSON in camelCase; `J` as in [`Unsigned`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SigningRequest {
+pub struct SigningRequest<J = Value> {
     /// What is signed.
-    pub unsigned: Unsigned,
+    pub unsigned: Unsigned<J>,
     /// When, in milliseconds since the epoch by the signer's clock.
     pub timestamp_ms: u64,
     /// The wallet's account, when a wallet signs.
@@ -338,6 +343,49 @@ mod tests {
         assert_eq!(
             serde_json::from_value::<SigningRequest>(json).unwrap(),
             react
+        );
+    }
+
+    #[test]
+    fn a_page_s_raw_json_reads_back_as_the_parsed_request() {
+        let raw = |json: &str| serde_json::value::RawValue::from_string(json.to_owned()).unwrap();
+        let person = r#"{"addresses":[{"value":"0xabc","format":{"name":"ethereum-pubkey"}}]}"#;
+        let page = SigningRequest {
+            unsigned: Unsigned::Reply {
+                parent: ParentInfo {
+                    ids: vec!["spasmid01abc".into()],
+                    categories: vec![raw(r#"{"name":"defi"}"#)],
+                    mentions_for_reply: vec![raw(person)],
+                    mentions_for_reaction: vec![raw(person)],
+                },
+                content: "Agreed".into(),
+            },
+            timestamp_ms: 5,
+            ethereum: Some(ADDRESS.to_owned()),
+            nostr: None,
+        };
+        let read: SigningRequest =
+            serde_json::from_str(&serde_json::to_string(&page).unwrap()).unwrap();
+        let person: Value = serde_json::from_str(person).unwrap();
+        let expected = request(
+            Unsigned::Reply {
+                parent: ParentInfo {
+                    categories: vec![serde_json::json!({"name": "defi"})],
+                    mentions_for_reply: vec![person.clone()],
+                    mentions_for_reaction: vec![person],
+                    ..parent()
+                },
+                content: "Agreed".into(),
+            },
+            true,
+            false,
+        );
+        assert_eq!(
+            read,
+            SigningRequest {
+                timestamp_ms: 5,
+                ..expected
+            }
         );
     }
 

@@ -2,7 +2,7 @@
 //! rendered safe on the server (markdown to HTML with raw HTML off happens there).
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use spasm::body::{ParentInfo, RawJson};
 
 /// A person as the forum shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,56 +34,77 @@ pub struct ReactionCount {
 }
 
 /// What a reply or reaction needs of the event it answers (the ids, categories and
-/// mentions, sorted on the server, where the collation data lives).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// mentions, sorted on the server, where the collation data lives). The JSON values stay
+/// the text the server wrote ([`RawJson`]): the page only passes them on to be signed, and
+/// the browser bundle is spared the code of parsed JSON.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ParentData {
     /// Every id, the spasmid first.
     pub ids: Vec<String>,
     /// Its categories.
-    pub categories: Vec<Value>,
+    pub categories: Vec<RawJson>,
     /// Mentions for a reply: its authors and mentions, deduplicated and sorted.
-    pub mentions_for_reply: Vec<Value>,
+    pub mentions_for_reply: Vec<RawJson>,
     /// Mentions for a reaction or moderation: its authors, deduplicated and sorted; `None`
     /// when they are the same as for a reply (most events mention nobody else), which keeps
     /// long threads' hydration data small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mentions_for_reaction: Option<Vec<Value>>,
+    pub mentions_for_reaction: Option<Vec<RawJson>>,
 }
 
 impl ParentData {
     /// The parent data of an event, sending the mentions for a reaction only when they
     /// differ from those for a reply.
+    #[cfg(feature = "ssr")]
     pub fn new(
         ids: Vec<String>,
-        categories: Vec<Value>,
-        mentions_for_reply: Vec<Value>,
-        mentions_for_reaction: Vec<Value>,
+        categories: &[serde_json::Value],
+        mentions_for_reply: &[serde_json::Value],
+        mentions_for_reaction: &[serde_json::Value],
     ) -> Self {
-        let mentions_for_reaction =
-            (mentions_for_reaction != mentions_for_reply).then_some(mentions_for_reaction);
+        let raw = |values: &[serde_json::Value]| -> Vec<RawJson> {
+            values
+                .iter()
+                .filter_map(|value| serde_json::value::to_raw_value(value).ok())
+                .collect()
+        };
         Self {
             ids,
-            categories,
-            mentions_for_reply,
-            mentions_for_reaction,
+            categories: raw(categories),
+            mentions_for_reply: raw(mentions_for_reply),
+            mentions_for_reaction: (mentions_for_reaction != mentions_for_reply)
+                .then(|| raw(mentions_for_reaction)),
         }
     }
 
     /// The mentions for a reaction or moderation.
-    pub fn reaction_mentions(&self) -> &[Value] {
+    pub fn reaction_mentions(&self) -> &[RawJson] {
         self.mentions_for_reaction
             .as_deref()
             .unwrap_or(&self.mentions_for_reply)
     }
 
-    /// The `spasm` crate's parent info.
-    pub fn to_parent_info(&self) -> spasm::body::ParentInfo {
-        spasm::body::ParentInfo {
+    /// The `spasm` crate's parent info, its JSON as the server wrote it.
+    pub fn to_parent_info(&self) -> ParentInfo<RawJson> {
+        ParentInfo {
             ids: self.ids.clone(),
             categories: self.categories.clone(),
             mentions_for_reply: self.mentions_for_reply.clone(),
             mentions_for_reaction: self.reaction_mentions().to_vec(),
         }
+    }
+}
+
+impl PartialEq for ParentData {
+    /// Equal when they say the same in the same words (raw JSON is compared as text).
+    fn eq(&self, other: &Self) -> bool {
+        fn texts(values: &[RawJson]) -> Vec<&str> {
+            values.iter().map(|value| value.get()).collect()
+        }
+        self.ids == other.ids
+            && texts(&self.categories) == texts(&other.categories)
+            && texts(&self.mentions_for_reply) == texts(&other.mentions_for_reply)
+            && texts(self.reaction_mentions()) == texts(other.reaction_mentions())
     }
 }
 

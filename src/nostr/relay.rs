@@ -9,6 +9,30 @@ use serde_json::{Value, json};
 /// The kind of a client's authentication event (NIP-42): tags `relay` and `challenge`.
 pub const AUTH_KIND: u64 = 22242;
 
+/// A client's authentication event before signing (NIP-42, kind [`AUTH_KIND`]): the
+/// `relay` it is for and the `challenge` it answers, made at `created_at` (seconds since the
+/// epoch). Serialises as the unsigned event NIP-07 `signEvent` takes:
+/// `{"kind":22242,"created_at":…,"tags":[["relay",…],["challenge",…]],"content":""}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnsignedAuth<'a> {
+    kind: u64,
+    created_at: u64,
+    tags: [[&'a str; 2]; 2],
+    content: &'static str,
+}
+
+impl<'a> UnsignedAuth<'a> {
+    /// The authentication to `relay` (its address) answering `challenge`.
+    pub fn new(relay: &'a str, challenge: &'a str, created_at: u64) -> Self {
+        Self {
+            kind: AUTH_KIND,
+            created_at,
+            tags: [["relay", relay], ["challenge", challenge]],
+            content: "",
+        }
+    }
+}
+
 /// A message a client sends to a relay (NIP-01).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientMessage<'a> {
@@ -225,6 +249,15 @@ impl OkPrefix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unsigned_auth_is_the_nip42_event() {
+        let auth = UnsignedAuth::new("https://forum.example", "c0ffee", 1_730_000_000);
+        assert_eq!(
+            serde_json::to_string(&auth).unwrap(),
+            r#"{"kind":22242,"created_at":1730000000,"tags":[["relay","https://forum.example"],["challenge","c0ffee"]],"content":""}"#
+        );
+    }
 
     #[test]
     fn client_messages_are_nip01_arrays() {

@@ -17,12 +17,11 @@ pub enum NostrError {
 }
 
 #[cfg(feature = "hydrate")]
-pub use imp::{get_public_key, sign_event, sign_event_js};
+pub use imp::{get_public_key, sign_event_js, sign_event_json};
 
 #[cfg(feature = "hydrate")]
 mod imp {
     use js_sys::{Function, JSON, Promise, Reflect};
-    use serde_json::Value;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
@@ -75,14 +74,14 @@ mod imp {
         call("signEvent", Some(event)).await
     }
 
-    /// [`sign_event_js`] for JSON values.
-    pub async fn sign_event(event: &Value) -> Result<Value, NostrError> {
-        let argument = JSON::parse(&event.to_string()).map_err(|_| NostrError::Malformed)?;
+    /// [`sign_event_js`] for an unsigned event as JSON text; the signed event as JSON text
+    /// (read by the server, which checks it).
+    pub async fn sign_event_json(event: &str) -> Result<String, NostrError> {
+        let argument = JSON::parse(event).map_err(|_| NostrError::Malformed)?;
         let signed = sign_event_js(&argument).await?;
-        let text = JSON::stringify(&signed)
+        JSON::stringify(&signed)
             .ok()
             .and_then(|text| text.as_string())
-            .ok_or(NostrError::Malformed)?;
-        serde_json::from_str(&text).map_err(|_| NostrError::Malformed)
+            .ok_or(NostrError::Malformed)
     }
 }

@@ -19,7 +19,7 @@ pub use signature_check::SignatureCheck;
 #[cfg(feature = "hydrate")]
 pub use signing::start_page_signing;
 pub use signing::{
-    ConnectButton, NeedsJavaScript, SignWith, Signing, describe, provide_signing, sign_and_submit,
-    use_signing,
+    ConnectButton, NeedsJavaScript, SignWith, Signing, describe, provide_signing, raw_json,
+    sign_and_submit, use_signing,
 };
 pub use theme_toggle::ThemeToggle;

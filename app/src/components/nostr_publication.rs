@@ -126,10 +126,13 @@ fn PublishLater(id: String, signer: String) -> impl IntoView {
     }
 }
 
-/// Gets a challenge, has the extension sign it, and asks the server to publish.
+/// Gets a challenge, has the extension sign it (a NIP-42 authentication event), and asks the
+/// server to publish.
 #[cfg(feature = "hydrate")]
 async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<(), String> {
-    use crate::browser::nostr::sign_event;
+    use spasm::nostr::relay::UnsignedAuth;
+
+    use crate::browser::nostr::sign_event_json;
     use crate::server_fns::{nostr_challenge, publish_to_nostr};
 
     notice.set(Notice::Progress(
@@ -141,19 +144,15 @@ async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<(), Strin
     let origin = web_sys::window()
         .and_then(|window| window.location().origin().ok())
         .unwrap_or_default();
-    let request = serde_json::json!({
-        "kind": spasm::nostr::relay::AUTH_KIND,
-        "created_at": crate::browser::now_ms() / 1000,
-        "tags": [["relay", origin], ["challenge", challenge]],
-        "content": "",
-    });
+    let request = UnsignedAuth::new(&origin, &challenge, crate::browser::now_ms() / 1000);
+    let request = serde_json::to_string(&request).map_err(|error| error.to_string())?;
     notice.set(Notice::Progress(
         "Your Nostr extension is asking you to sign a request to publish this post…".to_owned(),
     ));
-    let proof = sign_event(&request)
+    let proof = sign_event_json(&request)
         .await
         .map_err(|error| error.to_string())?;
-    publish_to_nostr(id, proof.to_string())
+    publish_to_nostr(id, proof)
         .await
         .map_err(|error| format!("The forum refused: {error}"))?;
     Ok(())

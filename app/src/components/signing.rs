@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use spasm::action::Action;
+use spasm::body::RawJson;
 use spasm::signing::Unsigned;
 
 use super::Notice;
@@ -334,6 +335,12 @@ pub fn describe(action: Action, detail: &str) -> String {
     }
 }
 
+/// `value` as the raw JSON an [`Unsigned`] carries (a parsed value always has a text).
+pub fn raw_json(value: &serde_json::Value) -> RawJson {
+    serde_json::value::to_raw_value(value)
+        .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned())
+}
+
 /// Connects the chosen keys if needed, has the signing module build `unsigned` for them
 /// ([`crate::browser::signer`]), has the wallet and/or the extension sign it, and submits
 /// it. `notice` tells the visitor each step and any failure, in words.
@@ -341,7 +348,7 @@ pub async fn sign_and_submit(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,
-    unsigned: Unsigned,
+    unsigned: Unsigned<RawJson>,
 ) -> Option<SubmitReply> {
     #[cfg(feature = "hydrate")]
     {
@@ -388,7 +395,7 @@ async fn browser_sign_and_submit(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,
-    unsigned: Unsigned,
+    unsigned: Unsigned<RawJson>,
 ) -> Result<SubmitReply, String> {
     // One call site in a loop, not two: the attempt's state machine is compiled once.
     let mut connected_again = false;
@@ -415,7 +422,7 @@ async fn attempt_sign_and_submit(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: &str,
-    unsigned: Unsigned,
+    unsigned: Unsigned<RawJson>,
 ) -> Result<SubmitReply, Failure> {
     use spasm::signing::SigningRequest;
     use wasm_bindgen::JsValue;

@@ -10,7 +10,8 @@ use spasm::action::Action;
 use spasm::signing::Unsigned;
 
 use crate::components::{
-    LiveNotice, NeedsJavaScript, Notice, PageMeta, SignWith, describe, sign_and_submit, use_signing,
+    LiveNotice, NeedsJavaScript, Notice, PageMeta, SignWith, describe, raw_json, sign_and_submit,
+    use_signing,
 };
 use crate::server_fns::{load_policy, load_settings};
 
@@ -149,7 +150,9 @@ fn SettingsForm(initial: Map<String, Value>) -> impl IntoView {
                 signing,
                 notice,
                 describe(Action::AppConfig, ""),
-                Unsigned::AppConfig { config },
+                Unsigned::AppConfig {
+                    config: raw_json(&config),
+                },
             )
             .await;
             busy.set(false);

@@ -141,17 +141,34 @@ fn EventArticle(event: EventView, moderators: Vec<String>) -> impl IntoView {
             {event.link.clone().map(|link| view! {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
-            <PostReactions target=event.parent_data.clone() counts=event.reactions.clone() />
-            <ModeratorBar target=event.parent_data moderators />
+            // Erased here, on the server, rather than in the island (where `AnyView` would
+            // cost the bundle 10 KB): the page's whole type is otherwise too deep to compile.
+            {view! { <PostActions target=event.parent_data counts=event.reactions moderators /> }.into_any()}
         </article>
+    }
+}
+
+/// The reactions offered on the post `target`, with its `counts`, and for `moderators`
+/// (lower-case addresses) its deletion. One island rather than two: each island costs the
+/// bundle the code that reads its props.
+#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
+fn PostActions(
+    target: ParentData,
+    counts: Vec<ReactionCount>,
+    moderators: Vec<String>,
+) -> impl IntoView {
+    let target = StoredValue::new(target);
+    view! {
+        <ReactionBar parent=target counts reactions=&Reaction::OFFERED_ON_POSTS />
+        <ModeratorBar target moderators />
     }
 }
 
 /// For `moderators` (lower-case addresses), once connected: delete the event `target` (and
 /// its replies), after a confirmation.
-#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
-#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
+#[component]
+fn ModeratorBar(target: StoredValue<ParentData>, moderators: Vec<String>) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
     let busy = RwSignal::new(false);
@@ -159,7 +176,6 @@ fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
     let is_moderator = move || signing.connected_is_one_of(&moderators);
     // Read here: event handlers and tasks run outside the island's owner.
     let deleted_here = use_context::<DeletedHere>();
-    let parent = target;
     let open = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(dialog) = dialog.get() {
@@ -174,7 +190,7 @@ fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
     };
     let confirm = move |_| {
         close();
-        let info = parent.to_parent_info();
+        let info = target.with_value(ParentData::to_parent_info);
         busy.set(true);
         leptos::task::spawn_local(async move {
             let deleted = sign_and_submit(
@@ -206,15 +222,6 @@ fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
                 <button type="button" class="button danger" on:click=confirm>"Sign and delete"</button>
             </form>
         </dialog>
-    }
-}
-
-/// The reactions offered on the post `target`, with its `counts`.
-#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
-#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn PostReactions(target: ParentData, counts: Vec<ReactionCount>) -> impl IntoView {
-    view! {
-        <ReactionBar parent=StoredValue::new(target) counts reactions=&Reaction::OFFERED_ON_POSTS />
     }
 }
 

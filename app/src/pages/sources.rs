@@ -9,7 +9,7 @@ use spasm::action::Action;
 use spasm::signing::Unsigned;
 
 use crate::components::{
-    LiveNotice, Notice, SignWith, Signing, describe, sign_and_submit, use_signing,
+    LiveNotice, Notice, SignWith, Signing, describe, raw_json, sign_and_submit, use_signing,
 };
 use crate::model::{SourceView, SourcesView};
 use crate::server_fns::load_sources;
@@ -272,7 +272,9 @@ fn sign_list(signing: Signing, notice: RwSignal<Notice>, entries: Value, busy: R
         signing,
         notice,
         "You are about to sign a new list of federation sources for this instance.".to_owned(),
-        Unsigned::FederationList { sources: entries },
+        Unsigned::FederationList {
+            sources: raw_json(&entries),
+        },
         busy,
         crate::browser::reload_page,
     );
@@ -284,7 +286,7 @@ pub(super) fn sign_admin(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,
-    unsigned: Unsigned,
+    unsigned: Unsigned<spasm::body::RawJson>,
     busy: RwSignal<bool>,
     on_stored: impl FnOnce() + 'static,
 ) {

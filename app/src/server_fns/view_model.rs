@@ -365,10 +365,9 @@ fn parent_data(event: &Value, ids: Vec<String>) -> ParentData {
         event
             .get("categories")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        dedupe_and_sort(for_reply),
-        dedupe_and_sort(authors),
+            .map_or(&[], Vec::as_slice),
+        &dedupe_and_sort(for_reply),
+        &dedupe_and_sort(authors),
     )
 }
 
@@ -443,7 +442,6 @@ mod tests {
                 }
             }
             let sorted = spasm::spasmid::sort_authors_for_spasmid01(&Value::Array(unique));
-            assert_eq!(data.reaction_mentions(), sorted.as_slice());
             assert_eq!(
                 serde_json::to_string(data.reaction_mentions()).unwrap(),
                 serde_json::to_string(&sorted).unwrap()
