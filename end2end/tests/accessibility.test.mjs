@@ -1,6 +1,6 @@
 // Every main page as keyboards, screen readers and small screens meet it: axe-core finds no
 // violation in either theme at phone and desktop widths, nothing scrolls sideways, and the
-// skip link takes the keyboard to the content.
+// skip link takes the keyboard to the content; reacting and replying keep the keyboard in place.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { axeViolations } from '../harness/axe.mjs';
 import { newPage, waitForHydration } from '../harness/browser.mjs';
 import { useForum } from '../harness/forum.mjs';
+import { installProviders } from '../harness/providers.mjs';
 import { author, publish } from '../harness/seed.mjs';
 
 const forum = useForum();
@@ -76,4 +77,40 @@ test('the skip link takes the keyboard to the content, JavaScript on and off', a
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test('the keyboard stays where it was after reacting, and a reply opens the page at the reply', async () => {
+  const url = forum.server.url;
+  const post = await publish(url, author(1), { action: 'post', title: 'Keyboard thread', content: 'Read me', timestamp: 1_760_000_000_000 });
+  const comment = await publish(url, author(2), { action: 'reply', parent: post, content: 'A comment to answer', timestamp: 1_760_000_060_000 });
+  const context = await forum.browser.newContext();
+  await installProviders(context);
+  const { page, errors } = await newPage(context);
+  await page.goto(`${url}/news/${post}`);
+  await waitForHydration(page);
+
+  const upvote = page.locator(`#c-${comment} button[data-reaction="upvote"]`);
+  await upvote.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => document.querySelector(`#c-${id} button[data-reaction="upvote"] .count`)?.textContent === '1', comment);
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.dataset.reaction),
+    'upvote',
+    'focus stays on the reaction just counted',
+  );
+
+  const toggle = page.locator(`#c-${comment}`).getByRole('button', { name: 'Reply', exact: true });
+  await toggle.focus();
+  await page.keyboard.press('Enter');
+  const field = page.locator(`#c-${comment}`).getByLabel('Your reply to this comment');
+  await field.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TEXTAREA', 'the keyboard goes to the new form');
+  await page.keyboard.type('Answered by keyboard');
+  await page.locator(`#c-${comment}`).getByRole('button', { name: 'Sign and reply' }).click();
+  // The page loads again at the new reply, which is the target: on screen and highlighted.
+  await page.waitForFunction(() => /^#c-spasmid01/.test(location.hash));
+  await waitForHydration(page);
+  assert.match(await page.locator('.comment:target .event-body').textContent(), /Answered by keyboard/);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

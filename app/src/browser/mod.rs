@@ -30,6 +30,21 @@ pub fn reload_page() {
     }
 }
 
+/// [`reload_page`] scrolled to the element with the id `anchor` (the browser's `:target`),
+/// so that what was just added is on screen, highlighted, and the keyboard goes on from
+/// there. Does nothing on the server.
+pub fn reload_page_at(anchor: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let location = window.location();
+        // As above: a page that cannot reload keeps what it shows.
+        let _ = location.set_hash(anchor);
+        let _ = location.reload();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = anchor;
+}
+
 /// Opens `path` as a new page load (the browser has no client-side router). Does nothing on
 /// the server.
 pub fn open_page(path: &str) {

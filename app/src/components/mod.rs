@@ -13,6 +13,8 @@ pub use event_card::{
     reaction_symbol, shown_time,
 };
 pub use nostr_publication::{NostrRelayStatus, PublishToNostrChoice};
+#[cfg(feature = "hydrate")]
+pub use notice::show_notice;
 pub use notice::{LiveNotice, Notice};
 pub use page_meta::{PageMeta, title_text};
 pub use signature_check::SignatureCheck;

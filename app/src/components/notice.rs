@@ -44,3 +44,30 @@ pub fn LiveNotice(notice: RwSignal<Notice>) -> impl IntoView {
         </p>
     }
 }
+
+/// Shows `notice` in `region`, a [`LiveNotice`]'s element rendered by the server, as
+/// [`LiveNotice`] itself would: for actions handled without an island of their own (see
+/// `pages::thread_actions`).
+#[cfg(feature = "hydrate")]
+pub fn show_notice(region: &web_sys::Element, notice: &Notice) {
+    let _ = region.set_attribute("data-notice", notice.kind());
+    region.set_text_content(None);
+    let (class, text) = match notice {
+        Notice::Empty => return,
+        Notice::Progress(text) => ("notice-progress", text),
+        Notice::Success(text) => ("notice-success", text),
+        Notice::Error(text) => ("notice-error", text),
+    };
+    let Some(span) = region
+        .owner_document()
+        .and_then(|document| document.create_element("span").ok())
+    else {
+        return;
+    };
+    span.set_class_name(class);
+    if matches!(notice, Notice::Error(_)) {
+        let _ = span.set_attribute("role", "alert");
+    }
+    span.set_text_content(Some(text));
+    let _ = region.append_child(&span);
+}

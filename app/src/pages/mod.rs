@@ -9,6 +9,7 @@ mod news;
 mod not_found;
 mod relays;
 mod sources;
+mod thread_actions;
 
 pub use about::AboutPage;
 pub use admin::AdminPage;

@@ -9,12 +9,13 @@ use leptos_router::hooks::use_params_map;
 use spasm::action::{Action, Reaction};
 use spasm::signing::Unsigned;
 
+use super::thread_actions::EventActions;
 use crate::components::{
     AuthorLine, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
-    PublishToNostrChoice, datetime_attribute, describe, format_date, plural, reaction_symbol,
-    shown_time, sign_and_submit, use_signing,
+    PublishToNostrChoice, datetime_attribute, describe, format_date, plural, shown_time,
+    sign_and_submit, use_signing,
 };
-use crate::model::{CommentNode, EventView, ParentData, ReactionCount, ThreadAnswer};
+use crate::model::{CommentNode, EventView, ParentData, ThreadAnswer};
 use crate::server_fns::{load_policy, load_thread};
 use crate::urls::with_query;
 
@@ -41,7 +42,7 @@ pub fn NewsPage() -> impl IntoView {
                         );
                         view! {
                             <PageMeta title description canonical kind="article" feed />
-                            <DeletableThread>
+                            <Thread>
                                 <EventArticle event=thread.event.clone() moderators />
                                 {thread.nostr.clone().map(|publication| view! {
                                     <NostrRelayStatus id=thread.event.spasmid.clone() publication />
@@ -51,7 +52,7 @@ pub fn NewsPage() -> impl IntoView {
                                     <PostReplyForm parent=thread.event.parent_data.clone() />
                                     <CommentList comments=thread.comments />
                                 </section>
-                            </DeletableThread>
+                            </Thread>
                         }.into_any()
                     }
                     Ok(answer) => {
@@ -103,17 +104,36 @@ fn EventDeleted(words: String) -> impl IntoView {
 #[derive(Debug, Clone, Copy)]
 struct DeletedHere(RwSignal<bool>);
 
-/// The event and its thread (`children`, rendered on the server), replaced by "Event
-/// deleted" once a moderator deletes the event from this page. (Loading the page again would
-/// say so too, but as an HTTP error: 410 Gone.)
+/// The event and its thread (`children`, rendered on the server): the one island that makes
+/// every reaction button and reply toggle in it work ([`super::thread_actions`]), and that
+/// replaces it all with "Event deleted" once a moderator deletes the event from this page.
+/// (Loading the page again would say so too, but as an HTTP error: 410 Gone.)
 #[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn DeletableThread(children: Children) -> impl IntoView {
+fn Thread(children: Children) -> impl IntoView {
     let deleted = RwSignal::new(false);
     provide_context(DeletedHere(deleted));
+    let root = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    let on_click = {
+        let signing = crate::components::use_signing();
+        Effect::new(move |_| {
+            if signing.interactive.get()
+                && let Some(root) = root.get()
+            {
+                super::thread_actions::browser::enable(&root);
+            }
+        });
+        let owner = Owner::current().unwrap_or_default();
+        move |event: leptos::ev::MouseEvent| {
+            super::thread_actions::browser::on_click(&event, &owner);
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let on_click = |_: leptos::ev::MouseEvent| {};
     view! {
         // Hidden rather than removed: children of an island exist only as the server's HTML.
-        <div class="thread" hidden=move || deleted.get()>{children()}</div>
+        <div class="thread" node_ref=root hidden=move || deleted.get() on:click=on_click>{children()}</div>
         <Show when=move || deleted.get()>
             <EventDeleted words="This event was deleted by a moderator.".to_owned() />
         </Show>
@@ -141,34 +161,18 @@ fn EventArticle(event: EventView, moderators: Vec<String>) -> impl IntoView {
             {event.link.clone().map(|link| view! {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
-            // Erased here, on the server, rather than in the island (where `AnyView` would
-            // cost the bundle 10 KB): the page's whole type is otherwise too deep to compile.
-            {view! { <PostActions target=event.parent_data counts=event.reactions moderators /> }.into_any()}
+            <EventActions parent=event.parent_data.clone() counts=event.reactions reactions=&Reaction::OFFERED_ON_POSTS />
+            <ModeratorBar target=event.parent_data moderators />
         </article>
-    }
-}
-
-/// The reactions offered on the post `target`, with its `counts`, and for `moderators`
-/// (lower-case addresses) its deletion. One island rather than two: each island costs the
-/// bundle the code that reads its props.
-#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
-#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn PostActions(
-    target: ParentData,
-    counts: Vec<ReactionCount>,
-    moderators: Vec<String>,
-) -> impl IntoView {
-    let target = StoredValue::new(target);
-    view! {
-        <ReactionBar parent=target counts reactions=&Reaction::OFFERED_ON_POSTS />
-        <ModeratorBar target moderators />
     }
 }
 
 /// For `moderators` (lower-case addresses), once connected: delete the event `target` (and
 /// its replies), after a confirmation.
-#[component]
-fn ModeratorBar(target: StoredValue<ParentData>, moderators: Vec<String>) -> impl IntoView {
+#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
+fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
+    let target = StoredValue::new(target);
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
     let busy = RwSignal::new(false);
@@ -225,53 +229,6 @@ fn ModeratorBar(target: StoredValue<ParentData>, moderators: Vec<String>) -> imp
     }
 }
 
-/// Reaction buttons with counts; a click signs and submits the reaction, and its count
-/// goes up once the forum has it.
-#[component]
-fn ReactionBar(
-    /// What a reaction needs of the event; read only when someone reacts.
-    parent: StoredValue<ParentData>,
-    counts: Vec<ReactionCount>,
-    reactions: &'static [Reaction],
-) -> impl IntoView {
-    let signing = use_signing();
-    let notice = RwSignal::new(Notice::Empty);
-    let busy = RwSignal::new(false);
-    let counts = RwSignal::new(counts);
-    view! {
-        <div class="reactions" role="group" aria-label="React">
-            {reactions.iter().copied().map(|reaction| {
-                let name = reaction.name();
-                let count = move || counts.with(|counts| counts.iter().find(|count| count.name == name).map_or(0, |count| count.total));
-                let click = move |_| {
-                    busy.set(true);
-                    leptos::task::spawn_local(async move {
-                        let info = parent.with_value(ParentData::to_parent_info);
-                        let reply = sign_and_submit(signing, notice, describe(Action::React, name), Unsigned::React { parent: info, reaction }).await;
-                        if reply.is_some() {
-                            counts.update(|counts| match counts.iter_mut().find(|count| count.name == name) {
-                                Some(count) => count.total += 1,
-                                None => counts.push(ReactionCount { name: name.to_owned(), total: 1 }),
-                            });
-                        }
-                        busy.set(false);
-                    });
-                };
-                view! {
-                    // The name and count in the text are the button's accessible name.
-                    <button type="button" class="reaction" data-reaction=name
-                        disabled=move || !signing.interactive.get() || busy.get()
-                        on:click=click>
-                        <span aria-hidden="true">{reaction_symbol(name)}</span>
-                        " " {capitalise(name)} " " <span class="count">{count}</span>
-                    </button>
-                }
-            }).collect_view()}
-            <LiveNotice notice />
-        </div>
-    }
-}
-
 /// The reply form under the post `parent`.
 #[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
@@ -282,7 +239,10 @@ fn PostReplyForm(parent: ParentData) -> impl IntoView {
 /// A reply to `parent`: the text, then the wallet signs it; the page is then loaded again
 /// and shows the reply in the thread.
 #[component]
-fn ReplyForm(parent: ParentData, #[prop(optional)] label: Option<String>) -> impl IntoView {
+pub(super) fn ReplyForm(
+    parent: ParentData,
+    #[prop(optional)] label: Option<String>,
+) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
     let text = RwSignal::new(String::new());
@@ -309,7 +269,7 @@ fn ReplyForm(parent: ParentData, #[prop(optional)] label: Option<String>) -> imp
             )
             .await;
             match reply_event {
-                Some(_) => crate::browser::reload_page(),
+                Some(reply) => crate::browser::reload_page_at(&format!("c-{}", reply.spasmid)),
                 None => busy.set(false),
             }
         });
@@ -342,8 +302,8 @@ fn CommentList(comments: Vec<CommentNode>) -> impl IntoView {
     .into_any()
 }
 
-/// One comment with its replies, rendered on the server; its links, reactions and reply
-/// form are an island.
+/// One comment with its replies, rendered on the server; the thread's island makes its
+/// reactions and reply toggle work.
 #[component]
 fn Comment(node: CommentNode) -> impl IntoView {
     let time = shown_time(&node.event);
@@ -371,47 +331,10 @@ fn Comment(node: CommentNode) -> impl IntoView {
                     {(reply_count > 0).then(|| format!(" · {}", plural(reply_count as i64, "reply", "replies")))}
                 </summary>
                 <div class="event-body" dir="auto" inner_html=body_html></div>
-                <CommentActions href target=parent_data counts=reactions />
+                <EventActions parent=parent_data counts=reactions reactions=&Reaction::OFFERED_ON_COMMENTS permalink=href />
                 {(!replies.is_empty()).then(|| view! { <CommentList comments=replies /> })}
             </details>
         </article>
     }
     .into_any()
-}
-
-/// A comment's permalink (`href`), its reactions and, for a visitor who can sign, a reply
-/// form to the comment `target`, shown when asked for.
-#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
-#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn CommentActions(href: String, target: ParentData, counts: Vec<ReactionCount>) -> impl IntoView {
-    let signing = use_signing();
-    // The reply form exists only once asked for: without JavaScript nobody can sign, and
-    // two hundred idle forms would make a long thread slow to render.
-    let replying = RwSignal::new(false);
-    let parent = StoredValue::new(target);
-    view! {
-        <p class="comment-links">
-            <a href=href>"Permalink"</a>
-            // Hidden until a visitor can sign; plain attributes and closures rather than
-            // `Show`s, which cost a memo each on every comment of a long thread.
-            <span hidden=move || !signing.interactive.get()>
-                " · "
-                <button type="button" class="link-button" aria-expanded=move || replying.get().to_string()
-                    on:click=move |_| replying.update(|open| *open = !*open)>"Reply"</button>
-            </span>
-        </p>
-        <ReactionBar parent counts reactions=&Reaction::OFFERED_ON_COMMENTS />
-        {move || replying.get().then(|| view! {
-            <ReplyForm parent=parent.get_value() label="Your reply to this comment".to_owned() />
-        })}
-    }
-}
-
-/// `upvote` → `Upvote` (reaction names are ASCII: no Unicode case tables in the bundle).
-fn capitalise(name: &str) -> String {
-    let mut capitalised = name.to_owned();
-    if let Some(first) = capitalised.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
-    capitalised
 }

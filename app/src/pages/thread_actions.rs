@@ -1,0 +1,283 @@
+//! Reactions and reply forms across a whole thread, with one island for all of them.
+//!
+//! The server renders every event's reaction buttons and reply toggle ([`EventActions`]) as
+//! plain HTML: hidden or disabled, since nobody can sign before the wasm runs. The thread's
+//! island (`Thread` in [`super::news`]) shows and enables them once the page can sign
+//! ([`browser::enable`]) and listens to clicks on the whole thread ([`browser::on_click`]:
+//! event delegation), so a thread of fifty comments hydrates one island, not fifty, and
+//! carries no props per comment: what a reaction or reply needs of its event is the JSON of
+//! [`ParentData`] in the actions' `data-parent` attribute, read when someone clicks.
+
+use leptos::prelude::*;
+use spasm::action::Reaction;
+
+use crate::components::{LiveNotice, Notice, reaction_symbol};
+use crate::model::{ParentData, ReactionCount};
+
+/// An event's reaction buttons with their counts and, with `permalink` (a comment's), its
+/// permalink and a reply toggle whose form opens below.
+#[component]
+pub fn EventActions(
+    parent: ParentData,
+    counts: Vec<ReactionCount>,
+    reactions: &'static [Reaction],
+    #[prop(optional)] permalink: Option<String>,
+) -> impl IntoView {
+    // A page rendered with data it cannot write as JSON offers no reactions rather than fail.
+    let parent_json = serde_json::to_string(&parent).unwrap_or_default();
+    let replies = permalink.is_some();
+    view! {
+        <div class="event-actions" data-parent=parent_json>
+            {permalink.map(|href| view! {
+                <p class="comment-links">
+                    <a href=href>"Permalink"</a>
+                    // Shown once the page can sign.
+                    <span hidden data-needs-signer="">
+                        " · "
+                        <button type="button" class="link-button" aria-expanded="false" data-reply="">"Reply"</button>
+                    </span>
+                </p>
+            })}
+            <div class="reactions" role="group" aria-label="React">
+                {reactions.iter().map(|reaction| {
+                    let name = reaction.name();
+                    let count = counts.iter().find(|count| count.name == name).map_or(0, |count| count.total);
+                    view! {
+                        // The name and count in the text are the button's accessible name.
+                        <button type="button" class="reaction" data-reaction=name disabled>
+                            <span aria-hidden="true">{reaction_symbol(name)}</span>
+                            " " {capitalise(name)} " " <span class="count">{count}</span>
+                        </button>
+                    }
+                }).collect_view()}
+                <LiveNotice notice=RwSignal::new(Notice::Empty) />
+            </div>
+            {replies.then(|| view! { <div class="reply-slot"></div> })}
+        </div>
+    }
+}
+
+/// `upvote` → `Upvote` (reaction names are ASCII).
+fn capitalise(name: &str) -> String {
+    let mut capitalised = name.to_owned();
+    if let Some(first) = capitalised.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    capitalised
+}
+
+/// The thread's actions in the browser: what [`EventActions`] rendered, made to work.
+#[cfg(feature = "hydrate")]
+pub mod browser {
+    use std::any::Any;
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use leptos::prelude::*;
+    use spasm::action::{Action, Reaction};
+    use spasm::signing::Unsigned;
+    use wasm_bindgen::JsCast;
+    use web_sys::{Element, HtmlElement};
+
+    use crate::components::{Notice, describe, show_notice, sign_and_submit, use_signing};
+    use crate::model::ParentData;
+
+    thread_local! {
+        /// Each event's notice (by spasmid), made at its first reaction.
+        static NOTICES: RefCell<HashMap<String, RwSignal<Notice>>> = RefCell::default();
+        /// The open reply forms (by spasmid); dropping one takes its form off the page.
+        static REPLY_FORMS: RefCell<HashMap<String, Box<dyn Any>>> = RefCell::default();
+    }
+
+    /// Shows the reply toggles and enables the reaction buttons under `root`.
+    pub fn enable(root: &Element) {
+        for_each(root, "[data-needs-signer]", |element| {
+            let _ = element.remove_attribute("hidden");
+        });
+        for_each(root, "button[data-reaction]", |button| {
+            let _ = button.remove_attribute("disabled");
+        });
+    }
+
+    /// A click anywhere in the thread: a reaction is signed and counted, a reply toggle opens
+    /// or closes its form. `owner` is the thread island's, which keeps what a click makes.
+    pub fn on_click(event: &web_sys::MouseEvent, owner: &Owner) {
+        let Some(target) = event
+            .target()
+            .and_then(|target| target.dyn_into::<Element>().ok())
+        else {
+            return;
+        };
+        if let Ok(Some(button)) = target.closest("button[data-reaction]") {
+            // While its event's last reaction is on its way, a button waits.
+            if button.get_attribute("aria-disabled").as_deref() != Some("true") {
+                react(button, owner);
+            }
+        } else if let Ok(Some(button)) = target.closest("button[data-reply]") {
+            toggle_reply(&button, owner);
+        }
+    }
+
+    fn react(button: Element, owner: &Owner) {
+        let Some((actions, key)) = actions_of(&button) else {
+            return;
+        };
+        let Some(reaction) = button
+            .get_attribute("data-reaction")
+            .and_then(|name| Reaction::from_name(&name))
+        else {
+            return;
+        };
+        let notice = notice_of(&actions, &key, owner);
+        let Some(parent) = parent_of(&actions, notice) else {
+            return;
+        };
+        // `aria-disabled` rather than `disabled`: a disabled button loses the keyboard's focus,
+        // which would fall back to the top of the page.
+        let set_busy = move |busy: bool| {
+            for_each(&actions, "button[data-reaction]", |button| {
+                let _ = button.set_attribute("aria-disabled", if busy { "true" } else { "false" });
+            });
+        };
+        set_busy(true);
+        let signing = use_signing();
+        leptos::task::spawn_local(async move {
+            let name = reaction.name();
+            let unsigned = Unsigned::React {
+                parent: parent.to_parent_info(),
+                reaction,
+            };
+            let counted = sign_and_submit(signing, notice, describe(Action::React, name), unsigned)
+                .await
+                .is_some();
+            if counted && let Ok(Some(count)) = button.query_selector(".count") {
+                let total = count
+                    .text_content()
+                    .and_then(|text| text.trim().parse::<i64>().ok())
+                    .unwrap_or(0);
+                count.set_text_content(Some(&(total + 1).to_string()));
+            }
+            set_busy(false);
+        });
+    }
+
+    fn toggle_reply(button: &Element, owner: &Owner) {
+        let Some((actions, key)) = actions_of(button) else {
+            return;
+        };
+        if button.get_attribute("aria-expanded").as_deref() == Some("true") {
+            REPLY_FORMS.with_borrow_mut(|forms| forms.remove(&key));
+            let _ = button.set_attribute("aria-expanded", "false");
+            return;
+        }
+        let notice = notice_of(&actions, &key, owner);
+        let Some(parent) = parent_of(&actions, notice) else {
+            return;
+        };
+        let Some(slot) = actions
+            .query_selector(".reply-slot")
+            .ok()
+            .flatten()
+            .and_then(|slot| slot.dyn_into::<HtmlElement>().ok())
+        else {
+            return;
+        };
+        let form = leptos::mount::mount_to(slot, move || {
+            view! { <super::super::news::ReplyForm parent label="Your reply to this comment".to_owned() /> }
+        });
+        REPLY_FORMS.with_borrow_mut(|forms| forms.insert(key, Box::new(form)));
+        let _ = button.set_attribute("aria-expanded", "true");
+        // The keyboard goes where the person is about to write.
+        if let Ok(Some(field)) = actions.query_selector(".reply-slot textarea")
+            && let Ok(field) = field.dyn_into::<HtmlElement>()
+        {
+            let _ = field.focus();
+        }
+    }
+
+    /// The actions around `element` and the spasmid of their event.
+    fn actions_of(element: &Element) -> Option<(Element, String)> {
+        let actions = element.closest("[data-parent]").ok().flatten()?;
+        let key = actions
+            .closest("[data-spasmid]")
+            .ok()
+            .flatten()
+            .and_then(|event| event.get_attribute("data-spasmid"))
+            .unwrap_or_default();
+        Some((actions, key))
+    }
+
+    /// What a reaction or reply needs of the event, or a word why it cannot be had.
+    fn parent_of(actions: &Element, notice: RwSignal<Notice>) -> Option<ParentData> {
+        let parent = actions
+            .get_attribute("data-parent")
+            .and_then(|json| serde_json::from_str(&json).ok());
+        if parent.is_none() {
+            notice.set(Notice::Error(
+                "This page cannot tell what you are answering. Reload it and try again.".to_owned(),
+            ));
+        }
+        parent
+    }
+
+    /// The notice under the event's reactions, kept up to date with a signal from now on.
+    fn notice_of(actions: &Element, key: &str, owner: &Owner) -> RwSignal<Notice> {
+        if let Some(notice) = NOTICES.with_borrow(|notices| notices.get(key).copied()) {
+            return notice;
+        }
+        let region = actions
+            .query_selector(".reactions > .notice")
+            .ok()
+            .flatten();
+        let notice = owner.with(|| {
+            let notice = RwSignal::new(Notice::Empty);
+            if let Some(region) = region {
+                Effect::new(move |_| notice.with(|notice| show_notice(&region, notice)));
+            }
+            notice
+        });
+        NOTICES.with_borrow_mut(|notices| notices.insert(key.to_owned(), notice));
+        notice
+    }
+
+    fn for_each(root: &Element, selector: &str, mut each: impl FnMut(&Element)) {
+        let Ok(found) = root.query_selector_all(selector) else {
+            return;
+        };
+        for index in 0..found.length() {
+            if let Some(element) = found
+                .item(index)
+                .and_then(|node| node.dyn_into::<Element>().ok())
+            {
+                each(&element);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reaction_names_are_capitalised() {
+        assert_eq!(capitalise("upvote"), "Upvote");
+        assert_eq!(capitalise(""), "");
+    }
+
+    #[test]
+    fn the_parent_attribute_reads_back_as_what_was_written() {
+        let raw = |json: &str| serde_json::value::RawValue::from_string(json.to_owned()).unwrap();
+        let person = r#"{"addresses":[{"value":"0xabc","format":{"name":"ethereum-pubkey"}}]}"#;
+        let parent = ParentData {
+            ids: vec!["spasmid01abc".to_owned()],
+            categories: vec![raw(r#"{"name":"defi"}"#)],
+            mentions_for_reply: vec![raw(person)],
+            mentions_for_reaction: None,
+        };
+        let attribute = serde_json::to_string(&parent).unwrap();
+        let read: ParentData = serde_json::from_str(&attribute).unwrap();
+        assert_eq!(read, parent);
+        assert_eq!(read.reaction_mentions()[0].get(), person);
+    }
+}
