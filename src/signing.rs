@@ -38,6 +38,8 @@ use crate::signed::{EthereumSignedBody, NostrSignedEvent, SignedBody};
 ///
 /// `J` holds the JSON values it carries (see [`ParentInfo`]): a page describes the action
 /// with [`RawJson`](crate::body::RawJson) and the signing module reads it back with [`Value`].
+/// Only the [`Value`] form can be read: serde buffers an internally tagged enum, and raw
+/// JSON cannot be read from that buffer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "action",

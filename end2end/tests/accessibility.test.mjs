@@ -106,11 +106,21 @@ test('the keyboard stays where it was after reacting, and a reply opens the page
   await field.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TEXTAREA', 'the keyboard goes to the new form');
   await page.keyboard.type('Answered by keyboard');
-  await page.locator(`#c-${comment}`).getByRole('button', { name: 'Sign and reply' }).click();
   // The page loads again at the new reply, which is the target: on screen and highlighted.
-  await page.waitForFunction(() => /^#c-spasmid01/.test(location.hash));
+  const entries = await page.evaluate(() => history.length);
+  await Promise.all([
+    page.waitForEvent('load'),
+    page.locator(`#c-${comment}`).getByRole('button', { name: 'Sign and reply' }).click(),
+  ]);
+  assert.match(await page.evaluate(() => location.hash), /^#c-spasmid01/);
   await waitForHydration(page);
-  assert.match(await page.locator('.comment:target .event-body').textContent(), /Answered by keyboard/);
+  const target = page.locator('.comment:target');
+  assert.match(await target.locator('.event-body').first().textContent(), /Answered by keyboard/);
+  assert.ok(await target.isVisible());
+  const box = await target.boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box && box.y >= 0 && box.y < viewport.height, `the reply is on screen (top at ${box?.y})`);
+  assert.equal(await page.evaluate(() => history.length), entries, 'no extra history entry');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -122,8 +122,13 @@ for (const javaScript of [false, true]) {
         await reply.click();
         assert.equal(await reply.getAttribute('aria-expanded'), 'true');
         await first.getByLabel('Your reply to this comment').first().waitFor();
+        await first.getByLabel('Your reply to this comment').first().fill('A draft');
         await reply.click();
-        assert.equal(await first.getByLabel('Your reply to this comment').count(), 0);
+        assert.equal(await reply.getAttribute('aria-expanded'), 'false');
+        await first.getByLabel('Your reply to this comment').first().waitFor({ state: 'hidden' });
+        // Opened again, the form still holds the draft.
+        await reply.click();
+        assert.equal(await first.getByLabel('Your reply to this comment').first().inputValue(), 'A draft');
       }
       assert.deepEqual(errors, []);
       await context.close();

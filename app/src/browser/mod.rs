@@ -32,17 +32,24 @@ pub fn reload_page() {
 
 /// [`reload_page`] scrolled to the element with the id `anchor` (the browser's `:target`),
 /// so that what was just added is on screen, highlighted, and the keyboard goes on from
-/// there. Does nothing on the server.
+/// there. The address changes in place (no extra history entry) and the browser scrolls to
+/// the anchor rather than back to where the visitor was. Does nothing on the server.
 pub fn reload_page_at(anchor: &str) {
     #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let location = window.location();
-        // As above: a page that cannot reload keeps what it shows.
-        let _ = location.set_hash(anchor);
-        let _ = location.reload();
+    if let Some(window) = web_sys::window()
+        && let Ok(history) = window.history()
+    {
+        // Without these the page still reloads, at the place it was.
+        let _ = history.set_scroll_restoration(web_sys::ScrollRestoration::Manual);
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("#{anchor}")),
+        );
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = anchor;
+    reload_page();
 }
 
 /// Opens `path` as a new page load (the browser has no client-side router). Does nothing on

@@ -1,8 +1,10 @@
 //! The post page: an event with its authors, body, reactions, reply form and comment tree.
 //!
-//! The page is rendered on the server; its reactions, reply forms and moderation are
-//! islands. A reaction counts itself up; a reply or a deletion loads the page again, which
-//! shows the thread as the server now has it.
+//! The page is rendered on the server. One island for the whole thread makes every reaction
+//! button and reply toggle work ([`super::thread_actions`]); the post's reply form, its
+//! moderation and its Nostr publication are islands of their own. A reaction counts itself
+//! up; a reply loads the page again at the reply, and a moderator's deletion replaces the
+//! thread with "Event deleted".
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -85,12 +85,18 @@ pub mod browser {
     thread_local! {
         /// Each event's notice (by spasmid), made at its first reaction.
         static NOTICES: RefCell<HashMap<String, RwSignal<Notice>>> = RefCell::default();
-        /// The open reply forms (by spasmid); dropping one takes its form off the page.
+        /// The reply forms made so far (by spasmid), shown or hidden; dropping one would take
+        /// its form off the page.
         static REPLY_FORMS: RefCell<HashMap<String, Box<dyn Any>>> = RefCell::default();
     }
 
-    /// Shows the reply toggles and enables the reaction buttons under `root`.
+    /// Shows the reply toggles and enables the reaction buttons under `root`, and brings the
+    /// comment the address names (`#c-…`, the page loaded again after a reply) on screen:
+    /// branches laid out only near the screen may have moved it since the browser scrolled.
     pub fn enable(root: &Element) {
+        if let Ok(Some(target)) = root.query_selector(".comment:target") {
+            target.scroll_into_view();
+        }
         for_each(root, "[data-needs-signer]", |element| {
             let _ = element.remove_attribute("hidden");
         });
@@ -165,15 +171,6 @@ pub mod browser {
         let Some((actions, key)) = actions_of(button) else {
             return;
         };
-        if button.get_attribute("aria-expanded").as_deref() == Some("true") {
-            REPLY_FORMS.with_borrow_mut(|forms| forms.remove(&key));
-            let _ = button.set_attribute("aria-expanded", "false");
-            return;
-        }
-        let notice = notice_of(&actions, &key, owner);
-        let Some(parent) = parent_of(&actions, notice) else {
-            return;
-        };
         let Some(slot) = actions
             .query_selector(".reply-slot")
             .ok()
@@ -182,13 +179,29 @@ pub mod browser {
         else {
             return;
         };
+        let open = button.get_attribute("aria-expanded").as_deref() != Some("true");
+        let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
+        // A form once made is hidden and shown again, never dropped: it keeps the draft, and
+        // a reply on its way still has its form to report to.
+        slot.set_hidden(!open);
+        if !open || REPLY_FORMS.with_borrow(|forms| forms.contains_key(&key)) {
+            focus_reply_field(&actions);
+            return;
+        }
+        let notice = notice_of(&actions, &key, owner);
+        let Some(parent) = parent_of(&actions, notice) else {
+            return;
+        };
         let form = leptos::mount::mount_to(slot, move || {
             view! { <super::super::news::ReplyForm parent label="Your reply to this comment".to_owned() /> }
         });
         REPLY_FORMS.with_borrow_mut(|forms| forms.insert(key, Box::new(form)));
-        let _ = button.set_attribute("aria-expanded", "true");
-        // The keyboard goes where the person is about to write.
-        if let Ok(Some(field)) = actions.query_selector(".reply-slot textarea")
+        focus_reply_field(&actions);
+    }
+
+    /// The keyboard goes where the person is about to write (when the form is shown).
+    fn focus_reply_field(actions: &Element) {
+        if let Ok(Some(field)) = actions.query_selector(".reply-slot:not([hidden]) textarea")
             && let Ok(field) = field.dyn_into::<HtmlElement>()
         {
             let _ = field.focus();
