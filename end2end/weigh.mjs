@@ -9,7 +9,12 @@
 // JavaScript started the wasm (its first WebAssembly.instantiate call), and when the page was interactive (the
 // `data-hydrated` marker on <html>); then the same page visited again in the same profile.
 //
-// Options: `--json FILE` also writes the figures as JSON; `--cpu N` changes the slowdown.
+// Timings on a shared machine vary by a third from one visit to the next: each page is weighed
+// `--runs N` times (3 by default), each time in a fresh profile, and the table gives the
+// median of each timing, with the range of the time to interactive.
+//
+// Options: `--json FILE` also writes every run's figures as JSON; `--cpu N` changes the
+// slowdown; `--runs N` the number of visits per page.
 
 import { writeFile } from 'node:fs/promises';
 
@@ -23,6 +28,7 @@ const argument = (name) => {
 };
 const cpuSlowdown = Number(argument('--cpu') ?? 4);
 const jsonOut = argument('--json');
+const runs = Math.max(1, Number(argument('--runs') ?? 3));
 
 const ADMIN = author(0);
 const server = await startServer({
@@ -40,7 +46,9 @@ try {
   await weigh(browser, server.url, 'warm-up', pages[0][1]);
   const rows = [];
   for (const [name, path] of pages) {
-    rows.push(await weigh(browser, server.url, name, path));
+    const visits = [];
+    for (let run = 0; run < runs; run += 1) visits.push(await weigh(browser, server.url, name, path));
+    rows.push({ name, path, visits });
   }
   printTable(rows);
   if (jsonOut) await writeFile(jsonOut, JSON.stringify(rows, null, 2));
@@ -127,8 +135,11 @@ async function weigh(browser, url, name, path) {
     cdp.off('Network.responseReceived', onResponse);
     const timing = await page.evaluate(() => {
       const paint = performance.getEntriesByName('first-contentful-paint')[0];
+      const navigation = performance.getEntriesByType('navigation')[0];
       return {
         firstContentfulPaint: paint ? paint.startTime : null,
+        received: navigation ? navigation.responseEnd : null,
+        parsed: navigation ? navigation.domContentLoadedEventStart : null,
         bundleStarted: window.__bundleRunsAt ?? null,
         interactive: window.__interactiveAt,
       };
@@ -147,22 +158,34 @@ async function weigh(browser, url, name, path) {
 function printTable(rows) {
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
   const ms = (value) => (value === null || value === undefined ? '-' : `${Math.round(value)} ms`);
-  console.log(`\nCPU slowed ${cpuSlowdown}×, loopback, fresh profile per page; repeat = same page again in that profile\n`);
-  const header = ['page', 'requests', 'transferred', 'of which HTML', 'of which wasm', 'first paint', 'bundle runs', 'interactive', 'painted first', 'repeat: requests', 'repeat: transferred'];
-  const lines = rows.map(({ name, first, repeat }) => [
-    name,
-    String(first.requests),
-    kb(first.bytes),
-    kb(first.html),
-    kb(first.wasm),
-    ms(first.firstContentfulPaint),
-    ms(first.bundleStarted),
-    ms(first.interactive),
-    first.firstContentfulPaint !== null && first.bundleStarted !== null
-      && first.firstContentfulPaint <= first.bundleStarted ? 'yes' : 'no',
-    String(repeat.requests),
-    kb(repeat.bytes),
-  ]);
+  console.log(`\nCPU slowed ${cpuSlowdown}×, loopback, fresh profile per visit, median of ${runs} visits per page; repeat = same page again in that profile\n`);
+  const header = ['page', 'requests', 'transferred', 'of which HTML', 'of which wasm', 'received', 'first paint', 'parsed', 'bundle runs', 'interactive', 'painted first', 'repeat: requests', 'repeat: transferred'];
+  const median = (values) => {
+    const known = values.filter((value) => value !== null && value !== undefined).sort((a, b) => a - b);
+    return known.length === 0 ? null : known[Math.floor((known.length - 1) / 2)];
+  };
+  const lines = rows.map(({ name, visits }) => {
+    const { first, repeat } = visits[0];
+    const timing = (field) => median(visits.map((visit) => visit.first[field]));
+    const interactive = visits.map((visit) => visit.first.interactive);
+    const paintedFirst = visits.filter(({ first: visit }) => visit.firstContentfulPaint !== null
+      && visit.bundleStarted !== null && visit.firstContentfulPaint <= visit.bundleStarted).length;
+    return [
+      name,
+      String(first.requests),
+      kb(first.bytes),
+      kb(first.html),
+      kb(first.wasm),
+      ms(timing('received')),
+      ms(timing('firstContentfulPaint')),
+      ms(timing('parsed')),
+      ms(timing('bundleStarted')),
+      `${ms(timing('interactive'))} (${Math.round(Math.min(...interactive))}–${Math.round(Math.max(...interactive))})`,
+      `${paintedFirst}/${visits.length}`,
+      String(repeat.requests),
+      kb(repeat.bytes),
+    ];
+  });
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
   const format = (cells) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
   console.log(format(header));

@@ -27,12 +27,11 @@ pub use bundles::SiteAssets;
 /// The HTML document around every page, rendered on the server. It links the stylesheet and
 /// the browser bundle of the page's family (see [`bundles`]), by the names the server gives
 /// in [`SiteAssets`].
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell() -> impl IntoView {
     let assets = use_context::<SiteAssets>().unwrap_or_default();
     let stylesheet = assets.stylesheet;
     let bundle = page_bundle();
-    let mut options = options;
-    options.output_name = assets.bundle_stem(bundle).into();
+    let stem = assets.bundle_stem(bundle);
     // Pages that sign say where the signing module is; it loads when someone signs.
     let signer = assets
         .signer_stem()
@@ -49,8 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script nonce=leptos::nonce::use_nonce()>
                     "try{var t=localStorage.getItem('spasm-forum.theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}"
                 </script>
+                <browser::islands::IslandScripts stem />
                 <link rel="stylesheet" href=stylesheet />
-                <HydrationScripts options islands=true />
                 {signer}
                 <MetaTags />
             </head>
@@ -88,6 +87,7 @@ fn page_bundle() -> bundles::Bundle {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(identity::IdenticonSymbols::default());
     components::provide_signing();
 
     view! {
@@ -135,9 +135,9 @@ pub fn App() -> impl IntoView {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // Leptos's island script hydrates each island right after this returns, all within
-    // promise callbacks of the same task; a timeout runs after them, once every island is
-    // live, and starts what may change the islands' state.
+    // The islands script (`browser::islands`) hydrates each island right after this
+    // returns, in the same task; a timeout runs after them, once every island is live, and
+    // starts what may change the islands' state.
     set_timeout(
         || {
             components::start_page_signing();

@@ -26,7 +26,8 @@ function get(url, headers = {}) {
 async function assetsOfThePage(path = '/') {
   const { body } = await get(`${forum.server.url}${path}`);
   const html = body.toString();
-  const wasm = /href="(\/pkg\/spasm_forum-([a-z]+)-[0-9a-f]{16}_bg\.wasm)"/.exec(html);
+  // The islands script's last argument (app/src/browser/islands.rs).
+  const wasm = /'(\/pkg\/spasm_forum-([a-z]+)-[0-9a-f]{16}_bg\.wasm)'\)/.exec(html);
   const js = /href="(\/pkg\/spasm_forum-[a-z]+-[0-9a-f]{16}\.js)"/.exec(html)?.[1];
   const css = /href="(\/pkg\/spasm_forum-[0-9a-f]{16}\.css)"/.exec(html)?.[1];
   assert.ok(wasm && js && css, `the page names hashed assets:\n${html.slice(0, 2000)}`);

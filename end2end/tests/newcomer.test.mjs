@@ -4,9 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { Wallet } from 'ethers';
+
 import { axeViolations } from '../harness/axe.mjs';
 import { newPage, waitForHydration } from '../harness/browser.mjs';
-import { installProviders } from '../harness/providers.mjs';
+import { ETHEREUM_TEST_KEY, installProviders } from '../harness/providers.mjs';
 import { useForum } from '../harness/forum.mjs';
 import { author, publish } from '../harness/seed.mjs';
 
@@ -174,4 +176,97 @@ test('words and times: when it was signed, counts in words, excerpts without mar
     assert.deepEqual(errors, [], `JavaScript ${javaScriptEnabled ? 'on' : 'off'}`);
     await context.close();
   }
+});
+
+test('before the page can sign it says why: getting ready, could not load, needs JavaScript', async () => {
+  const url = forum.server.url;
+  const bundleWasm = /\/pkg\/spasm_forum-compose-[0-9a-f]{16}_bg\.wasm$/;
+  const hint = (page) => page.locator('.js-required');
+
+  // On a slow link: the controls wait, and say so, until the wasm has arrived.
+  const context = await forum.browser.newContext();
+  await installProviders(context);
+  const { page, errors } = await newPage(context);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route(bundleWasm, async (route) => { await held; await route.continue(); });
+  await page.goto(`${url}/newpost`);
+  await hint(page).getByText('Getting ready to sign…').waitFor();
+  assert.equal(await hint(page).innerText(), 'Getting ready to sign…', 'only the words that apply');
+  assert.ok(await page.getByRole('button', { name: 'Sign and publish' }).isDisabled());
+  release();
+  await waitForHydration(page);
+  await hint(page).waitFor({ state: 'hidden' });
+  assert.ok(await page.getByRole('button', { name: 'Sign and publish' }).isEnabled());
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // The code could not be loaded: what to do, in words.
+  const failing = await forum.browser.newContext();
+  const { page: offline, errors: offlineErrors } = await newPage(failing);
+  await offline.route(bundleWasm, (route) => route.abort('internetdisconnected'));
+  await offline.goto(`${url}/newpost`);
+  await offline.locator('html[data-js="failed"]').waitFor({ state: 'attached' });
+  assert.equal(
+    await hint(offline).innerText(),
+    "This page's code could not be loaded, so nothing can be signed here. Check your connection and reload the page.",
+  );
+  assert.ok(offlineErrors.every((error) => /Failed to load resource/.test(error)), offlineErrors.join('\n'));
+  await failing.close();
+
+  // Without JavaScript: that signing needs it.
+  const noScript = await forum.browser.newContext({ javaScriptEnabled: false });
+  const plain = await noScript.newPage();
+  await plain.goto(`${url}/newpost`);
+  assert.equal(
+    await hint(plain).innerText(),
+    'Signing needs JavaScript and a wallet or Nostr extension, such as MetaMask, Rabby, Alby or nos2x.',
+  );
+  await noScript.close();
+});
+
+test('your own reactions are marked, for the keys connected now', async () => {
+  const url = forum.server.url;
+  const root = await publish(url, author(1), {
+    action: 'post',
+    title: 'Which did I give?',
+    content: 'A post whose comment you already upvoted.',
+    timestamp: 1_760_000_200_000,
+  });
+  const comment = await publish(url, author(2), {
+    action: 'reply',
+    parent: root,
+    content: 'A comment to react to.',
+    timestamp: 1_760_000_260_000,
+  });
+  // The browser wallet's key upvoted the comment before this visit; another key downvoted it.
+  await publish(url, new Wallet(ETHEREUM_TEST_KEY), { action: 'react', parent: comment, content: 'upvote', timestamp: 1_760_000_300_000 });
+  await publish(url, author(3), { action: 'react', parent: comment, content: 'downvote', timestamp: 1_760_000_310_000 });
+
+  const context = await forum.browser.newContext();
+  const providers = await installProviders(context);
+  const { page, errors } = await newPage(context);
+  await page.goto(`${url}/news/${root}`);
+  await waitForHydration(page);
+  const marked = () => page.locator('button[aria-pressed="true"]').evaluateAll((buttons) => buttons.map((button) => {
+    const event = button.closest('[data-spasmid]');
+    return `${event.classList.contains('comment') ? 'comment' : 'post'}:${button.dataset.reaction}`;
+  }));
+  assert.deepEqual(await marked(), [], 'nothing is marked before a key is connected');
+
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  await page.locator('.comment button[data-reaction="upvote"][aria-pressed="true"]').waitFor();
+  assert.deepEqual(await marked(), ['comment:upvote'], "another key's downvote is not yours");
+  // A reaction given now is marked at once, and its button keeps the keyboard.
+  const important = page.locator('article.event button[data-reaction="important"]');
+  await important.click();
+  await page.locator('article.event button[data-reaction="important"][aria-pressed="true"]').waitFor();
+  assert.deepEqual((await marked()).sort(), ['comment:upvote', 'post:important']);
+  assert.equal(await important.evaluate((button) => button === document.activeElement), true);
+
+  // Another account in the wallet: the marks follow it (it gave nothing here).
+  await providers.ethereum.switchAccount(page, '0x' + '66'.repeat(32));
+  await page.waitForFunction(() => document.querySelectorAll('button[aria-pressed="true"]').length === 0);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

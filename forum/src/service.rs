@@ -91,6 +91,9 @@ impl From<AddressError> for ReadError {
     }
 }
 
+/// The most event ids [`Forum::reactions_by`] answers for at once (a long thread's page).
+pub const MAX_IDS_PER_REACTIONS_QUERY: usize = 500;
+
 /// The forum service: settings, limits and the store.
 #[derive(Debug, Clone)]
 pub struct Forum {
@@ -337,6 +340,33 @@ impl Forum {
     pub async fn author_events(&self, id: &str, page: Page) -> Result<Vec<StoredEvent>, ReadError> {
         let author = AuthorAddress::parse(id)?;
         Ok(self.store.by_author(&author, page).await?)
+    }
+
+    /// The reactions the keys `signers` (Ethereum addresses, Nostr keys in hex or npub) gave
+    /// to the events `ids` (any of their ids): `(id, reaction name)`, so that a page can mark
+    /// what its visitor already did. At most two keys (a visitor signs with an Ethereum
+    /// wallet, a Nostr extension or both) and [`MAX_IDS_PER_REACTIONS_QUERY`] ids.
+    ///
+    /// # Errors
+    /// [`ReadError::BadRequest`] for a key that is not an address or for too many keys or
+    /// ids; [`ReadError::Storage`] when the store fails.
+    pub async fn reactions_by(
+        &self,
+        signers: &[String],
+        ids: &[String],
+    ) -> Result<Vec<(String, String)>, ReadError> {
+        if signers.len() > 2 || ids.len() > MAX_IDS_PER_REACTIONS_QUERY {
+            return Err(ReadError::BadRequest(format!(
+                "ERROR: ask about at most 2 keys and {MAX_IDS_PER_REACTIONS_QUERY} events at once"
+            )));
+        }
+        let signers = signers
+            .iter()
+            .map(|signer| AuthorAddress::parse(signer))
+            .collect::<Result<Vec<_>, _>>()?;
+        let signers: Vec<&str> = signers.iter().map(AuthorAddress::as_str).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        Ok(self.store.reactions_by(&signers, &ids).await?)
     }
 
     /// What a Nostr key (hex or npub) says about itself in its newest stored profile;

@@ -344,6 +344,48 @@ async fn reactions_are_counted_once_per_signer_and_kind(test: &TestForum) {
     assert_eq!(envelope["stats"][0]["action"], "react");
     assert_eq!(envelope["stats"][0]["total"], 3);
 
+    // What each key already did, for the page to mark: by any form of the key and any id.
+    let mut by_bob = test
+        .forum
+        .reactions_by(
+            &[bob()
+                .ethereum_address()
+                .to_string()
+                .to_uppercase()
+                .replace("0X", "0x")],
+            &[target.clone(), "spasmid01unknown".to_owned()],
+        )
+        .await
+        .unwrap();
+    by_bob.sort();
+    assert_eq!(
+        by_bob,
+        [
+            (target.clone(), "bullish".to_owned()),
+            (target.clone(), "upvote".to_owned())
+        ]
+    );
+    let by_alice = test
+        .forum
+        .reactions_by(&[alice().nostr_pubkey().to_string()], &[target.clone()])
+        .await
+        .unwrap();
+    assert_eq!(by_alice, [(target.clone(), "upvote".to_owned())]);
+    assert!(
+        test.forum
+            .reactions_by(&[alice().ethereum_address().to_string()], &[target.clone()])
+            .await
+            .unwrap()
+            .is_empty(),
+        "alice reacted with her Nostr key only"
+    );
+    assert!(matches!(
+        test.forum
+            .reactions_by(&["nobody".to_owned()], &[target.clone()])
+            .await,
+        Err(forum::ReadError::BadRequest(_))
+    ));
+
     // Unknown reactions and unknown targets are refused, not counted.
     let mut odd = react(
         &parent(&target),

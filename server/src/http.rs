@@ -140,7 +140,6 @@ fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 /// The whole application as an axum router.
 pub fn router(state: AppState) -> Router {
     let routes = page_routes();
-    let options = state.leptos_options.clone();
     // Other instances' web clients and federation peers call the API from anywhere; it
     // uses no cookies, and writes are signed.
     let cors = CorsLayer::new()
@@ -168,7 +167,7 @@ pub fn router(state: AppState) -> Router {
                     provide_response_nonce();
                 }
             },
-            move || shell(options.clone()),
+            shell,
         )
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
@@ -268,14 +267,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 /// Embedded static files; anything else renders the app, whose router answers 404.
-async fn fallback(State(state): State<AppState>, request: Request<Body>) -> Response {
+async fn fallback(request: Request<Body>) -> Response {
     if let Some(response) = site_assets::response_for(request.uri().path(), request.headers()) {
         return response;
     }
-    let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async_with_context(provide_page_context, move || {
-        shell(options.clone())
-    });
+    let render = leptos_axum::render_app_async_with_context(provide_page_context, shell);
     render(request).await.into_response()
 }
 

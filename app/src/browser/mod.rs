@@ -2,6 +2,7 @@
 //! the plain-data types are shared with the server so components compile on both sides.
 
 pub mod ethereum;
+pub mod islands;
 pub mod nostr;
 pub mod signer;
 

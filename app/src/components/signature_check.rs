@@ -22,7 +22,10 @@ struct CheckState {
 /// Connect an Ethereum wallet, sign a short message and let the server verify it.
 #[cfg_attr(any(feature = "ssr", feature = "about-islands"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "about-islands")), component)]
-pub fn SignatureCheck() -> impl IntoView {
+pub fn SignatureCheck(
+    /// Server-rendered words above the controls ([`super::NeedsJavaScript`]).
+    children: Children,
+) -> impl IntoView {
     let state = CheckState {
         signing: use_signing(),
         message: RwSignal::new(DEFAULT_MESSAGE.to_string()),
@@ -43,9 +46,7 @@ pub fn SignatureCheck() -> impl IntoView {
                 "signature and shows the address that signed it. Signing is free and sends "
                 "nothing to any blockchain."
             </p>
-            <p class="hint js-required" hidden=move || interactive.get()>
-                "Signing needs JavaScript and a wallet extension such as MetaMask or Rabby."
-            </p>
+            {children()}
             <Show when=move || state.signing.wallet.with(Option::is_none)>
                 <button type="button" class="button primary" disabled=disabled on:click=move |_| connect_wallet_in_background(state.signing, None, state.notice)>
                     "Connect Ethereum wallet"

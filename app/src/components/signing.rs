@@ -502,13 +502,18 @@ async fn attempt_sign_and_submit(
         .map_err(|error| Failure::Words(format!("The forum refused it. {error}")))
 }
 
-/// "Signing needs JavaScript" for pages read without it.
+/// Why the signing controls below cannot be used yet: without JavaScript, that signing
+/// needs it; while the page's code loads, that it is getting ready; when that code could not
+/// load, what to do; nothing once the page can sign. The stylesheet shows the one that
+/// applies from `data-js` on `<html>`, which the islands script sets (see
+/// [`crate::browser::islands`]). Rendered outside islands, so no browser bundle carries it.
 #[component]
 pub fn NeedsJavaScript() -> impl IntoView {
-    let signing = use_signing();
     view! {
-        <p class="hint js-required" hidden=move || signing.interactive.get()>
-            "Signing needs JavaScript and a wallet extension such as MetaMask or Rabby."
+        <p class="hint js-required">
+            <span class="without-js">"Signing needs JavaScript and a wallet or Nostr extension, such as MetaMask, Rabby, Alby or nos2x."</span>
+            <span class="js-loading">"Getting ready to sign…"</span>
+            <span class="js-failed">"This page's code could not be loaded, so nothing can be signed here. Check your connection and reload the page."</span>
         </p>
     }
 }

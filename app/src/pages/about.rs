@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::{PageMeta, SignatureCheck};
+use crate::components::{NeedsJavaScript, PageMeta, SignatureCheck};
 
 /// What the forum is, how signing works, and the wallet check.
 #[component]
@@ -21,6 +21,8 @@ pub fn AboutPage() -> impl IntoView {
                 "not even the host, can put words in your mouth."
             </p>
         </section>
-        <SignatureCheck />
+        <SignatureCheck>
+            <NeedsJavaScript />
+        </SignatureCheck>
     }
 }

@@ -40,6 +40,7 @@ pub fn AdminPage() -> impl IntoView {
                 "Saving signs the settings with an admin's Ethereum wallet; the server checks the signature "
                 "and applies them at once. Connect an admin wallet to change them."
             </p>
+            <NeedsJavaScript />
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let admins = admins.await;
@@ -68,7 +69,6 @@ fn AdminSettings(settings: Map<String, Value>, admins: Vec<String>) -> impl Into
     let signing = use_signing();
     let settings = StoredValue::new(settings);
     view! {
-        <NeedsJavaScript />
         <Show when=move || signing.connected_is_one_of(&admins)
             fallback=|| view! { <p data-testid="admin-only">"This page is for the instance's admins."</p> }>
             <SettingsForm initial=settings.get_value() />

@@ -17,6 +17,7 @@ pub fn NewPostPage() -> impl IntoView {
         <PageMeta title="New post" description="Write a post and sign it with your Ethereum wallet or Nostr extension." />
         <section class="card">
             <h1>"New post"</h1>
+            <NeedsJavaScript />
             <NewPostForm />
         </section>
     }
@@ -102,7 +103,6 @@ fn NewPostForm() -> impl IntoView {
             </fieldset>
             <PublishToNostrChoice id="publish-nostr" />
             <p class="sign-preview" aria-live="polite">{preview}</p>
-            <NeedsJavaScript />
             <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and publish"</button>
             <LiveNotice notice />
         </form>

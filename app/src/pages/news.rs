@@ -51,6 +51,7 @@ pub fn NewsPage() -> impl IntoView {
                                 })}
                                 <section class="comments" aria-labelledby="comments-title">
                                     <h2 id="comments-title">{format!("Comments ({})", thread.event.replies)}</h2>
+                                    <NeedsJavaScript />
                                     <PostReplyForm parent=thread.event.parent_data.clone() />
                                     <CommentList comments=thread.comments />
                                 </section>
@@ -124,6 +125,24 @@ fn Thread(children: Children) -> impl IntoView {
                 && let Some(root) = root.get()
             {
                 super::thread_actions::browser::enable(&root);
+            }
+        });
+        // The connected keys' own reactions, marked again whenever the keys change.
+        Effect::new(move |_| {
+            let signers: Vec<String> = signing
+                .wallet
+                .get()
+                .map(|(_, account)| account)
+                .into_iter()
+                .chain(signing.nostr.get())
+                .collect();
+            if signing.interactive.get()
+                && let Some(root) = root.get()
+            {
+                leptos::task::spawn_local(super::thread_actions::browser::mark_own_reactions(
+                    root.into(),
+                    signers,
+                ));
             }
         });
         let owner = Owner::current().unwrap_or_default();
@@ -282,7 +301,6 @@ pub(super) fn ReplyForm(
             <textarea id=field_id.clone() rows="3" prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))
                 placeholder="Markdown works; HTML is shown as text."></textarea>
             <PublishToNostrChoice id=format!("{field_id}-nostr") />
-            <NeedsJavaScript />
             <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and reply"</button>
             <LiveNotice notice />
         </form>

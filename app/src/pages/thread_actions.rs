@@ -6,7 +6,9 @@
 //! ([`browser::enable`]) and listens to clicks on the whole thread ([`browser::on_click`]:
 //! event delegation), so a thread of fifty comments hydrates one island, not fifty, and
 //! carries no props per comment: what a reaction or reply needs of its event is the JSON of
-//! [`ParentData`] in the actions' `data-parent` attribute, read when someone clicks.
+//! [`ParentData`] in the actions' `data-parent` attribute, read when someone clicks. The
+//! island also marks the reactions the connected keys already gave (`aria-pressed`, asked of
+//! the server whenever the keys change: [`browser::mark_own_reactions`]).
 
 use leptos::prelude::*;
 use spasm::action::Reaction;
@@ -46,7 +48,8 @@ pub fn EventActions(
                         // The name and count in the text are the button's accessible name.
                         <button type="button" class="reaction" data-reaction=name disabled>
                             <span aria-hidden="true">{reaction_symbol(name)}</span>
-                            " " {capitalise(name)} " " <span class="count">{count}</span>
+                            // One text node: pieces side by side would each need a marker.
+                            {format!(" {} ", capitalise(name))} <span class="count">{count}</span>
                         </button>
                     }
                 }).collect_view()}
@@ -156,6 +159,9 @@ pub mod browser {
             let counted = sign_and_submit(signing, notice, describe(Action::React, name), unsigned)
                 .await
                 .is_some();
+            if counted {
+                let _ = button.set_attribute("aria-pressed", "true");
+            }
             if counted && let Ok(Some(count)) = button.query_selector(".count") {
                 let total = count
                     .text_content()
@@ -251,6 +257,57 @@ pub mod browser {
         });
         NOTICES.with_borrow_mut(|notices| notices.insert(key.to_owned(), notice));
         notice
+    }
+
+    thread_local! {
+        /// The latest marking asked for; an older one's answer arriving later is dropped.
+        static MARKING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Marks what the connected keys `signers` already did: their reaction buttons under
+    /// `root` get `aria-pressed="true"`, after the marks of keys no longer connected are
+    /// taken off. The marks are a help, not a promise: when the server cannot say, the
+    /// buttons stay as they are and reacting still works.
+    pub async fn mark_own_reactions(root: Element, signers: Vec<String>) {
+        let marking = MARKING.with(|marking| {
+            marking.set(marking.get().wrapping_add(1));
+            marking.get()
+        });
+        for_each(&root, "button[data-reaction][aria-pressed]", |button| {
+            let _ = button.remove_attribute("aria-pressed");
+        });
+        if signers.is_empty() {
+            return;
+        }
+        let mut actions_by_id = HashMap::new();
+        for_each(&root, "[data-parent]", |actions| {
+            if let Some((actions, id)) = actions_of(actions) {
+                actions_by_id.insert(id, actions);
+            }
+        });
+        let ids: Vec<String> = actions_by_id.keys().cloned().collect();
+        // The server answers for 500 events at a time (forum's MAX_IDS_PER_REACTIONS_QUERY).
+        for ids in ids.chunks(500) {
+            let Ok(own) =
+                crate::server_fns::load_own_reactions(signers.clone(), ids.to_vec()).await
+            else {
+                return;
+            };
+            if MARKING.with(std::cell::Cell::get) != marking {
+                return;
+            }
+            for (id, name) in own {
+                let button = Reaction::from_name(&name)
+                    .zip(actions_by_id.get(&id))
+                    .and_then(|(reaction, actions)| {
+                        let selector = format!("button[data-reaction=\"{}\"]", reaction.name());
+                        actions.query_selector(&selector).ok().flatten()
+                    });
+                if let Some(button) = button {
+                    let _ = button.set_attribute("aria-pressed", "true");
+                }
+            }
+        }
     }
 
     fn for_each(root: &Element, selector: &str, mut each: impl FnMut(&Element)) {

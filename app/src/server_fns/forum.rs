@@ -385,6 +385,20 @@ pub async fn submit_event(
     }
 }
 
+/// `(id, reaction name)` of the reactions the visitor's keys `signers` (an Ethereum address,
+/// a Nostr key in hex, or both) gave to the events `ids` of the page, which marks them
+/// ([`forum::Forum::reactions_by`]: at most 2 keys and 500 ids).
+#[server(prefix = "/_fn", endpoint = "own_reactions")]
+pub async fn load_own_reactions(
+    signers: Vec<String>,
+    ids: Vec<String>,
+) -> Result<Vec<(String, String)>, UserFacingError> {
+    forum()?
+        .reactions_by(&signers, &ids)
+        .await
+        .map_err(read_failed)
+}
+
 /// The federation sources and feeds, each with its state in words, and the admin's list.
 #[server(prefix = "/_fn", endpoint = "sources")]
 pub async fn load_sources() -> Result<crate::model::SourcesView, UserFacingError> {

@@ -460,6 +460,19 @@ impl Store for Database {
             .await
     }
 
+    async fn reactions_by(
+        &self,
+        signers: &[&str],
+        ids: &[&str],
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        if signers.is_empty() || ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = statements::reactions_by(signers, ids);
+        self.read(move |db| Box::pin(async move { reads::text_pairs(db, &sql).await }))
+            .await
+    }
+
     async fn children(
         &self,
         parents: &[i64],

@@ -669,6 +669,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The keys of the stored events with any of these ids.
     async fn keys_of_ids(&self, ids: &[&str]) -> Result<Vec<i64>, StorageError>;
 
+    /// `(id, reaction name)` of each reaction that one of `signers` (normalised addresses)
+    /// gave to an event with one of `ids`, visible or not.
+    async fn reactions_by(
+        &self,
+        signers: &[&str],
+        ids: &[&str],
+    ) -> Result<Vec<(String, String)>, StorageError>;
+
     /// Visible events whose parent is one of `parents`, with one of `actions` (all when
     /// `None`), newest first.
     async fn children(

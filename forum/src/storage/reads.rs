@@ -77,6 +77,18 @@ pub(super) async fn ints(db: &mut dyn Executor, sql: &Sql) -> Result<Vec<i64>, S
     db.fetch_ints(&sql.text, &sql.params()).await
 }
 
+/// A query of two texts per row.
+pub(super) async fn text_pairs(
+    db: &mut dyn Executor,
+    sql: &Sql,
+) -> Result<Vec<(String, String)>, StorageError> {
+    db.fetch_all(&sql.text, &sql.params())
+        .await?
+        .into_iter()
+        .map(|mut row| Ok((row.text(0)?, row.text(1)?)))
+        .collect()
+}
+
 pub(super) async fn admin_events(
     db: &mut dyn Executor,
     prefix: &str,

@@ -432,6 +432,22 @@ pub(super) fn keys_of_ids(ids: &[&str]) -> Sql {
     sql
 }
 
+/// `(id, reaction name)` of each reaction `signers` gave to the events with one of `ids`
+/// (`signer_actions` keeps a reaction's name as its content digest).
+pub(super) fn reactions_by(signers: &[&str], ids: &[&str]) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT event_ids.value, signer_actions.content_digest FROM signer_actions \
+         JOIN event_ids ON event_ids.event_key = signer_actions.target_key \
+         WHERE signer_actions.action = ",
+    );
+    sql.bind_text(Action::React.name())
+        .push(" AND signer_actions.signer IN ")
+        .bind_list(signers, |signer| Bound::Text((*signer).to_owned()))
+        .push(" AND event_ids.value IN ")
+        .bind_list(ids, |id| Bound::Text((*id).to_owned()));
+    sql
+}
+
 /// Visible children of `parents`.
 pub(super) fn children(parents: &[i64], actions: Option<&[String]>, page: Page) -> (Sql, bool) {
     let mut sql = Sql::new(&format!(

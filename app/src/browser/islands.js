@@ -1,0 +1,46 @@
+(function(js, wasm) {
+  var root = document.documentElement;
+  root.dataset.js = 'loading';
+  var compiled = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch(wasm)) : wasm;
+  if (compiled.catch) compiled.catch(function() {});
+  var childrenCallbacks = [];
+  function walk(parent, m) {
+    for (var el = parent.firstElementChild; el; el = el.nextElementSibling) {
+      var tag = el.localName;
+      if (tag === 'leptos-island') {
+        var island = m[el.dataset.component];
+        if (island) {
+          var enter = childrenCallbacks[childrenCallbacks.length - 1];
+          if (enter) enter();
+          island(el);
+        } else {
+          console.warn('Could not find WASM function for the island ' + el.dataset.component);
+        }
+      }
+      if (tag === 'leptos-children') {
+        childrenCallbacks.push(el.$$on_hydrate);
+        walk(el, m);
+        childrenCallbacks.pop();
+      } else {
+        walk(el, m);
+      }
+    }
+  }
+  function hydrate() {
+    import(js).then(function(m) {
+      return m.default({ module_or_path: compiled }).then(function() { return m; });
+    }).then(function(m) {
+      m.hydrate();
+      walk(document.body, m);
+      root.dataset.js = 'ready';
+    }, function(error) {
+      root.dataset.js = 'failed';
+      console.warn('The page could not load its code', error);
+    });
+  }
+  function afterPaint() {
+    requestAnimationFrame(function() { setTimeout(hydrate, 0); });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', afterPaint);
+  else afterPaint();
+})
