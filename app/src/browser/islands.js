@@ -39,7 +39,19 @@
     });
   }
   function afterPaint() {
-    requestAnimationFrame(function() { setTimeout(hydrate, 0); });
+    var types = (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes) || [];
+    if (types.indexOf('paint') < 0) {
+      requestAnimationFrame(function() { setTimeout(hydrate, 0); });
+    } else if (performance.getEntriesByName('first-contentful-paint').length > 0) {
+      hydrate();
+    } else {
+      new PerformanceObserver(function(list, observer) {
+        if (list.getEntriesByName('first-contentful-paint').length > 0) {
+          observer.disconnect();
+          hydrate();
+        }
+      }).observe({ type: 'paint', buffered: true });
+    }
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', afterPaint);
   else afterPaint();

@@ -6,8 +6,10 @@
 //! after the page was parsed. This script is a classic inline script at the top of `<head>`:
 //! it has the browser fetch and compile the wasm (`WebAssembly.compileStreaming`, off the
 //! main thread) while the page is still arriving and being parsed, and runs nothing of the
-//! bundle before the page is parsed and painted; then it imports the glue, instantiates the
-//! compiled module and makes the islands live, with the same walk as Leptos's script
+//! bundle before the page is parsed (`DOMContentLoaded`) and its content painted (the
+//! `first-contentful-paint` entry of the Paint Timing API; a frame later where the browser
+//! has no such entry); then it imports the glue, instantiates the compiled module and makes
+//! the islands live, with the same walk as Leptos's script
 //! (`island_script.js` of leptos 0.8): each `<leptos-island>` calls the bundle's export named
 //! by its `data-component`, after the `$$on_hydrate` of the `<leptos-children>` it sits in.
 //!

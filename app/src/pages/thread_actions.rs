@@ -279,27 +279,24 @@ pub mod browser {
         if signers.is_empty() {
             return;
         }
-        let mut actions_by_id = HashMap::new();
+        let mut actions_by_id = Vec::new();
         for_each(&root, "[data-parent]", |actions| {
-            if let Some((actions, id)) = actions_of(actions) {
-                actions_by_id.insert(id, actions);
-            }
+            actions_by_id.extend(actions_of(actions).map(|(actions, id)| (id, actions)));
         });
-        let ids: Vec<String> = actions_by_id.keys().cloned().collect();
+        let signers = signers.join(" ");
         // The server answers for 500 events at a time (forum's MAX_IDS_PER_REACTIONS_QUERY).
-        for ids in ids.chunks(500) {
-            let Ok(own) =
-                crate::server_fns::load_own_reactions(signers.clone(), ids.to_vec()).await
-            else {
+        for events in actions_by_id.chunks(500) {
+            let ids = events.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(" ");
+            let Ok(own) = crate::server_fns::load_own_reactions(signers.clone(), ids).await else {
                 return;
             };
             if MARKING.with(std::cell::Cell::get) != marking {
                 return;
             }
-            for (id, name) in own {
-                let button = Reaction::from_name(&name)
-                    .zip(actions_by_id.get(&id))
-                    .and_then(|(reaction, actions)| {
+            for (id, name) in own.lines().filter_map(|line| line.split_once(' ')) {
+                let button = Reaction::from_name(name)
+                    .zip(events.iter().find(|(event, _)| event == id))
+                    .and_then(|(reaction, (_, actions))| {
                         let selector = format!("button[data-reaction=\"{}\"]", reaction.name());
                         actions.query_selector(&selector).ok().flatten()
                     });

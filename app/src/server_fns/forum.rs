@@ -385,18 +385,23 @@ pub async fn submit_event(
     }
 }
 
-/// `(id, reaction name)` of the reactions the visitor's keys `signers` (an Ethereum address,
-/// a Nostr key in hex, or both) gave to the events `ids` of the page, which marks them
-/// ([`forum::Forum::reactions_by`]: at most 2 keys and 500 ids).
+/// The reactions the visitor's keys gave to the events of the page, which marks them
+/// ([`forum::Forum::reactions_by`]: at most 2 keys and 500 ids). `signers` is the keys (an
+/// Ethereum address, a Nostr key in hex, or both) and `ids` the events' ids, each separated
+/// by spaces; the answer is a line `<id> <reaction name>` per reaction. Plain text rather
+/// than lists: the thread's browser bundle already carries the code of text arguments and
+/// answers, and lists would add 3 KB (brotli) to it.
 #[server(prefix = "/_fn", endpoint = "own_reactions")]
-pub async fn load_own_reactions(
-    signers: Vec<String>,
-    ids: Vec<String>,
-) -> Result<Vec<(String, String)>, UserFacingError> {
-    forum()?
-        .reactions_by(&signers, &ids)
+pub async fn load_own_reactions(signers: String, ids: String) -> Result<String, UserFacingError> {
+    let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let reactions = forum()?
+        .reactions_by(&words(&signers), &words(&ids))
         .await
-        .map_err(read_failed)
+        .map_err(read_failed)?;
+    Ok(reactions
+        .into_iter()
+        .map(|(id, reaction)| format!("{id} {reaction}\n"))
+        .collect())
 }
 
 /// The federation sources and feeds, each with its state in words, and the admin's list.
