@@ -48,9 +48,10 @@ pub fn shell() -> impl IntoView {
                 <script nonce=leptos::nonce::use_nonce()>
                     "try{var t=localStorage.getItem('spasm-forum.theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}"
                 </script>
+                // Scripts before the stylesheet, which would hold them (and the parser) back.
                 <browser::islands::IslandScripts stem />
-                <link rel="stylesheet" href=stylesheet />
                 {signer}
+                <link rel="stylesheet" href=stylesheet />
                 <MetaTags />
             </head>
             <body>
@@ -87,7 +88,6 @@ fn page_bundle() -> bundles::Bundle {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(identity::IdenticonSymbols::default());
     components::provide_signing();
 
     view! {

@@ -72,10 +72,9 @@ for (const javaScript of [false, true]) {
         // The only pictures are the identicons this server draws.
         const pictures = await page.locator('main img').evaluateAll((images) => images.map((image) => image.getAttribute('src')));
         assert.ok(pictures.every((src) => /^\/identicons\/([0-9A-Za-z]|%[0-9A-F]{2})+\.svg$/.test(src)), pictures.join('\n'));
-        // Identicons stand in the page as drawings of paths, each drawn once (a symbol) and
-        // shown where its author appears (a use of that symbol), nothing else.
-        const drawn = await page.locator('main svg.identicon *').evaluateAll((parts) => parts.map((part) => `${part.tagName}:${[...part.attributes].map((a) => `${a.name}${a.name === 'href' ? `=${a.value}` : ''}`).join(',')}`));
-        assert.ok(drawn.length > 0 && drawn.every((part) => /^(path:fill,d|symbol:id,viewBox|use:href=#i-[0-9]+)$/.test(part)), drawn.join('\n'));
+        // Identicons stand in the page as drawings of paths, nothing else.
+        const drawn = await page.locator('main svg.identicon *').evaluateAll((parts) => parts.map((part) => `${part.tagName}:${[...part.attributes].map((a) => a.name).join(',')}`));
+        assert.ok(drawn.length > 0 && drawn.every((part) => part === 'path:fill,d'), drawn.join('\n'));
         const hrefs = await page.locator('main a').evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
         assert.ok(hrefs.every((href) => !/^\s*javascript:/i.test(href)), hrefs.join('\n'));
         if (path === '/post') {

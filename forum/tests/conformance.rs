@@ -367,13 +367,19 @@ async fn reactions_are_counted_once_per_signer_and_kind(test: &TestForum) {
     );
     let by_alice = test
         .forum
-        .reactions_by(&[alice().nostr_pubkey().to_string()], &[target.clone()])
+        .reactions_by(
+            &[alice().nostr_pubkey().to_string()],
+            std::slice::from_ref(&target),
+        )
         .await
         .unwrap();
     assert_eq!(by_alice, [(target.clone(), "upvote".to_owned())]);
     assert!(
         test.forum
-            .reactions_by(&[alice().ethereum_address().to_string()], &[target.clone()])
+            .reactions_by(
+                &[alice().ethereum_address().to_string()],
+                std::slice::from_ref(&target)
+            )
             .await
             .unwrap()
             .is_empty(),
@@ -381,7 +387,7 @@ async fn reactions_are_counted_once_per_signer_and_kind(test: &TestForum) {
     );
     assert!(matches!(
         test.forum
-            .reactions_by(&["nobody".to_owned()], &[target.clone()])
+            .reactions_by(&["nobody".to_owned()], std::slice::from_ref(&target))
             .await,
         Err(forum::ReadError::BadRequest(_))
     ));

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use spasm::action::{Action, Reaction};
 
-use crate::identity::IdenticonSymbols;
 use crate::model::{AuthorView, EventView};
 
 /// A date as people read it, in UTC (the same on the server and in the browser).
@@ -42,15 +41,9 @@ pub fn AuthorLine(authors: Vec<AuthorView>) -> impl IntoView {
     if authors.is_empty() {
         return view! { <span class="author">"anonymous"</span> }.into_any();
     }
-    // Outside a page (a component rendered alone), every identicon is drawn where it stands.
-    let symbols = use_context::<IdenticonSymbols>();
     view! {
         <span class="authors">
             {authors.into_iter().map(|author| {
-                let identicon = match &symbols {
-                    Some(symbols) => symbols.svg_inner(&author.identicon_paths),
-                    None => author.identicon_paths,
-                };
                 let label = if author.verified {
                     format!("{} address, signature verified by this server", author.network)
                 } else {
@@ -58,7 +51,7 @@ pub fn AuthorLine(authors: Vec<AuthorView>) -> impl IntoView {
                 };
                 view! {
                     <a class="author" href=author.href title=label.clone()>
-                        <svg class="identicon" viewBox="0 0 8 8" width="16" height="16" aria-hidden="true" shape-rendering="crispEdges" inner_html=identicon></svg>
+                        <svg class="identicon" viewBox="0 0 8 8" width="16" height="16" aria-hidden="true" shape-rendering="crispEdges" inner_html=author.identicon_paths></svg>
                         {match author.name {
                             Some(name) => view! {
                                 <bdi class="author-name">{name}</bdi>

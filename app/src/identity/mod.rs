@@ -7,11 +7,9 @@
 //! here every place uses the lower-case form) and the `npub` for Nostr.
 
 mod blockies;
-mod symbols;
 
 pub use blockies::Blockie;
 pub use spasm::names::auto_generated_name;
-pub use symbols::IdenticonSymbols;
 
 /// The path of a seed's identicon, served as SVG by the forum server. Addresses and npubs
 /// are alphanumeric; anything else an unverified event claims is percent-encoded.

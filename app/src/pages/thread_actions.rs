@@ -286,7 +286,11 @@ pub mod browser {
         let signers = signers.join(" ");
         // The server answers for 500 events at a time (forum's MAX_IDS_PER_REACTIONS_QUERY).
         for events in actions_by_id.chunks(500) {
-            let ids = events.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(" ");
+            let ids = events
+                .iter()
+                .map(|(id, _)| id.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             let Ok(own) = crate::server_fns::load_own_reactions(signers.clone(), ids).await else {
                 return;
             };

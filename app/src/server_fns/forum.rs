@@ -390,10 +390,14 @@ pub async fn submit_event(
 /// Ethereum address, a Nostr key in hex, or both) and `ids` the events' ids, each separated
 /// by spaces; the answer is a line `<id> <reaction name>` per reaction. Plain text rather
 /// than lists: the thread's browser bundle already carries the code of text arguments and
-/// answers, and lists would add 3 KB (brotli) to it.
+/// answers (lists cost it 0.6 KB more of brotli).
 #[server(prefix = "/_fn", endpoint = "own_reactions")]
 pub async fn load_own_reactions(signers: String, ids: String) -> Result<String, UserFacingError> {
-    let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let words = |text: &str| {
+        text.split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     let reactions = forum()?
         .reactions_by(&words(&signers), &words(&ids))
         .await

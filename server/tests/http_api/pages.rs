@@ -230,27 +230,6 @@ async fn authors_are_shown_with_identicons_and_generated_names() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_author_s_identicon_is_drawn_once_per_page() {
-    let app = TestApp::spawn().await;
-    let key = testkit::TestKey::from_seed(5);
-    for (offset, title) in [(0, "First of two"), (1, "Second of two")] {
-        let (_, post) = key.signed_post(title, "By the same key.", 1_730_000_000_000 + offset);
-        let (status, message) = app.submit(&serde_json::from_str(&post).unwrap()).await;
-        assert_eq!(status, StatusCode::CREATED, "{message}");
-    }
-    let (status, html) = app.get("/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Second of two") && html.contains("First of two"));
-    assert_eq!(html.matches("<symbol ").count(), 1, "one drawing: {html}");
-    assert!(html.contains(r##"<symbol id="i-1" viewBox="0 0 8 8"><path fill="##));
-    assert_eq!(
-        html.matches(r##"<use href="#i-1"/>"##).count(),
-        2,
-        "shown twice"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_describe_themselves_for_search_engines_and_link_previews() {
     let app = TestApp::spawn().await;
     let (_, front) = app.get("/").await;
