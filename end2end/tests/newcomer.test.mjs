@@ -254,9 +254,16 @@ test('your own reactions are marked, for the keys connected now', async () => {
   }));
   assert.deepEqual(await marked(), [], 'nothing is marked before a key is connected');
 
+  // Once the server has answered, every reaction button says whether it is yours.
+  const answered = () => page.waitForFunction(() => document.querySelectorAll('button[data-reaction]:not([aria-pressed])').length === 0);
   await page.getByRole('button', { name: 'Connect wallet' }).click();
-  await page.locator('.comment button[data-reaction="upvote"][aria-pressed="true"]').waitFor();
+  await answered();
   assert.deepEqual(await marked(), ['comment:upvote'], "another key's downvote is not yours");
+  // Yours already: said at once, and the wallet is not asked.
+  const asked = providers.requests.length;
+  await page.locator('.comment button[data-reaction="upvote"]').click();
+  await page.locator('.comment [role="alert"]').getByText('You already gave “upvote” here: a reaction counts once for each key.').waitFor();
+  assert.equal(providers.requests.length, asked);
   // A reaction given now is marked at once, and its button keeps the keyboard.
   const important = page.locator('article.event button[data-reaction="important"]');
   await important.click();
@@ -267,6 +274,8 @@ test('your own reactions are marked, for the keys connected now', async () => {
   // Another account in the wallet: the marks follow it (it gave nothing here).
   await providers.ethereum.switchAccount(page, '0x' + '66'.repeat(32));
   await page.waitForFunction(() => document.querySelectorAll('button[aria-pressed="true"]').length === 0);
+  await answered();
+  assert.deepEqual(await marked(), []);
   assert.deepEqual(errors, []);
   await context.close();
 });

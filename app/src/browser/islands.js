@@ -1,5 +1,9 @@
 (function(js, wasm) {
   var root = document.documentElement;
+  if (typeof WebAssembly !== 'object') {
+    root.dataset.js = 'failed';
+    return;
+  }
   root.dataset.js = 'loading';
   var compiled = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch(wasm)) : wasm;
   if (compiled.catch) compiled.catch(function() {});
@@ -26,14 +30,17 @@
       }
     }
   }
+  var started = false;
   function hydrate() {
+    if (started) return;
+    started = true;
     import(js).then(function(m) {
-      return m.default({ module_or_path: compiled }).then(function() { return m; });
-    }).then(function(m) {
-      m.hydrate();
-      walk(document.body, m);
-      root.dataset.js = 'ready';
-    }, function(error) {
+      return m.default({ module_or_path: compiled }).then(function() {
+        m.hydrate();
+        walk(document.body, m);
+        root.dataset.js = 'ready';
+      });
+    }).catch(function(error) {
       root.dataset.js = 'failed';
       console.warn('The page could not load its code', error);
     });
@@ -51,6 +58,8 @@
           hydrate();
         }
       }).observe({ type: 'paint', buffered: true });
+      // A page that is not painted (a tab opened in the background) gets no such entry.
+      setTimeout(hydrate, 2000);
     }
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', afterPaint);

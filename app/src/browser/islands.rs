@@ -8,15 +8,15 @@
 //! main thread) while the page is still arriving and being parsed, and runs nothing of the
 //! bundle before the page is parsed (`DOMContentLoaded`) and its content painted (the
 //! `first-contentful-paint` entry of the Paint Timing API; a frame later where the browser
-//! has no such entry); then it imports the glue, instantiates the compiled module and makes
+//! has no such entry, 2 s later in a tab that is not painted); then it imports the glue, instantiates the compiled module and makes
 //! the islands live, with the same walk as Leptos's script
 //! (`island_script.js` of leptos 0.8): each `<leptos-island>` calls the bundle's export named
 //! by its `data-component`, after the `$$on_hydrate` of the `<leptos-children>` it sits in.
 //!
 //! It also says on `<html>` where the page's code is, for the stylesheet to say why signing
 //! waits ([`crate::components::NeedsJavaScript`]): `data-js="loading"` from the start,
-//! `"ready"` once the islands are live, `"failed"` when the code could not be loaded; no
-//! `data-js` at all without JavaScript.
+//! `"ready"` once the islands are live, `"failed"` when the code could not be loaded or run
+//! (or the browser has no WebAssembly); no `data-js` at all without JavaScript.
 
 use leptos::prelude::*;
 

@@ -138,6 +138,13 @@ pub mod browser {
             return;
         };
         let notice = notice_of(&actions, &key, owner);
+        if button.get_attribute("aria-pressed").as_deref() == Some("true") {
+            notice.set(Notice::Error(format!(
+                "You already gave “{}” here: a reaction counts once for each key.",
+                reaction.name()
+            )));
+            return;
+        }
         let Some(parent) = parent_of(&actions, notice) else {
             return;
         };
@@ -264,10 +271,11 @@ pub mod browser {
         static MARKING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     }
 
-    /// Marks what the connected keys `signers` already did: their reaction buttons under
-    /// `root` get `aria-pressed="true"`, after the marks of keys no longer connected are
-    /// taken off. The marks are a help, not a promise: when the server cannot say, the
-    /// buttons stay as they are and reacting still works.
+    /// Marks what the connected keys `signers` already did: once the server has answered,
+    /// every reaction button under `root` is a toggle button, `aria-pressed="true"` for what
+    /// those keys gave and `"false"` for the rest; while it has not (or with no key
+    /// connected), none is. The marks are a help, not a promise: when the server cannot say,
+    /// the buttons stay plain and reacting still works.
     pub async fn mark_own_reactions(root: Element, signers: Vec<String>) {
         let marking = MARKING.with(|marking| {
             marking.set(marking.get().wrapping_add(1));
@@ -309,6 +317,13 @@ pub mod browser {
                 }
             }
         }
+        for_each(
+            &root,
+            "button[data-reaction]:not([aria-pressed])",
+            |button| {
+                let _ = button.set_attribute("aria-pressed", "false");
+            },
+        );
     }
 
     fn for_each(root: &Element, selector: &str, mut each: impl FnMut(&Element)) {
