@@ -8,10 +8,13 @@
 //! main thread) while the page is still arriving and being parsed, and runs nothing of the
 //! bundle before the page is parsed (`DOMContentLoaded`) and its content painted (the
 //! `first-contentful-paint` entry of the Paint Timing API; a frame later where the browser
-//! has no such entry, 2 s later in a tab that is not painted); then it imports the glue, instantiates the compiled module and makes
-//! the islands live, with the same walk as Leptos's script
-//! (`island_script.js` of leptos 0.8): each `<leptos-island>` calls the bundle's export named
-//! by its `data-component`, after the `$$on_hydrate` of the `<leptos-children>` it sits in.
+//! has no such entry, 2 s later in a tab that is not painted); then it imports the glue,
+//! instantiates the compiled module and makes the islands live, with the same walk as
+//! Leptos's script (`island_script.js` of leptos 0.8): each `<leptos-island>` calls the
+//! bundle's export named by its `data-component`, after the `$$on_hydrate` of the
+//! `<leptos-children>` it sits in. The glue is imported and initialised as the signing
+//! module's loader does it ([`super::signer::loader_script`]), but from a module compiled
+//! ahead rather than from its address.
 //!
 //! It also says on `<html>` where the page's code is, for the stylesheet to say why signing
 //! waits ([`crate::components::NeedsJavaScript`]): `data-js="loading"` from the start,
