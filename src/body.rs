@@ -236,9 +236,29 @@ pub fn react(
 
 /// A moderator's deletion of the parent.
 pub fn moderate_delete(parent: &ParentInfo, timestamp_ms: u64, authors: &[AuthorKey]) -> SpasmBody {
+    moderate(parent, "delete", timestamp_ms, authors)
+}
+
+/// An admin's restore of the parent, which a moderator deleted: this forum's own moderation
+/// (degenrocket has no undo); the server undoes every standing deletion of the parent.
+pub fn moderate_restore(
+    parent: &ParentInfo,
+    timestamp_ms: u64,
+    authors: &[AuthorKey],
+) -> SpasmBody {
+    moderate(parent, "restore", timestamp_ms, authors)
+}
+
+/// A moderation event: `decision` (`delete` or `restore`) about the parent.
+fn moderate(
+    parent: &ParentInfo,
+    decision: &str,
+    timestamp_ms: u64,
+    authors: &[AuthorKey],
+) -> SpasmBody {
     build(Fields {
         action: Action::Moderate.name(),
-        content: "delete".to_string(),
+        content: decision.to_owned(),
         title: None,
         parent: Some(parent_ids(&parent.ids)),
         categories: Vec::new(),

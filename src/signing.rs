@@ -75,6 +75,11 @@ pub enum Unsigned<J = Value> {
         /// The event deleted.
         parent: ParentInfo<J>,
     },
+    /// An admin's restore of a deleted event ([`body::moderate_restore`]).
+    ModerateRestore {
+        /// The event restored.
+        parent: ParentInfo<J>,
+    },
     /// New instance settings ([`body::app_config`]).
     AppConfig {
         /// The settings.
@@ -104,7 +109,7 @@ impl<J> Unsigned<J> {
             Self::Post { .. } => Action::Post,
             Self::Reply { .. } => Action::Reply,
             Self::React { .. } => Action::React,
-            Self::ModerateDelete { .. } => Action::Moderate,
+            Self::ModerateDelete { .. } | Self::ModerateRestore { .. } => Action::Moderate,
             Self::AppConfig { .. } => Action::AppConfig,
             Self::FederationList { .. } | Self::NostrRelays { .. } | Self::PullNow { .. } => {
                 Action::Admin
@@ -127,6 +132,9 @@ impl Unsigned {
                 body::react(parent, *reaction, timestamp_ms, authors)
             }
             Self::ModerateDelete { parent } => body::moderate_delete(parent, timestamp_ms, authors),
+            Self::ModerateRestore { parent } => {
+                body::moderate_restore(parent, timestamp_ms, authors)
+            }
             Self::AppConfig { config } => body::app_config(config, timestamp_ms, authors),
             Self::FederationList { sources } => {
                 body::federation_list(sources, timestamp_ms, authors)

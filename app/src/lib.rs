@@ -89,6 +89,21 @@ fn page_bundle() -> bundles::Bundle {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::provide_signing();
+    // The instance's admins see a link to the admin page once connected (the header's
+    // island reads them from the page).
+    #[cfg(feature = "ssr")]
+    let admins: Vec<String> = use_context::<forum::Forum>()
+        .map(|forum| {
+            forum
+                .settings()
+                .admins
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let admins: Vec<String> = Vec::new();
 
     view! {
         <Link rel="icon" href=FAVICON_HREF.as_str() type_="image/svg+xml" />
@@ -98,7 +113,7 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <header class="site-header">
+            <header class="site-header" data-admins=admins.join(" ")>
                 <A href="/" attr:class="brand">"Spasm forum"</A>
                 <nav aria-label="Main">
                     <ul>

@@ -139,7 +139,7 @@ pub struct EventView {
     pub link: Option<String>,
     /// Reactions with counts, most first.
     pub reactions: Vec<ReactionCount>,
-    /// How many replies.
+    /// How many replies, at any depth below it (the whole discussion it started).
     pub replies: i64,
     /// Whether it carries a verified signature.
     pub signed: bool,
@@ -181,6 +181,33 @@ pub struct CommentNode {
     pub replies: Vec<CommentNode>,
 }
 
+impl CommentNode {
+    /// The replies below it at any depth, as far as the page loaded them.
+    pub fn reply_total(&self) -> usize {
+        self.replies
+            .iter()
+            .map(|reply| 1 + reply.reply_total())
+            .sum()
+    }
+}
+
+/// One entry of the moderation log (`GET /api/moderations`), for the admin page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModerationView {
+    /// The moderation event's `spasmid01`.
+    pub spasmid: String,
+    /// `delete` or `restore`.
+    pub action: String,
+    /// Who signed it.
+    pub moderator: AuthorView,
+    /// The ids it names, the target's first.
+    pub target_ids: Vec<String>,
+    /// When this server took it (ms).
+    pub at_ms: i64,
+    /// When an admin undid it (ms), and who.
+    pub undone: Option<(i64, AuthorView)>,
+}
+
 /// A post page: the event and its comment tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThreadView {
@@ -188,6 +215,9 @@ pub struct ThreadView {
     pub event: EventView,
     /// Replies, oldest first.
     pub comments: Vec<CommentNode>,
+    /// For a comment: the events above it, the thread's post first (empty for a post, and
+    /// for a reply whose parent this server does not hold).
+    pub path: Vec<EventView>,
     /// Its Nostr signer and where it was published, when a Nostr key signed it.
     pub nostr: Option<NostrPublicationView>,
 }

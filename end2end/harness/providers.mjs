@@ -24,7 +24,7 @@ export async function installProviders(context, options = {}) {
   const withNostr = options.nostr ?? true;
   let wallet = new Wallet(options.ethereumKey ?? ETHEREUM_TEST_KEY);
   const nostrSecret = Uint8Array.from(Buffer.from(options.nostrKey ?? NOSTR_TEST_KEY, 'hex'));
-  const state = { ethereumConnected: false, rejectEthereum: false, rejectNostr: false, requests: [] };
+  const state = { ethereumConnected: false, rejectEthereum: false, rejectNostr: false, holdEthereum: null, requests: [] };
 
   await context.exposeBinding('__spasmTestSigner', async (_source, call) => {
     // When it reached the extension or wallet, to order it among the page's other requests.
@@ -53,6 +53,13 @@ export async function installProviders(context, options = {}) {
         const [message, address] = params;
         if (String(address).toLowerCase() !== wallet.address.toLowerCase()) {
           return { error: { code: 4100, message: `Unknown account ${address}` } };
+        }
+        // The person reads before signing: the answer waits until the test releases it.
+        if (state.holdEthereum) {
+          const held = state.holdEthereum;
+          state.holdEthereum = null;
+          held.asked(message);
+          await held.released;
         }
         // Like MetaMask: hex is decoded to bytes, anything else is signed as text.
         const bytes = isHexString(message) ? getBytes(message) : toUtf8Bytes(String(message));
@@ -105,6 +112,21 @@ export async function installProviders(context, options = {}) {
        * a permission removed elsewhere): `personal_sign` answers 4100 until connected again.
        */
       revokeSilently() { state.ethereumConnected = false; },
+      /**
+       * The next `personal_sign` waits, as a person reading the wallet's window does: `asked`
+       * resolves with the message the wallet was asked to sign, and the wallet signs once
+       * `release()` is called.
+       */
+      holdNext() {
+        let asked;
+        let release;
+        const held = {
+          asked: new Promise((resolve) => { asked = resolve; }),
+          released: new Promise((resolve) => { release = resolve; }),
+        };
+        state.holdEthereum = { asked, released: held.released };
+        return { asked: held.asked, release };
+      },
       async disconnect(page) {
         state.ethereumConnected = false;
         await page.evaluate(() => window.__spasmTestWalletEmit('accountsChanged', []));

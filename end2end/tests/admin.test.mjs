@@ -31,14 +31,36 @@ describe('admin page', () => {
     const { page, errors } = await newPage(context);
     await page.goto(`${url}/admin`);
     await waitForHydration(page);
-    await page.getByTestId('admin-only').waitFor();
+    // Before connecting, the page says who may and how, in words.
+    assert.match(await page.getByTestId('admin-only').textContent(), /connect an admin's wallet/);
     await page.getByRole('button', { name: 'Connect wallet' }).click();
-    const posts = page.getByLabel('Enable new web3 actions post');
+    const posts = page.getByLabel('New posts', { exact: true });
     await posts.waitFor();
+    // Connected as an admin: a link here from every page's header, and no "connect" words.
+    assert.equal(await page.locator('header').getByRole('link', { name: 'Admin' }).count(), 1);
+    assert.equal(await page.getByText(/connect an admin/i).count(), 0);
+    // The settings in groups, each explained in a sentence.
+    assert.deepEqual(
+      (await page.locator('.setting-group legend').allTextContents()).slice(0, 2),
+      ['What this forum accepts', 'Moderation'],
+    );
+    assert.equal(
+      await posts.evaluate((input) => document.getElementById(input.getAttribute('aria-describedby'))?.textContent),
+      'People may start new posts.',
+    );
     assert.ok(await posts.isChecked());
     await posts.uncheck();
-    await page.getByLabel('Feed filters activity hot').fill('7');
+    await page.getByLabel('Reactions for “Hot”').fill('7');
+    // While the wallet asks, the page offers the exact text it signs, beside the words.
+    const held = wallet.ethereum.holdNext();
     await page.getByRole('button', { name: 'Sign and save settings' }).click();
+    const asked = await held.asked;
+    const signedText = page.locator('.settings-form details.signed-text');
+    await signedText.waitFor();
+    assert.match(await page.locator('.settings-form .notice').textContent(), /You are about to sign new settings for this instance\./);
+    await signedText.getByText('The exact text you are asked to sign').click();
+    assert.equal(await signedText.locator('pre').textContent(), asked.startsWith('0x') ? Buffer.from(asked.slice(2), 'hex').toString('utf8') : asked);
+    held.release();
     await page.locator('[data-notice="success"]', { hasText: 'Saved: the new settings are in force.' }).waitFor();
 
     const config = await (await fetch(`${url}/api/app-config`)).json();

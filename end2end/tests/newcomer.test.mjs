@@ -167,7 +167,7 @@ test('words and times: when it was signed, counts in words, excerpts without mar
     const reaction = page.locator('article.reaction-card');
     assert.equal(await reaction.count(), 1);
     assert.match((await reaction.textContent()).replace(/\s+/g, ' '), /reacted ▲ upvote to Words and times/);
-    assert.equal(await reaction.getByRole('link', { name: 'Words and times' }).getAttribute('href'), `/news/${post}`);
+    assert.equal(await reaction.getByRole('link', { name: 'Words and times' }).getAttribute('href'), `/news/${post.slice(0, 30)}`, 'a short id, to share');
     assert.equal(await reaction.locator('button').count(), 0, 'no reactions to a reaction');
     if (javaScriptEnabled) assert.deepEqual(await axeViolations(page), []);
     // A reply says what it answers.
@@ -276,6 +276,154 @@ test('your own reactions are marked, for the keys connected now', async () => {
   await page.waitForFunction(() => document.querySelectorAll('button[aria-pressed="true"]').length === 0);
   await answered();
   assert.deepEqual(await marked(), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+for (const javaScriptEnabled of [false, true]) {
+  test(`a comment's permalink shows it in its thread, highlighted, with the way to the post (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async () => {
+    const url = forum.server.url;
+    const title = `A thread with a deep comment (${javaScriptEnabled ? 'on' : 'off'})`;
+    const root = await publish(url, author(1), { action: 'post', title, content: 'The post.', timestamp: 1_760_000_000_000 });
+    const first = await publish(url, author(2), { action: 'reply', parent: root, content: 'The first step down.', timestamp: 1_760_000_060_000 });
+    const second = await publish(url, author(3), { action: 'reply', parent: first, content: 'The second step down.', timestamp: 1_760_000_120_000 });
+    const deepest = await publish(url, author(4), { action: 'reply', parent: second, content: 'The deepest comment, shared by its permalink.', timestamp: 1_760_000_180_000 });
+    await publish(url, author(5), { action: 'reply', parent: deepest, content: 'An answer below the shared comment.', timestamp: 1_760_000_240_000 });
+
+    const context = await forum.browser.newContext({ javaScriptEnabled });
+    const { page, errors } = await newPage(context);
+    await page.goto(`${url}/news/${root}`);
+    if (javaScriptEnabled) await waitForHydration(page);
+    await page.locator(`#c-${deepest} .comment-links`).first().getByRole('link', { name: 'Permalink' }).click();
+    // Short ids in links (the default 30 characters), which the server resolves.
+    await page.waitForURL(`${url}/news/${deepest.slice(0, 30)}`);
+    if (javaScriptEnabled) await waitForHydration(page);
+
+    // The way down from the post, then the comment itself: its text once, highlighted, with a
+    // comment's reactions and the answer below it.
+    assert.equal((await page.locator('h1').textContent()).trim(), `A comment on ${title}`);
+    assert.deepEqual(
+      (await page.locator('.thread-path-steps li > a[href*="#c-"]').allTextContents()).map((text) => text.trim()),
+      ['The first step down.', 'The second step down.'],
+    );
+    const shared = page.locator('.comment.highlighted');
+    assert.equal(await shared.count(), 1);
+    assert.equal(await shared.getAttribute('id'), `c-${deepest}`);
+    assert.equal(await page.getByText('The deepest comment, shared by its permalink.').count(), 1);
+    assert.deepEqual(
+      await shared.locator(':scope > details > .event-actions button[data-reaction]').evaluateAll((buttons) => buttons.map((button) => button.dataset.reaction)),
+      ['upvote', 'downvote'],
+    );
+    assert.equal(await shared.getByText('An answer below the shared comment.').count(), 1);
+    if (javaScriptEnabled) {
+      await page.waitForFunction(() => !document.querySelector('.comment.highlighted button[data-reaction]')?.disabled);
+      // axe-core needs the page's own timers, which run only with JavaScript on.
+      assert.deepEqual(await axeViolations(page), []);
+    }
+
+    // In the whole thread it is the highlighted target, and so is each step of the way.
+    await page.getByRole('link', { name: 'Show it in the whole thread' }).click();
+    await page.waitForURL(`${url}/news/${root.slice(0, 30)}#c-${deepest}`);
+    assert.equal(await page.evaluate(() => document.querySelector(':target')?.id), `c-${deepest}`);
+    await page.goto(`${url}/news/${deepest}`);
+    await page.locator('.thread-path-steps').getByRole('link', { name: 'The first step down.' }).click();
+    await page.waitForURL(`${url}/news/${root.slice(0, 30)}#c-${first}`);
+    assert.equal(await page.evaluate(() => document.querySelector(':target')?.id), `c-${first}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('a reaction in a thread offers the exact text the wallet is asked to sign', async () => {
+  const url = forum.server.url;
+  const root = await publish(url, author(1), { action: 'post', title: 'What exactly is signed', content: 'Look before you sign.', timestamp: 1_760_000_000_000 });
+  await publish(url, author(2), { action: 'reply', parent: root, content: 'A comment to upvote.', timestamp: 1_760_000_060_000 });
+  const context = await forum.browser.newContext();
+  const wallet = await installProviders(context);
+  const { page, errors } = await newPage(context);
+  await page.goto(`${url}/news/${root}`);
+  await waitForHydration(page);
+  const held = wallet.ethereum.holdNext();
+  await page.locator('.comment button[data-reaction="upvote"]').click();
+  const asked = await held.asked;
+  const signedText = page.locator('.comment details.signed-text');
+  await signedText.waitFor();
+  assert.match(await page.locator('.comment .reactions > .notice').textContent(), /You are about to sign an “upvote” reaction\./);
+  // Collapsed until asked for; then exactly what the wallet signs.
+  assert.equal(await signedText.locator('pre').isVisible(), false);
+  await signedText.getByText('The exact text you are asked to sign').click();
+  const text = asked.startsWith('0x') ? Buffer.from(asked.slice(2), 'hex').toString('utf8') : asked;
+  assert.equal(await signedText.locator('pre').textContent(), text);
+  assert.match(text, /"action":"react"/);
+  held.release();
+  await page.waitForFunction(() => document.querySelector('.comment button[data-reaction="upvote"] .count')?.textContent === '1');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a visitor with only a Nostr extension reacts and replies with it, sees the key in the header and can disconnect it', async () => {
+  const url = forum.server.url;
+  const root = await publish(url, author(1), { action: 'post', title: 'Open to Nostr', content: 'Nostr keys welcome.', timestamp: 1_760_000_000_000 });
+  const context = await forum.browser.newContext();
+  const providers = await installProviders(context, { ethereum: false });
+  const { page, errors } = await newPage(context);
+  await page.goto(`${url}/news/${root}`);
+  await waitForHydration(page);
+  const header = page.locator('header');
+  await header.getByRole('button', { name: 'Connect Nostr' }).waitFor();
+  assert.equal(await header.getByRole('button', { name: 'Connect wallet' }).count(), 0);
+  // No "No Ethereum wallet was found": the extension signs.
+  await page.locator('article.event button[data-reaction="upvote"]').click();
+  await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="upvote"] .count')?.textContent === '1');
+  assert.equal(providers.requests.filter((request) => request.family === 'ethereum' && request.method === 'personal_sign').length, 0);
+  assert.ok(providers.requests.some((request) => request.family === 'nostr' && request.method === 'signEvent'));
+  await page.getByLabel('Your reply', { exact: true }).fill('A reply signed with Nostr only');
+  await page.getByRole('button', { name: 'Sign and reply' }).click();
+  await page.getByText('A reply signed with Nostr only').waitFor();
+  // The key in the header, across reloads, until disconnected.
+  await waitForHydration(page);
+  const npub = header.getByTestId('header-nostr');
+  await npub.waitFor();
+  assert.match(await npub.textContent(), /^npub1/);
+  await header.getByRole('button', { name: 'Disconnect the Nostr key' }).click();
+  await npub.waitFor({ state: 'hidden' });
+  await header.getByRole('button', { name: 'Connect Nostr' }).waitFor();
+  await page.reload();
+  await waitForHydration(page);
+  await header.getByRole('button', { name: 'Connect Nostr' }).waitFor();
+  assert.equal(await header.getByTestId('header-nostr').isVisible(), false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with a wallet and an extension the header offers the choice, remembered, and each identity disconnects', async () => {
+  const url = forum.server.url;
+  const root = await publish(url, author(1), { action: 'post', title: 'Two kinds of keys', content: 'Choose.', timestamp: 1_760_000_000_000 });
+  const context = await forum.browser.newContext();
+  const providers = await installProviders(context);
+  const { page, errors } = await newPage(context);
+  await page.goto(`${url}/news/${root}`);
+  await waitForHydration(page);
+  const header = page.locator('header');
+  const choice = header.getByLabel('Sign with');
+  assert.equal(await choice.inputValue(), 'ethereum');
+  await header.getByRole('button', { name: 'Connect wallet' }).click();
+  await header.getByTestId('header-account').waitFor();
+  await choice.selectOption('nostr');
+  await page.reload();
+  await waitForHydration(page);
+  assert.equal(await choice.inputValue(), 'nostr', 'the choice is remembered');
+  await page.locator('article.event button[data-reaction="important"]').click();
+  await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="important"] .count')?.textContent === '1');
+  assert.equal(providers.requests.filter((request) => request.method === 'personal_sign').length, 0, 'signed with Nostr only');
+  await header.getByTestId('header-nostr').waitFor();
+  // The wallet stays disconnected across reloads once the visitor says so.
+  await header.getByRole('button', { name: 'Disconnect the Ethereum wallet' }).click();
+  await header.getByTestId('header-account').waitFor({ state: 'hidden' });
+  await page.reload();
+  await waitForHydration(page);
+  await header.getByTestId('header-nostr').waitFor();
+  assert.equal(await header.getByTestId('header-account').isVisible(), false);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -45,6 +45,7 @@ function seed() {
     const root = await publish(url, author(1), { action: 'post', title: 'Counted thread', content: 'Root' });
     const first = await publish(url, author(2), { action: 'reply', content: 'First reply', parent: root });
     await publish(url, author(3), { action: 'reply', content: 'Second reply', parent: root });
+    await publish(url, author(4), { action: 'reply', content: 'An answer to the first reply', parent: first });
     return { bidi: bidi.ids[0].value, category: category.ids[0].value, root, first };
   })();
   return seeding;
@@ -134,21 +135,26 @@ for (const javaScript of [false, true]) {
 }
 
 describe('reply counts through a moderator\'s delete and an admin\'s restore', () => {
-  test('the post page and the feed card agree, with JavaScript off and on', async () => {
+  test('the post page and the feed card count the whole discussion and agree, with JavaScript off and on', async () => {
     const { root, first } = await seed();
     const url = forum.server.url;
     const contexts = [false, true].map((javaScriptEnabled) => forum.browser.newContext({ javaScriptEnabled }));
     const pages = await Promise.all(contexts.map(async (context) => (await newPage(await context)).page));
     const expect = async (n) => {
       for (const page of pages) {
-        assert.deepEqual(await counts(page, url, root), [`Comments (${n})`, n === 1 ? '1 reply' : `${n} replies`]);
+        assert.deepEqual(await counts(page, url, root), [`Comments (${n})`, n === 1 ? '1 comment' : `${n} comments`]);
       }
     };
-    await expect(2);
+    // Two replies to the post and one to the first of them: three comments, not two.
+    await expect(3);
+    await pages[0].goto(`${url}/news/${root}`);
+    const firstSummary = pages[0].locator(`#c-${first} > details > summary`);
+    assert.match(await firstSummary.textContent(), / · 1 reply$/);
+    // The first reply goes with the answer below it.
     await post(await signBody(MODERATOR, { action: 'moderate', content: 'delete', parent: first }));
     await expect(1);
     await post(await signBody(ADMIN, { action: 'moderate', content: 'restore', parent: first }));
-    await expect(2);
+    await expect(3);
     for (const context of contexts) await (await context).close();
   });
 });

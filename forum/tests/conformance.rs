@@ -11,7 +11,7 @@ use forum::query::{Activity, FeedFilter, FeedRequest, Page, WebType};
 use forum::settings::AddressList;
 use forum::{Origin, Settings, SubmitError};
 use serde_json::{Value, json};
-use spasm::body::{Reaction, app_config, moderate_delete, post, react, reply};
+use spasm::body::{Reaction, app_config, moderate_delete, moderate_restore, post, react, reply};
 use spasm::convert::convert_to_spasm;
 use support::{Db, TestForum, bytes, moderated_by, parent, signed_closed, submit};
 use testkit::TestKey;
@@ -472,6 +472,23 @@ async fn replies_are_counted_and_form_a_tree(test: &TestForum) {
 
     let stored = test.forum.event(&root).await.unwrap().unwrap();
     assert_eq!(stored.stats.reply_total(), 2);
+    // The whole discussion below each event, for the pages' counts; a reaction is no reply.
+    let first_key = test.forum.event(&first).await.unwrap().unwrap().key;
+    let upvote = react(
+        &parent(&first),
+        Reaction::Upvote,
+        T0 + 5,
+        &[bob().ethereum_author()],
+    );
+    submit(test, &bob().sign_ethereum(&upvote)).await.unwrap();
+    let mut totals = test
+        .forum
+        .store()
+        .thread_reply_totals(&[stored.key, first_key, i64::MAX])
+        .await
+        .unwrap();
+    totals.sort_unstable();
+    assert_eq!(totals, [(stored.key, 3), (first_key, 1)]);
     let tree: Value =
         serde_json::from_str(&test.forum.event_with_tree(&stored, 10).await.unwrap()).unwrap();
     assert_eq!(tree["type"], "SpasmEventEnvelopeWithTreeV2");
@@ -793,12 +810,11 @@ async fn moderators_delete_with_an_audit_record_and_admins_undo(test: &TestForum
 
     // Only an admin undoes it.
     let restore = |key: &TestKey, at| {
-        let mut body = moderate_delete(&parent(&target), at, &[key.ethereum_author()])
-            .as_json()
-            .clone();
-        body["content"] = json!("restore");
-        let text = spasm::js_json::stringify(&body);
-        signed_closed(key, &text)
+        key.sign_ethereum(&moderate_restore(
+            &parent(&target),
+            at,
+            &[key.ethereum_author()],
+        ))
     };
     assert!(matches!(
         submit(test, &restore(&moderator(), T0 + 6))

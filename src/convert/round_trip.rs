@@ -132,7 +132,8 @@ mod tests {
 
     use super::*;
     use crate::body::{
-        AuthorKey, ParentInfo, Reaction, app_config, moderate_delete, post, react, reply,
+        AuthorKey, ParentInfo, Reaction, app_config, moderate_delete, moderate_restore, post,
+        react, reply,
     };
     use crate::convert::body_to_nostr;
 
@@ -184,6 +185,7 @@ mod tests {
             reply(&parent, "A reply", 1_788_000_000_456, &authors()),
             react(&parent, Reaction::Upvote, 1_788_000_000_789, &authors()),
             moderate_delete(&parent, 1_788_000_000_999, &authors()),
+            moderate_restore(&parent, 1_788_000_000_999, &authors()),
             app_config(
                 &json!({"feed": {"title": "Ünïcode"}}),
                 1_788_000_001_000,

@@ -184,6 +184,7 @@ fn build_wasm(
     family: &str,
 ) -> Result<PathBuf> {
     cargo(workspace)
+        .args(["--config", &short_source_paths(workspace)])
         .args([
             "rustc",
             "--package",
@@ -200,6 +201,33 @@ fn build_wasm(
     fs::copy(built, &module)
         .with_context(|| format!("cannot copy {} to {}", built.display(), module.display()))?;
     Ok(module)
+}
+
+/// The wasm target's `rustflags` (as a `--config` value) that shorten the source paths the
+/// modules carry in their panic locations: `/root/.cargo/registry/src/index.crates.io-…/`
+/// and the workspace's own path, dozens of times in every bundle, become `/crates/` and
+/// `/src/`.
+fn short_source_paths(workspace: &Path) -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_default();
+    // One directory per registry index (`index.crates.io-<hash>`).
+    let indexes = fs::read_dir(cargo_home.join("registry").join("src"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()));
+    let remap = |from: &Path, to: &str| {
+        format!(
+            "{:?}",
+            format!("--remap-path-prefix={}={to}", from.display())
+        )
+    };
+    let flags: Vec<String> = indexes
+        .map(|index| remap(&index, "/crates"))
+        .chain([remap(workspace, "/src")])
+        .collect();
+    format!("target.{WASM_TARGET}.rustflags=[{}]", flags.join(", "))
 }
 
 /// The browser bundles and the `app` feature each is built with: `base` (`hydrate`: the

@@ -17,7 +17,7 @@ pub enum NostrError {
 }
 
 #[cfg(feature = "hydrate")]
-pub use imp::{get_public_key, sign_event_js, sign_event_json};
+pub use imp::{get_public_key, has_extension, sign_event_js, sign_event_json};
 
 #[cfg(feature = "hydrate")]
 mod imp {
@@ -34,6 +34,11 @@ mod imp {
             return Err(NostrError::NoExtension);
         }
         Ok(nostr)
+    }
+
+    /// Whether a NIP-07 extension is in the page (`window.nostr`).
+    pub fn has_extension() -> bool {
+        extension().is_ok()
     }
 
     fn refused(error: JsValue) -> NostrError {

@@ -85,7 +85,8 @@ pub fn Counts(event: EventView) -> impl IntoView {
                     {reaction_count(&reaction.name, reaction.total)}
                 </li>
             }).collect_view()}
-            <li data-count="replies">{plural(replies, "reply", "replies")}</li>
+            // A post's whole discussion is its comments; below a comment, its replies.
+            <li data-count="replies">{if event.action == "post" { plural(replies, "comment", "comments") } else { plural(replies, "reply", "replies") }}</li>
         </ul>
     }
 }

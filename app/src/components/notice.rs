@@ -10,6 +10,14 @@ pub enum Notice {
     Empty,
     /// Progress: something is under way.
     Progress(String),
+    /// A wallet or extension is asking the person to sign: what it is in words, and the
+    /// exact text it signs (shown on request).
+    Signing {
+        /// The plain-words summary.
+        words: String,
+        /// The exact text signed: the message `personal_sign` signs, or the Nostr event.
+        exact: String,
+    },
     /// Something succeeded.
     Success(String),
     /// Something failed; the text says what and what to do.
@@ -20,7 +28,7 @@ impl Notice {
     fn kind(&self) -> &'static str {
         match self {
             Notice::Empty => "empty",
-            Notice::Progress(_) => "progress",
+            Notice::Progress(_) | Notice::Signing { .. } => "progress",
             Notice::Success(_) => "success",
             Notice::Error(_) => "error",
         }
@@ -38,6 +46,13 @@ pub fn LiveNotice(notice: RwSignal<Notice>) -> impl IntoView {
             {move || notice.with(|notice| match notice {
                 Notice::Empty => None,
                 Notice::Progress(text) => Some(view! { <span class="notice-progress">{text.clone()}</span> }.into_any()),
+                Notice::Signing { words, exact } => Some(view! {
+                    <span class="notice-progress">{words.clone()}</span>
+                    <details class="signed-text">
+                        <summary>"The exact text you are asked to sign"</summary>
+                        <pre>{exact.clone()}</pre>
+                    </details>
+                }.into_any()),
                 Notice::Success(text) => Some(view! { <span class="notice-success">{text.clone()}</span> }.into_any()),
                 Notice::Error(text) => Some(view! { <span class="notice-error" role="alert">{text.clone()}</span> }.into_any()),
             })}
@@ -54,6 +69,26 @@ pub fn show_notice(region: &web_sys::Element, notice: &Notice) {
     region.set_text_content(None);
     let (class, text) = match notice {
         Notice::Empty => return,
+        Notice::Signing { words, exact } => {
+            show_notice(region, &Notice::Progress(words.clone()));
+            // <details><summary>…</summary><pre>exact</pre></details>, as LiveNotice shows it.
+            let element = |tag: &str, text: Option<&str>| {
+                let element = region.owner_document()?.create_element(tag).ok()?;
+                element.set_text_content(text);
+                Some(element)
+            };
+            if let (Some(details), Some(summary), Some(pre)) = (
+                element("details", None),
+                element("summary", Some("The exact text you are asked to sign")),
+                element("pre", Some(exact)),
+            ) {
+                details.set_class_name("signed-text");
+                let _ = details.append_child(&summary);
+                let _ = details.append_child(&pre);
+                let _ = region.append_child(&details);
+            }
+            return;
+        }
         Notice::Progress(text) => ("notice-progress", text),
         Notice::Success(text) => ("notice-success", text),
         Notice::Error(text) => ("notice-error", text),

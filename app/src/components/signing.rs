@@ -24,6 +24,22 @@ pub enum SignWith {
 }
 
 impl SignWith {
+    /// The name the choice is remembered by.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Ethereum => "ethereum",
+            Self::Nostr => "nostr",
+            Self::Both => "both",
+        }
+    }
+
+    /// The choice remembered as `name`.
+    fn from_name(name: &str) -> Option<Self> {
+        [Self::Ethereum, Self::Nostr, Self::Both]
+            .into_iter()
+            .find(|mode| mode.name() == name)
+    }
+
     /// Whether the Ethereum wallet signs.
     pub fn uses_ethereum(self) -> bool {
         matches!(self, Self::Ethereum | Self::Both)
@@ -50,8 +66,11 @@ pub struct Signing {
     pub header_notice: RwSignal<Notice>,
     /// The connected Nostr key (hex), remembered across visits.
     pub nostr: RwSignal<Option<String>>,
-    /// Which keys sign.
+    /// Which keys sign ([`Signing::choose`] remembers a choice).
     pub mode: RwSignal<SignWith>,
+    /// Whether this browser has both an Ethereum wallet and a Nostr extension (then the
+    /// header offers the choice).
+    pub has_both: RwSignal<bool>,
     /// Whether the wasm is running (forms work only then).
     pub interactive: RwSignal<bool>,
     /// Whether the author asks the server to publish to Nostr relays too (while a Nostr key
@@ -64,6 +83,13 @@ pub struct Signing {
 /// Where the connected Nostr key is remembered.
 #[cfg(feature = "hydrate")]
 const NOSTR_KEY_STORAGE: &str = "spasm-forum.nostr-pubkey";
+/// Where the visitor's choice of keys ([`SignWith`]) is remembered.
+#[cfg(feature = "hydrate")]
+const SIGN_WITH_STORAGE: &str = "spasm-forum.sign-with";
+/// Set while the visitor has disconnected the Ethereum wallet from this forum: a wallet that
+/// still shares an account with the site is then not connected again on the next page.
+#[cfg(feature = "hydrate")]
+const WALLET_DISCONNECTED_STORAGE: &str = "spasm-forum.wallet-disconnected";
 
 /// Provides a request's signing state to the page rendered for it (on the server, where it
 /// never changes: every island renders as a visitor with nothing connected).
@@ -94,10 +120,26 @@ thread_local! {
 pub fn start_page_signing() {
     let signing = use_signing();
     signing.interactive.set(true);
-    if let Some(key) =
-        local_storage().and_then(|storage| storage.get_item(NOSTR_KEY_STORAGE).ok().flatten())
-    {
+    let remembered =
+        |key: &str| local_storage().and_then(|storage| storage.get_item(key).ok().flatten());
+    if let Some(key) = remembered(NOSTR_KEY_STORAGE) {
         signing.nostr.set(Some(key));
+    }
+    // The keys the visitor chose before; on a first visit, the kind this browser has (a
+    // visitor with only a Nostr extension signs with it, not with a wallet that is not there).
+    let has_wallet = !crate::browser::ethereum::discover_wallets().is_empty();
+    let has_nostr = crate::browser::nostr::has_extension();
+    signing.has_both.set(has_wallet && has_nostr);
+    match remembered(SIGN_WITH_STORAGE)
+        .as_deref()
+        .and_then(SignWith::from_name)
+    {
+        Some(mode) => signing.mode.set(mode),
+        None if has_nostr && !has_wallet => signing.mode.set(SignWith::Nostr),
+        None => {}
+    }
+    if remembered(WALLET_DISCONNECTED_STORAGE).is_some() {
+        return;
     }
     // A wallet that already shares an account with this site stays connected across
     // reloads, without opening it.
@@ -162,34 +204,86 @@ pub fn use_signing() -> Signing {
     }
 }
 
-/// The connected account in the header, or a button to connect one.
+/// The header's identities: the connected Ethereum account and Nostr key, each with a way to
+/// disconnect it; a button to connect what the chosen keys need; the choice of keys where
+/// the browser has both kinds; and, for the instance's admins (`data-admins` on the header,
+/// written by the server), a link to the admin page. Every part is in the server's HTML and
+/// shown or hidden, rather than made in the browser: every page's bundle carries this island.
 #[island]
 pub fn ConnectButton() -> impl IntoView {
     let signing = use_signing();
     let notice = signing.header_notice;
+    let admins = page_admins();
+    let account = move || {
+        signing.wallet.with(|wallet| {
+            wallet
+                .as_ref()
+                .map(|(_, account)| account.to_ascii_lowercase())
+        })
+    };
+    let npub = move || {
+        signing
+            .nostr
+            .with(|key| key.as_deref().map(spasm::nostr::nip19::to_npub_lenient))
+    };
+    let mode = move || signing.mode.get();
+    let on_connect_nostr = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            if let Err(message) = connect_nostr(signing, notice).await {
+                notice.set(Notice::Error(message));
+            }
+        });
+    };
+    let waiting = move || !signing.interactive.get();
     view! {
         <div class="connect">
-            {move || match signing.wallet.get() {
-                Some((wallet, account)) => {
-                    let account = account.to_ascii_lowercase();
-                    view! {
-                        <span class="connected-account" title=format!("Connected with {}", wallet.name)>
-                            <span class="visually-hidden">"Connected account: "</span>
-                            <img class="identicon" src=crate::identity::identicon_path(&account) alt="" width="16" height="16" />
-                            <code data-testid="header-account">{shorten(&account)}</code>
-                        </span>
-                    }.into_any()
-                }
-                None => view! {
-                    <button type="button" class="button" disabled=move || !signing.interactive.get() on:click=move |_| connect_wallet_in_background(signing, None, notice)>
-                        "Connect wallet"
-                    </button>
-                }.into_any(),
-            }}
+            <span class="connected-account" hidden=move || account().is_none()>
+                <span class="visually-hidden">"Ethereum account: "</span>
+                <img class="identicon" src=move || account().map(|account| crate::identity::identicon_path(&account)) alt="" width="16" height="16" />
+                <code data-testid="header-account">{move || account().map(|account| shorten(&account))}</code>
+                <button type="button" class="link-button" aria-label="Disconnect the Ethereum wallet" on:click=move |_| signing.disconnect_wallet()>"Disconnect"</button>
+            </span>
+            <a class="admin-link" href="/admin" hidden=move || !account().is_some_and(|account| admins.contains(&account))>"Admin"</a>
+            <span class="connected-account" hidden=move || npub().is_none()>
+                <span class="visually-hidden">"Nostr key: "</span>
+                <code data-testid="header-nostr">{move || npub().map(|npub| shorten(&npub))}</code>
+                <button type="button" class="link-button" aria-label="Disconnect the Nostr key" on:click=move |_| signing.disconnect_nostr()>"Disconnect"</button>
+            </span>
+            <button type="button" class="button" hidden=move || !mode().uses_ethereum() || account().is_some() disabled=waiting
+                on:click=move |_| connect_wallet_in_background(signing, None, notice)>"Connect wallet"</button>
+            <button type="button" class="button" hidden=move || !mode().uses_nostr() || npub().is_some() disabled=waiting
+                on:click=on_connect_nostr>"Connect Nostr"</button>
+            <label class="visually-hidden" for="header-sign-with">"Sign with"</label>
+            <select id="header-sign-with" class="sign-with-select" hidden=move || !signing.has_both.get() prop:value=move || mode().name()
+                on:change=move |event| {
+                    if let Some(mode) = SignWith::from_name(&event_target_value(&event)) {
+                        signing.choose(mode);
+                    }
+                }>
+                <option value="ethereum">"Ethereum wallet"</option>
+                <option value="nostr">"Nostr extension"</option>
+                <option value="both">"Both (two signatures)"</option>
+            </select>
             <WalletChoices notice />
             <super::LiveNotice notice />
         </div>
     }
+}
+
+/// The instance's admins (lower-case addresses), as the server wrote them in the page
+/// (`data-admins` on the header, space-separated): read from the page, not passed as the
+/// island's props, which would bring a JSON parser into every page's bundle.
+fn page_admins() -> Vec<String> {
+    #[cfg(feature = "hydrate")]
+    if let Some(list) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.query_selector("[data-admins]").ok().flatten())
+        .and_then(|header| header.get_attribute("data-admins"))
+    {
+        return list.split_whitespace().map(str::to_owned).collect();
+    }
+    Vec::new()
 }
 
 /// The installed wallets as buttons, while the visitor has to choose one.
@@ -275,9 +369,30 @@ pub async fn connect_wallet(
         .map_err(|error| error.to_string())?;
     notice.set(Notice::Empty);
     signing.choices.set(None);
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(WALLET_DISCONNECTED_STORAGE);
+    }
     follow_wallet(signing, wallet.clone());
     signing.wallet.set(Some((wallet.clone(), account.clone())));
     Ok((wallet, account))
+}
+
+/// Asks the Nostr extension for its key (NIP-07 `getPublicKey`) and remembers it; `notice`
+/// says what is awaited.
+#[cfg(feature = "hydrate")]
+pub async fn connect_nostr(signing: Signing, notice: RwSignal<Notice>) -> Result<String, String> {
+    notice.set(Notice::Progress(
+        "Waiting for your Nostr extension to share your key…".to_owned(),
+    ));
+    let pubkey = crate::browser::nostr::get_public_key()
+        .await
+        .map_err(|error| error.to_string())?;
+    notice.set(Notice::Empty);
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(NOSTR_KEY_STORAGE, &pubkey);
+    }
+    signing.nostr.set(Some(pubkey.clone()));
+    Ok(pubkey)
 }
 
 fn shorten(account: &str) -> String {
@@ -297,6 +412,7 @@ impl Signing {
             header_notice: RwSignal::new(Notice::Empty),
             nostr: RwSignal::new(None),
             mode: RwSignal::new(SignWith::Ethereum),
+            has_both: RwSignal::new(false),
             interactive: RwSignal::new(false),
             publish_to_nostr: RwSignal::new(false),
             nostr_relays: RwSignal::new(None),
@@ -304,6 +420,35 @@ impl Signing {
     }
 
     /// Whether the connected Ethereum account is one of `addresses` (normalised, lower case).
+    /// Signs with `mode` from now on, on this page and the next ones.
+    pub fn choose(&self, mode: SignWith) {
+        self.mode.set(mode);
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = local_storage() {
+            let _ = storage.set_item(SIGN_WITH_STORAGE, mode.name());
+        }
+    }
+
+    /// Forgets the Ethereum wallet's account on this page and the next ones, until the
+    /// visitor connects again (EIP-1193 has no way to end a site's connection from the site).
+    pub fn disconnect_wallet(&self) {
+        self.chosen_wallet.set(None);
+        self.wallet.set(None);
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = local_storage() {
+            let _ = storage.set_item(WALLET_DISCONNECTED_STORAGE, "1");
+        }
+    }
+
+    /// Forgets the Nostr key, here and on the next pages.
+    pub fn disconnect_nostr(&self) {
+        self.nostr.set(None);
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = local_storage() {
+            let _ = storage.remove_item(NOSTR_KEY_STORAGE);
+        }
+    }
+
     pub fn connected_is_one_of(&self, addresses: &[String]) -> bool {
         self.wallet
             .get()
@@ -324,6 +469,10 @@ pub fn describe(action: Action, detail: &str) -> String {
                 "a"
             };
             format!("You are about to sign {article} “{detail}” reaction.")
+        }
+        Action::Moderate if detail == "restore" => {
+            "You are about to sign an admin's restore of this event and the replies below it."
+                .to_owned()
         }
         Action::Moderate => {
             "You are about to sign a moderator's deletion of this event.".to_owned()
@@ -428,7 +577,7 @@ async fn attempt_sign_and_submit(
     use wasm_bindgen::JsValue;
 
     use crate::browser::ethereum::{WalletError, sign_message};
-    use crate::browser::nostr::{get_public_key, sign_event_js};
+    use crate::browser::nostr::sign_event_js;
     use crate::browser::signer;
     use crate::server_fns::submit_event;
 
@@ -445,17 +594,7 @@ async fn attempt_sign_and_submit(
     if mode.uses_nostr() {
         nostr = Some(match signing.nostr.get_untracked() {
             Some(pubkey) => pubkey,
-            None => {
-                notice.set(Notice::Progress(
-                    "Waiting for your Nostr extension to share your key…".to_owned(),
-                ));
-                let pubkey = get_public_key().await.map_err(|error| error.to_string())?;
-                if let Some(storage) = local_storage() {
-                    let _ = storage.set_item(NOSTR_KEY_STORAGE, &pubkey);
-                }
-                signing.nostr.set(Some(pubkey.clone()));
-                pubkey
-            }
+            None => connect_nostr(signing, notice).await?,
         });
     }
     let request = SigningRequest {
@@ -471,10 +610,10 @@ async fn attempt_sign_and_submit(
         .map_err(|error| error.to_string())?;
     let mut ethereum_signature = None;
     if let Some((wallet, account)) = &ethereum {
-        notice.set(Notice::Progress(format!(
-            "{what} {} is asking you to sign it…",
-            wallet.name
-        )));
+        notice.set(Notice::Signing {
+            words: format!("{what} {} is asking you to sign it…", wallet.name),
+            exact: signed_string.clone(),
+        });
         let signature = sign_message(&wallet.id, account, &signed_string)
             .await
             .map_err(|error| match error {
@@ -485,9 +624,17 @@ async fn attempt_sign_and_submit(
     }
     let mut nostr_event = JsValue::NULL;
     if !nostr_form.is_null() && !nostr_form.is_undefined() {
-        notice.set(Notice::Progress(format!(
-            "{what} Your Nostr extension is asking you to sign it…"
-        )));
+        notice.set(Notice::Signing {
+            words: format!("{what} Your Nostr extension is asking you to sign it…"),
+            exact: js_sys::JSON::stringify_with_replacer_and_space(
+                &nostr_form,
+                &JsValue::NULL,
+                &JsValue::from(2),
+            )
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_default(),
+        });
         nostr_event = sign_event_js(&nostr_form)
             .await
             .map_err(|error| error.to_string())?;

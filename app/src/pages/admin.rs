@@ -15,7 +15,9 @@ use crate::components::{
 };
 use crate::server_fns::{load_policy, load_settings};
 
+use super::moderations::ModerationLog;
 use super::relays::NostrRelays;
+use super::setting_words::{SETTING_GROUPS, words_of};
 use super::sources::FederationSources;
 
 /// `/admin`.
@@ -38,7 +40,7 @@ pub fn AdminPage() -> impl IntoView {
             <h1>"Instance settings"</h1>
             <p class="hint">
                 "Saving signs the settings with an admin's Ethereum wallet; the server checks the signature "
-                "and applies them at once. Connect an admin wallet to change them."
+                "and applies them at once."
             </p>
             <NeedsJavaScript />
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -59,6 +61,7 @@ pub fn AdminPage() -> impl IntoView {
         </section>
         <FederationSources admins />
         <NostrRelays admins />
+        <ModerationLog admins />
     }
 }
 
@@ -70,73 +73,68 @@ fn AdminSettings(settings: Map<String, Value>, admins: Vec<String>) -> impl Into
     let settings = StoredValue::new(settings);
     view! {
         <Show when=move || signing.connected_is_one_of(&admins)
-            fallback=|| view! { <p data-testid="admin-only">"This page is for the instance's admins."</p> }>
+            fallback=move || view! {
+                <p data-testid="admin-only">
+                    {move || if signing.wallet.get().is_some() {
+                        "The connected wallet is not one of this instance's admins: only they may change its settings."
+                    } else {
+                        "Only the instance's admins may change its settings: connect an admin's wallet (“Connect wallet” at the top of the page)."
+                    }}
+                </p>
+            }>
             <SettingsForm initial=settings.get_value() />
         </Show>
     }
 }
 
-/// Every setting as a control: checkboxes, numbers, and lists of keys (one per line).
+/// Every setting as a control (checkboxes, numbers, and lists of keys, one per line), in
+/// groups, each with a sentence saying what it does ([`super::setting_words`]).
 #[component]
 fn SettingsForm(initial: Map<String, Value>) -> impl IntoView {
     let signing = use_signing();
     let values = RwSignal::new(initial.clone());
     let notice = RwSignal::new(Notice::Empty);
     let busy = RwSignal::new(false);
-    let controls = initial
+    let mut groups: Vec<(&'static str, Vec<AnyView>)> = SETTING_GROUPS
+        .iter()
+        .map(|group| {
+            let controls = group
+                .settings
+                .iter()
+                .filter_map(|words| {
+                    let value = initial.get(words.key)?.clone();
+                    Some(setting_control(
+                        words.key,
+                        value,
+                        words.label.to_owned(),
+                        Some(words.help),
+                        values,
+                    ))
+                })
+                .collect();
+            (group.title, controls)
+        })
+        .collect();
+    // A setting this page has no words for yet still shows, by its name.
+    let others: Vec<AnyView> = initial
         .into_iter()
+        .filter(|(key, _)| words_of(key).is_none())
         .map(|(key, value)| {
-            let id = format!("setting-{key}");
             let label = label_of(&key);
-            let control = match value {
-                Value::Bool(_) => {
-                    let key = key.clone();
-                    let checked_key = key.clone();
-                    view! {
-                        <input type="checkbox" id=id.clone()
-                            prop:checked=move || values.with(|values| values.get(&checked_key) == Some(&Value::Bool(true)))
-                            on:change=move |event| {
-                                let checked = event_target_checked(&event);
-                                values.update(|values| { values.insert(key.clone(), Value::Bool(checked)); });
-                            } />
-                        <label for=id class="inline">{label}</label>
-                    }
-                    .into_any()
-                }
-                Value::Number(number) => {
-                    let key = key.clone();
-                    view! {
-                        <label for=id.clone()>{label}</label>
-                        <input type="number" id=id min="0" value=number.to_string()
-                            on:input=move |event| {
-                                if let Ok(number) = event_target_value(&event).parse::<i64>() {
-                                    values.update(|values| { values.insert(key.clone(), Value::from(number)); });
-                                }
-                            } />
-                    }
-                    .into_any()
-                }
-                Value::Array(items) => {
-                    let key = key.clone();
-                    let text: Vec<String> = items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect();
-                    view! {
-                        <label for=id.clone()>{format!("{label} (one key per line)")}</label>
-                        <textarea id=id rows="3"
-                            on:input=move |event| {
-                                let entries: Vec<Value> = event_target_value(&event)
-                                    .split(['\n', ','])
-                                    .map(str::trim)
-                                    .filter(|entry| !entry.is_empty())
-                                    .map(Value::from)
-                                    .collect();
-                                values.update(|values| { values.insert(key.clone(), Value::Array(entries)); });
-                            }>{text.join("\n")}</textarea>
-                    }
-                    .into_any()
-                }
-                _ => ().into_any(),
-            };
-            view! { <div class="setting">{control}</div> }
+            setting_control(&key, value, label, None, values)
+        })
+        .collect();
+    groups.push(("Other", others));
+    let groups = groups
+        .into_iter()
+        .filter(|(_, controls)| !controls.is_empty())
+        .map(|(title, controls)| {
+            view! {
+                <fieldset class="setting-group">
+                    <legend>{title}</legend>
+                    {controls}
+                </fieldset>
+            }
         })
         .collect_view();
     let save = move |event: leptos::ev::SubmitEvent| {
@@ -160,11 +158,75 @@ fn SettingsForm(initial: Map<String, Value>) -> impl IntoView {
     };
     view! {
         <form class="settings-form" on:submit=save>
-            {controls}
+            {groups}
             <button type="submit" class="button primary" disabled=move || busy.get()>"Sign and save settings"</button>
             <LiveNotice notice />
         </form>
     }
+}
+
+/// The control of the setting `key` with its `label` and `help`, writing into `values`.
+fn setting_control(
+    key: &str,
+    value: Value,
+    label: String,
+    help: Option<&'static str>,
+    values: RwSignal<Map<String, Value>>,
+) -> AnyView {
+    let id = format!("setting-{key}");
+    let help_id = format!("{id}-help");
+    let described_by = help.map(|_| help_id.clone());
+    let key = key.to_owned();
+    let control = match value {
+        Value::Bool(_) => {
+            let checked_key = key.clone();
+            view! {
+                <input type="checkbox" id=id.clone() aria-describedby=described_by
+                    prop:checked=move || values.with(|values| values.get(&checked_key) == Some(&Value::Bool(true)))
+                    on:change=move |event| {
+                        let checked = event_target_checked(&event);
+                        values.update(|values| { values.insert(key.clone(), Value::Bool(checked)); });
+                    } />
+                <label for=id class="inline">{label}</label>
+            }
+            .into_any()
+        }
+        Value::Number(number) => view! {
+            <label for=id.clone()>{label}</label>
+            <input type="number" id=id min="0" value=number.to_string() aria-describedby=described_by
+                on:input=move |event| {
+                    if let Ok(number) = event_target_value(&event).parse::<i64>() {
+                        values.update(|values| { values.insert(key.clone(), Value::from(number)); });
+                    }
+                } />
+        }
+        .into_any(),
+        Value::Array(items) => {
+            let text: Vec<String> = items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect();
+            view! {
+                <label for=id.clone()>{format!("{label} (one per line)")}</label>
+                <textarea id=id rows="3" aria-describedby=described_by
+                    on:input=move |event| {
+                        let entries: Vec<Value> = event_target_value(&event)
+                            .split(['\n', ','])
+                            .map(str::trim)
+                            .filter(|entry| !entry.is_empty())
+                            .map(Value::from)
+                            .collect();
+                        values.update(|values| { values.insert(key.clone(), Value::Array(entries)); });
+                    }>{text.join("\n")}</textarea>
+            }
+            .into_any()
+        }
+        _ => return ().into_any(),
+    };
+    view! {
+        <div class="setting">
+            {control}
+            {help.map(|help| view! { <p class="setting-help hint" id=help_id>{help}</p> })}
+        </div>
+    }
+    .into_any()
 }
 
 /// `enableNewWeb3ActionsPost` → `Enable new web3 actions post`.

@@ -4,10 +4,12 @@ mod about;
 mod admin;
 mod author;
 mod home;
+mod moderations;
 mod new_post;
 mod news;
 mod not_found;
 mod relays;
+mod setting_words;
 mod sources;
 mod thread_actions;
 

@@ -96,7 +96,7 @@ fn NewPostForm() -> impl IntoView {
                 <legend>"Sign with"</legend>
                 {[(SignWith::Ethereum, "sign-ethereum", "Ethereum wallet"), (SignWith::Nostr, "sign-nostr", "Nostr extension"), (SignWith::Both, "sign-both", "Both (one post, two signatures)")].into_iter().map(|(mode, id, label)| view! {
                     <span class="choice">
-                        <input type="radio" name="sign-with" id=id prop:checked=move || signing.mode.get() == mode on:change=move |_| signing.mode.set(mode) />
+                        <input type="radio" name="sign-with" id=id prop:checked=move || signing.mode.get() == mode on:change=move |_| signing.choose(mode) />
                         <label for=id class="inline">{label}</label>
                     </span>
                 }).collect_view()}

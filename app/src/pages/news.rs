@@ -11,13 +11,13 @@ use leptos_router::hooks::use_params_map;
 use spasm::action::{Action, Reaction};
 use spasm::signing::Unsigned;
 
-use super::thread_actions::EventActions;
+use super::thread_actions::{DeleteDialog, EventActions};
 use crate::components::{
     AuthorLine, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
     PublishToNostrChoice, datetime_attribute, describe, format_date, plural, shown_time,
     sign_and_submit, use_signing,
 };
-use crate::model::{CommentNode, EventView, ParentData, ThreadAnswer};
+use crate::model::{CommentNode, EventView, ParentData, ThreadAnswer, ThreadView};
 use crate::server_fns::{load_policy, load_thread};
 use crate::urls::with_query;
 
@@ -35,16 +35,20 @@ pub fn NewsPage() -> impl IntoView {
                     Ok(ThreadAnswer::Found(thread)) => {
                         // Without the policy nobody is offered moderation; the page still shows.
                         let moderators = policy.await.map(|policy| policy.moderators).unwrap_or_default();
+                        if !thread.path.is_empty() {
+                            return view! { <CommentInThread thread=*thread moderators /> }.into_any();
+                        }
                         let title = thread.event.headline();
                         let description = thread.event.excerpt.clone();
-                        let canonical = thread.event.href.clone();
+                        // The full id: a short one resolves only while the instance keeps them.
+                        let canonical = format!("/news/{}", crate::urls::path_segment(&thread.event.spasmid));
                         let feed = (
                             format!("Replies to {title}"),
                             with_query("/api/rss", [("parentId", thread.event.spasmid.as_str()), ("action", "reply")]),
                         );
                         view! {
                             <PageMeta title description canonical kind="article" feed />
-                            <Thread>
+                            <Thread moderators=moderators.clone()>
                                 <EventArticle event=thread.event.clone() moderators />
                                 {thread.nostr.clone().map(|publication| view! {
                                     <NostrRelayStatus id=thread.event.spasmid.clone() publication />
@@ -55,6 +59,7 @@ pub fn NewsPage() -> impl IntoView {
                                     <PostReplyForm parent=thread.event.parent_data.clone() />
                                     <CommentList comments=thread.comments />
                                 </section>
+                                <DeleteDialog />
                             </Thread>
                         }.into_any()
                     }
@@ -69,10 +74,11 @@ pub fn NewsPage() -> impl IntoView {
                         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                             response.set_status(if deleted.is_some() { http::StatusCode::GONE } else { http::StatusCode::NOT_FOUND });
                         }
+                        let by_moderator = matches!(answer, ThreadAnswer::Deleted { by_author: false });
                         match deleted {
                             Some(words) => view! {
                                 <PageMeta title="Event deleted" description=words.clone() />
-                                <EventDeleted words />
+                                <EventDeleted words by_moderator />
                             }.into_any(),
                             None => view! {
                                 <PageMeta title="Event not found" description="No event with this id is stored on this instance." />
@@ -91,13 +97,16 @@ pub fn NewsPage() -> impl IntoView {
     }
 }
 
-/// "Event deleted", and by whom (`words`).
+/// "Event deleted", and by whom (`words`); where a moderator deleted it, where admins undo it.
 #[component]
-fn EventDeleted(words: String) -> impl IntoView {
+fn EventDeleted(words: String, #[prop(optional)] by_moderator: bool) -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Event deleted"</h1>
             <p data-testid="deleted">{words}</p>
+            {by_moderator.then(|| view! {
+                <p class="hint">"The instance's admins can restore it from the " <a href="/admin#moderation-log">"moderation log"</a> "."</p>
+            })}
             <p><a href="/">"Back to the feed"</a></p>
         </section>
     }
@@ -113,7 +122,7 @@ struct DeletedHere(RwSignal<bool>);
 /// (Loading the page again would say so too, but as an HTTP error: 410 Gone.)
 #[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn Thread(children: Children) -> impl IntoView {
+fn Thread(children: Children, moderators: Vec<String>) -> impl IntoView {
     let deleted = RwSignal::new(false);
     provide_context(DeletedHere(deleted));
     let root = NodeRef::<leptos::html::Div>::new();
@@ -125,6 +134,13 @@ fn Thread(children: Children) -> impl IntoView {
                 && let Some(root) = root.get()
             {
                 super::thread_actions::browser::enable(&root);
+            }
+        });
+        // A connected moderator deletes comments where they are.
+        Effect::new(move |_| {
+            let shown = signing.interactive.get() && signing.connected_is_one_of(&moderators);
+            if let Some(root) = root.get() {
+                super::thread_actions::browser::show_moderation(&root, shown);
             }
         });
         // The connected keys' own reactions, marked again whenever the keys change.
@@ -151,12 +167,15 @@ fn Thread(children: Children) -> impl IntoView {
         }
     };
     #[cfg(not(feature = "hydrate"))]
-    let on_click = |_: leptos::ev::MouseEvent| {};
+    let on_click = {
+        let _ = moderators;
+        |_: leptos::ev::MouseEvent| {}
+    };
     view! {
         // Hidden rather than removed: children of an island exist only as the server's HTML.
         <div class="thread" node_ref=root hidden=move || deleted.get() on:click=on_click>{children()}</div>
         <Show when=move || deleted.get()>
-            <EventDeleted words="This event was deleted by a moderator.".to_owned() />
+            <EventDeleted words="This event was deleted by a moderator.".to_owned() by_moderator=true />
         </Show>
     }
 }
@@ -185,6 +204,68 @@ fn EventArticle(event: EventView, moderators: Vec<String>) -> impl IntoView {
             <EventActions parent=event.parent_data.clone() counts=event.reactions reactions=&Reaction::OFFERED_ON_POSTS />
             <ModeratorBar target=event.parent_data moderators />
         </article>
+    }
+}
+
+/// A comment's own page (its permalink): the way from the thread's post down to it, the
+/// comment highlighted with the replies below it, and a link to it in the whole thread.
+#[component]
+fn CommentInThread(thread: ThreadView, moderators: Vec<String>) -> impl IntoView {
+    let ThreadView {
+        event,
+        comments,
+        path,
+        nostr,
+    } = thread;
+    let (post, steps) = path
+        .split_first()
+        .map_or((None, &[][..]), |(post, steps)| (Some(post), steps));
+    let post_href = post.map(|post| post.href.clone()).unwrap_or_default();
+    let post_headline = post.map(EventView::headline).unwrap_or_default();
+    let title = format!("A comment on “{post_headline}”");
+    let in_thread = format!("{post_href}#c-{}", event.spasmid);
+    let has_steps = !steps.is_empty();
+    let steps = steps
+        .iter()
+        .map(|step| {
+            let href = format!("{post_href}#c-{}", step.spasmid);
+            view! {
+                <li>
+                    <AuthorLine authors=step.authors.clone() />
+                    ": "
+                    <a href=href><bdi>{step.excerpt.clone()}</bdi></a>
+                </li>
+            }
+        })
+        .collect_view();
+    let publication = nostr.map(|publication| {
+        view! {
+            <NostrRelayStatus id=event.spasmid.clone() publication />
+        }
+    });
+    let target = event.parent_data.clone();
+    let description = event.excerpt.clone();
+    let canonical = format!("/news/{}", crate::urls::path_segment(&event.spasmid));
+    let node = CommentNode {
+        event,
+        replies: comments,
+    };
+    view! {
+        <PageMeta title description canonical kind="article" />
+        <Thread moderators=moderators.clone()>
+            <nav class="thread-path card" aria-label="Where this comment is">
+                <h1>"A comment on " <a href=post_href><bdi>{post_headline}</bdi></a></h1>
+                {has_steps.then(|| view! { <ol class="thread-path-steps">{steps}</ol> })}
+            </nav>
+            <NeedsJavaScript />
+            <ol class="comment-list">
+                <li><Comment node highlighted=true /></li>
+            </ol>
+            <ModeratorBar target moderators=moderators.clone() />
+            {publication}
+            <p><a href=in_thread>"Show it in the whole thread"</a></p>
+            <DeleteDialog />
+        </Thread>
     }
 }
 
@@ -323,10 +404,11 @@ fn CommentList(comments: Vec<CommentNode>) -> impl IntoView {
 }
 
 /// One comment with its replies, rendered on the server; the thread's island makes its
-/// reactions and reply toggle work.
+/// reactions and reply toggle work. `highlighted`: the comment its own page is about.
 #[component]
-fn Comment(node: CommentNode) -> impl IntoView {
+fn Comment(node: CommentNode, #[prop(optional)] highlighted: bool) -> impl IntoView {
     let time = shown_time(&node.event);
+    let reply_count = node.reply_total();
     let EventView {
         spasmid,
         href,
@@ -338,9 +420,8 @@ fn Comment(node: CommentNode) -> impl IntoView {
     } = node.event;
     let anchor = format!("c-{spasmid}");
     let replies = node.replies;
-    let reply_count = replies.len();
     view! {
-        <article class="comment" id=anchor data-spasmid=spasmid>
+        <article class="comment" class:highlighted=highlighted id=anchor data-spasmid=spasmid>
             // The authors' links stand beside the toggle, not in it: a link inside a
             // `<summary>` is a control inside a control, which keyboards and screen readers
             // cannot reach apart.

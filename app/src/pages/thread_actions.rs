@@ -38,6 +38,11 @@ pub fn EventActions(
                         " · "
                         <button type="button" class="link-button" aria-expanded="false" data-reply="">"Reply"</button>
                     </span>
+                    // Shown to a connected moderator.
+                    <span hidden data-needs-moderator="">
+                        " · "
+                        <button type="button" class="link-button danger" data-moderate="">"Delete (moderator)"</button>
+                    </span>
                 </p>
             })}
             <div class="reactions" role="group" aria-label="React">
@@ -57,6 +62,22 @@ pub fn EventActions(
             </div>
             {replies.then(|| view! { <div class="reply-slot"></div> })}
         </div>
+    }
+}
+
+/// The confirmation of a moderator's delete of a comment, once per thread: server HTML that
+/// the thread's island opens and answers ([`browser::on_click`]).
+#[component]
+pub fn DeleteDialog() -> impl IntoView {
+    view! {
+        <dialog class="delete-comment" aria-labelledby="delete-comment-title">
+            <h2 id="delete-comment-title">"Delete this comment?"</h2>
+            <p>"It and every reply below it disappear from this forum, and it cannot be submitted again. An admin can undo this. Your wallet will ask you to sign the deletion."</p>
+            <form method="dialog">
+                <button type="submit" class="button" autofocus>"Cancel"</button>
+                <button type="button" class="button danger" data-confirm-delete="">"Sign and delete"</button>
+            </form>
+        </dialog>
     }
 }
 
@@ -108,8 +129,28 @@ pub mod browser {
         });
     }
 
+    /// Shows (`shown`) or hides the moderators' delete buttons under `root`.
+    pub fn show_moderation(root: &Element, shown: bool) {
+        for_each(root, "[data-needs-moderator]", |element| {
+            let _ = if shown {
+                element.remove_attribute("hidden")
+            } else {
+                element.set_attribute("hidden", "")
+            };
+        });
+    }
+
+    thread_local! {
+        /// The delete button a moderator clicked, while the confirmation is open.
+        static PENDING_DELETE: RefCell<Option<Element>> = const { RefCell::new(None) };
+    }
+
     /// A click anywhere in the thread: a reaction is signed and counted, a reply toggle opens
-    /// or closes its form. `owner` is the thread island's, which keeps what a click makes.
+    /// or closes its form, a moderator's delete opens the confirmation ([`DeleteDialog`]),
+    /// whose "Sign and delete" deletes. `owner` is the thread island's, which keeps what a
+    /// click makes.
+    ///
+    /// [`DeleteDialog`]: super::DeleteDialog
     pub fn on_click(event: &web_sys::MouseEvent, owner: &Owner) {
         let Some(target) = event
             .target()
@@ -124,6 +165,85 @@ pub mod browser {
             }
         } else if let Ok(Some(button)) = target.closest("button[data-reply]") {
             toggle_reply(&button, owner);
+        } else if let Ok(Some(button)) = target.closest("button[data-moderate]")
+            && button.get_attribute("aria-disabled").as_deref() != Some("true")
+        {
+            if let Some(dialog) = delete_dialog(&button) {
+                PENDING_DELETE.with_borrow_mut(|pending| *pending = Some(button));
+                let _ = dialog.show_modal();
+            }
+        } else if let Ok(Some(button)) = target.closest("button[data-confirm-delete]") {
+            if let Some(dialog) = delete_dialog(&button) {
+                dialog.close();
+            }
+            delete_confirmed(owner);
+        }
+    }
+
+    /// The thread's one confirmation of a moderator's delete.
+    fn delete_dialog(inside: &Element) -> Option<web_sys::HtmlDialogElement> {
+        inside
+            .closest(".thread")
+            .ok()
+            .flatten()?
+            .query_selector("dialog.delete-comment")
+            .ok()
+            .flatten()?
+            .dyn_into()
+            .ok()
+    }
+
+    /// The moderator confirmed: the comment whose delete button was clicked is signed away,
+    /// and once the forum has deleted it, it and its replies give way to words saying so,
+    /// which take the keyboard's focus.
+    fn delete_confirmed(owner: &Owner) {
+        let Some(button) = PENDING_DELETE.with_borrow_mut(Option::take) else {
+            return;
+        };
+        let Some((actions, key)) = actions_of(&button) else {
+            return;
+        };
+        let notice = notice_of(&actions, &key, owner);
+        let Some(parent) = parent_of(&actions, notice) else {
+            return;
+        };
+        let _ = button.set_attribute("aria-disabled", "true");
+        let signing = use_signing();
+        leptos::task::spawn_local(async move {
+            let unsigned = Unsigned::ModerateDelete {
+                parent: parent.to_parent_info(),
+            };
+            let deleted =
+                sign_and_submit(signing, notice, describe(Action::Moderate, ""), unsigned)
+                    .await
+                    .is_some();
+            let comment = actions.closest(".comment").ok().flatten();
+            match (deleted, comment) {
+                (true, Some(comment)) => replace_with_words(&comment),
+                _ => {
+                    let _ = button.set_attribute("aria-disabled", "false");
+                }
+            }
+        });
+    }
+
+    /// Hides a deleted `comment` (with its replies) behind words saying so.
+    fn replace_with_words(comment: &Element) {
+        let Some(document) = comment.owner_document() else {
+            return;
+        };
+        let Ok(words) = document.create_element("p") else {
+            return;
+        };
+        words.set_class_name("notice notice-success comment-deleted");
+        let _ = words.set_attribute("tabindex", "-1");
+        words.set_text_content(Some(
+            "Deleted: this comment and the replies below it are gone from this forum. An admin can restore them from the moderation log.",
+        ));
+        let _ = comment.before_with_node_1(&words);
+        let _ = comment.set_attribute("hidden", "");
+        if let Ok(words) = words.dyn_into::<HtmlElement>() {
+            let _ = words.focus();
         }
     }
 

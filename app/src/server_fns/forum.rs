@@ -11,6 +11,9 @@ use crate::model::{AuthorPageView, EventPage, EventView, InstancePolicy, ThreadA
 pub const FEED_PAGE_SIZE: u32 = 25;
 /// Reply levels a post page shows.
 pub const THREAD_DEPTH: u32 = 10;
+/// The most events above a comment its page shows on the way from the thread's post.
+#[cfg(feature = "ssr")]
+const MAX_PATH_LENGTH: u32 = 64;
 
 /// What the server said to a submitted event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +76,31 @@ impl Views {
 
     fn view(&self, stored: &forum::envelope::StoredEvent) -> EventView {
         self.cache.view(stored, &self.display)
+    }
+
+    /// The views of `events`, each counting the replies below it at any depth (the whole
+    /// discussion, not only the direct replies the stored counter holds). The totals are
+    /// set after the cache: a reply deep in a thread does not change its root's row.
+    async fn with_thread_totals(
+        &self,
+        forum: &forum::Forum,
+        events: &[forum::envelope::StoredEvent],
+    ) -> Result<Vec<EventView>, UserFacingError> {
+        let keys: Vec<i64> = events.iter().map(|event| event.key).collect();
+        let totals: std::collections::HashMap<i64, i64> = forum
+            .store()
+            .thread_reply_totals(&keys)
+            .await
+            .map_err(|error| read_failed(forum::ReadError::Storage(error)))?
+            .into_iter()
+            .collect();
+        Ok(events
+            .iter()
+            .map(|event| EventView {
+                replies: totals.get(&event.key).copied().unwrap_or(0),
+                ..self.view(event)
+            })
+            .collect())
     }
 }
 
@@ -148,18 +176,22 @@ pub async fn load_feed(
         })
         .await
         .map_err(read_failed)?;
-    Ok(page_of(&events, &Views::of(&forum)))
+    page_of(&forum, &events, &Views::of(&forum)).await
 }
 
 #[cfg(feature = "ssr")]
-fn page_of(events: &[forum::envelope::StoredEvent], views: &Views) -> EventPage {
+async fn page_of(
+    forum: &forum::Forum,
+    events: &[forum::envelope::StoredEvent],
+    views: &Views,
+) -> Result<EventPage, UserFacingError> {
     let next_before = (events.len() >= FEED_PAGE_SIZE as usize)
         .then(|| events.last().map(|event| event.key))
         .flatten();
-    EventPage {
-        events: events.iter().map(|event| views.view(event)).collect(),
+    Ok(EventPage {
+        events: views.with_thread_totals(forum, events).await?,
         next_before,
-    }
+    })
 }
 
 /// The newest comments, for the front page.
@@ -180,8 +212,7 @@ pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
         })
         .await
         .map_err(read_failed)?;
-    let views = Views::of(&forum);
-    Ok(events.iter().map(|event| views.view(event)).collect())
+    Views::of(&forum).with_thread_totals(&forum, &events).await
 }
 
 /// An event with its comment tree, or whether it was deleted and by whom.
@@ -204,10 +235,30 @@ pub async fn load_thread(id: String) -> Result<ThreadAnswer, UserFacingError> {
     };
     let views = Views::of(&forum);
     let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &views).await?;
+    // A comment's page shows the way from the thread's post down to it.
+    let is_reply =
+        spasm::action::Action::of(&views.view(&root).action) == spasm::action::Action::Reply;
+    let path = if root.parent_key.is_some() && is_reply {
+        let above = forum
+            .store()
+            .ancestors(root.key, MAX_PATH_LENGTH)
+            .await
+            .map_err(|error| read_failed(forum::ReadError::Storage(error)))?;
+        above.iter().map(|event| views.view(event)).collect()
+    } else {
+        Vec::new()
+    };
     let nostr = super::nostr::publication_of(&forum, &root.event_json).await?;
+    let event = views
+        .with_thread_totals(&forum, std::slice::from_ref(&root))
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| views.view(&root));
     Ok(ThreadAnswer::Found(Box::new(crate::model::ThreadView {
-        event: views.view(&root),
+        event,
         comments,
+        path,
         nostr,
     })))
 }
@@ -281,7 +332,7 @@ pub async fn load_author(
     let views = Views::of(&forum);
     let events = forum.author_events(&id, page).await.map_err(read_failed)?;
     let profile = forum.nostr_profile(&id).await.map_err(read_failed)?;
-    let mut page = page_of(&events, &views);
+    let mut page = page_of(&forum, &events, &views).await?;
     // A reaction or reply says what it answers, by its headline (one page's worth of reads;
     // one that fails leaves the words "an event").
     for view in &mut page.events {
@@ -514,3 +565,38 @@ fn every_in_words(seconds: u64) -> String {
         format!("every {count} {unit}s")
     }
 }
+
+/// The moderation log, newest first: the [`MODERATION_LOG_LENGTH`] newest deletions and
+/// restores, for the admin page.
+#[server(prefix = "/_fn", endpoint = "moderations")]
+pub async fn load_moderations() -> Result<Vec<crate::model::ModerationView>, UserFacingError> {
+    use forum::query::Page;
+
+    use super::view_model::author_view;
+    use crate::model::ModerationView;
+
+    let forum = forum()?;
+    let display = Display::of(&forum.settings());
+    let records = forum
+        .moderations(Page::first(MODERATION_LOG_LENGTH))
+        .await
+        .map_err(read_failed)?;
+    Ok(records
+        .into_iter()
+        .map(|record| ModerationView {
+            // Written by this server as a JSON array of strings; anything else names nothing.
+            target_ids: serde_json::from_str(&record.target_ids).unwrap_or_default(),
+            moderator: author_view(&record.moderator, true, &display),
+            undone: record
+                .undone_at_ms
+                .zip(record.undone_by)
+                .map(|(at, by)| (at, author_view(&by, true, &display))),
+            spasmid: record.spasmid,
+            action: record.action,
+            at_ms: record.at_ms,
+        })
+        .collect())
+}
+
+/// How many entries of the moderation log the admin page shows (the API pages through all).
+pub const MODERATION_LOG_LENGTH: u32 = 50;

@@ -22,6 +22,9 @@ pub struct Display {
     comment_media: MediaEmbeds,
     /// Author pages show Nostr profile pictures.
     profile_pictures: bool,
+    /// The length of the short ids the server resolves (`shortUrlsLengthOfWeb3Ids`), when
+    /// it does.
+    short_ids: Option<usize>,
 }
 
 impl Display {
@@ -40,7 +43,24 @@ impl Display {
                 audio: settings.enable_embed_audio_tags_in_comments,
             },
             profile_pictures: settings.enable_nostr_display_profiles_pictures,
+            // The forum resolves a prefix of exactly this length, and none under 15.
+            short_ids: usize::try_from(settings.short_urls_length_of_web3_ids)
+                .ok()
+                .filter(|length| settings.enable_short_urls_for_web3_actions && *length >= 15),
         }
+    }
+
+    /// The page of the event `id`: by its short id (a prefix the forum resolves) where the
+    /// forum has them, so that links are short to share.
+    pub fn event_href(&self, id: &str) -> String {
+        let short = match self.short_ids {
+            Some(length) if id.starts_with("spasmid") && id.chars().count() > length => id
+                .char_indices()
+                .nth(length)
+                .map_or(id, |(end, _)| &id[..end]),
+            _ => id,
+        };
+        format!("/news/{}", path_segment(short))
     }
 }
 
@@ -152,7 +172,7 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
         .map(str::to_owned);
     EventView {
         key: stored.key,
-        href: format!("/news/{}", path_segment(&spasmid)),
+        href: display.event_href(&spasmid),
         spasmid,
         action,
         // User text is shown with every direction override it opens closed (and in `<bdi>`
@@ -184,9 +204,7 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
         reactions: Vec::new(),
         replies: 0,
         signed: authors.iter().any(|author| author.verified),
-        parent_href: parent_id
-            .as_deref()
-            .map(|id| format!("/news/{}", path_segment(id))),
+        parent_href: parent_id.as_deref().map(|id| display.event_href(id)),
         parent_id,
         parent_title: None,
         parent_data: parent_data(&event, ids),
@@ -217,40 +235,44 @@ fn authors_of(event: &Value, display: &Display) -> Vec<AuthorView> {
                 continue;
             };
             let verified = address.get("verified") == Some(&Value::Bool(true));
-            let normalised = forum::AuthorAddress::from_claimed(value);
-            // The form the old client shows, and seeds its icon and name with.
-            let (network, shown) = if normalised.as_str().starts_with("0x") {
-                ("Ethereum", normalised.as_str().to_owned())
-            } else {
-                let npub = spasm::nostr::nip19::to_npub_lenient(normalised.as_str());
-                ("Nostr", npub)
-            };
-            let short = if network == "Ethereum" {
-                shorten(&shown, 6, 4)
-            } else {
-                shorten(&shown, 9, 4)
-            };
-            if authors
-                .iter()
-                .any(|known| known.address == normalised.as_str())
-            {
-                continue;
+            let author = author_view(value, verified, display);
+            if !authors.iter().any(|known| known.address == author.address) {
+                authors.push(author);
             }
-            authors.push(AuthorView {
-                href: format!("/authors/{}", path_segment(normalised.as_str())),
-                address: normalised.as_str().to_owned(),
-                short,
-                verified,
-                network: network.to_owned(),
-                name: display
-                    .auto_names
-                    .then(|| auto_generated_name(&shown))
-                    .filter(|name| !name.is_empty()),
-                identicon_paths: Blockie::new(&shown).svg_paths(),
-            });
         }
     }
     authors
+}
+
+/// An address (Ethereum, or Nostr in hex or npub) as the pages show an author; `verified`
+/// when a signature this server checked proves it.
+pub fn author_view(address: &str, verified: bool, display: &Display) -> AuthorView {
+    let normalised = forum::AuthorAddress::from_claimed(address);
+    // The form the old client shows, and seeds its icon and name with.
+    let (network, shown) = if normalised.as_str().starts_with("0x") {
+        ("Ethereum", normalised.as_str().to_owned())
+    } else {
+        let npub = spasm::nostr::nip19::to_npub_lenient(normalised.as_str());
+        ("Nostr", npub)
+    };
+    let short = if network == "Ethereum" {
+        shorten(&shown, 6, 4)
+    } else {
+        shorten(&shown, 9, 4)
+    };
+    AuthorView {
+        // The form people share: `npub1…` for a Nostr key (the page takes hex as well).
+        href: format!("/authors/{}", path_segment(&shown)),
+        address: normalised.as_str().to_owned(),
+        short,
+        verified,
+        network: network.to_owned(),
+        name: display
+            .auto_names
+            .then(|| auto_generated_name(&shown))
+            .filter(|name| !name.is_empty()),
+        identicon_paths: Blockie::new(&shown).svg_paths(),
+    }
 }
 
 /// Who an author page's id names, with what its Nostr profile says; `None` when the id is
@@ -447,6 +469,24 @@ mod tests {
                 serde_json::to_string(&sorted).unwrap()
             );
         }
+    }
+
+    #[test]
+    fn event_links_use_the_short_ids_the_forum_resolves() {
+        let id = format!("spasmid01{}", "ab".repeat(32));
+        let short = Display::of(&forum::Settings::default());
+        assert_eq!(short.event_href(&id), format!("/news/{}", &id[..30]));
+        // Other ids (a feed item's URL) stay whole, and so does everything without short ids.
+        let url = "https://example.org/a-long-feed-item-address";
+        assert_eq!(
+            short.event_href(url),
+            format!("/news/{}", path_segment(url))
+        );
+        let off = Display::of(&forum::Settings {
+            enable_short_urls_for_web3_actions: false,
+            ..forum::Settings::default()
+        });
+        assert_eq!(off.event_href(&id), format!("/news/{id}"));
     }
 
     #[test]

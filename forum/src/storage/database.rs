@@ -495,6 +495,20 @@ impl Store for Database {
             .await
     }
 
+    async fn thread_reply_totals(&self, roots: &[i64]) -> Result<Vec<(i64, i64)>, StorageError> {
+        if roots.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = statements::thread_reply_totals(roots);
+        self.read(move |db| Box::pin(async move { reads::int_pairs(db, &sql).await }))
+            .await
+    }
+
+    async fn ancestors(&self, key: i64, limit: u32) -> Result<Vec<StoredEvent>, StorageError> {
+        self.events(None, statements::ancestors(key, limit), false)
+            .await
+    }
+
     async fn by_author(
         &self,
         author: &AuthorAddress,

@@ -689,6 +689,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Visible replies of the `parents`, oldest first, at most `limit` (one tree level).
     async fn replies(&self, parents: &[i64], limit: u32) -> Result<Vec<StoredEvent>, StorageError>;
 
+    /// `(root, total)`: the visible replies below each of `roots` at any depth (the whole
+    /// discussion a post or comment started), for the roots that have any.
+    async fn thread_reply_totals(&self, roots: &[i64]) -> Result<Vec<(i64, i64)>, StorageError>;
+
+    /// The visible events above the event `key` (its parent, the parent's parent, …), at most
+    /// `limit`, the farthest (the thread's post) first.
+    async fn ancestors(&self, key: i64, limit: u32) -> Result<Vec<StoredEvent>, StorageError>;
+
     /// Visible events that `author` verifiably signed, newest first.
     async fn by_author(
         &self,

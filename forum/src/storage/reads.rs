@@ -89,6 +89,18 @@ pub(super) async fn text_pairs(
         .collect()
 }
 
+/// A query of two integers per row.
+pub(super) async fn int_pairs(
+    db: &mut dyn Executor,
+    sql: &Sql,
+) -> Result<Vec<(i64, i64)>, StorageError> {
+    db.fetch_all(&sql.text, &sql.params())
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.int(0)?, row.int(1)?)))
+        .collect()
+}
+
 pub(super) async fn admin_events(
     db: &mut dyn Executor,
     prefix: &str,

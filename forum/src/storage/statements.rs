@@ -475,6 +475,45 @@ pub(super) fn replies(parents: &[i64], limit: u32) -> Sql {
     sql
 }
 
+/// `(root, total)`: how many visible replies are below each of `roots` at any depth, for the
+/// roots that have any. Walks the `events_by_parent` index down from the roots; `UNION`
+/// (not `UNION ALL`) ends the walk even on a loop of parents, which honest ids cannot make.
+pub(super) fn thread_reply_totals(roots: &[i64]) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "WITH RECURSIVE thread (root, key) AS ( \
+             SELECT events.parent_key, events.key FROM events WHERE {VISIBLE} AND events.action = "
+    ));
+    sql.bind_text(Action::Reply.name())
+        .push(" AND events.parent_key IN ")
+        .bind_list(roots, |key| Bound::Int(*key))
+        .push(&format!(
+            " UNION SELECT thread.root, events.key FROM events JOIN thread ON events.parent_key = thread.key \
+              WHERE {VISIBLE} AND events.action = "
+        ));
+    sql.bind_text(Action::Reply.name())
+        .push(") SELECT root, COUNT(*) FROM thread GROUP BY root");
+    sql
+}
+
+/// The visible events above `key` (its parent, the parent's parent, …), at most `limit`,
+/// the farthest (the thread's post) first. The depth bound ends the walk even on a loop of
+/// parents, which honest ids cannot make.
+pub(super) fn ancestors(key: i64, limit: u32) -> Sql {
+    let mut sql = Sql::new(
+        "WITH RECURSIVE above (key, depth) AS ( \
+             SELECT events.parent_key, 1 FROM events WHERE events.parent_key IS NOT NULL AND events.key = ",
+    );
+    sql.bind_int(key).push(
+        " UNION SELECT events.parent_key, above.depth + 1 FROM events JOIN above ON events.key = above.key \
+          WHERE events.parent_key IS NOT NULL AND above.depth < ",
+    );
+    sql.bind_int(i64::from(limit)).push(&format!(
+        ") SELECT {EVENT_COLUMNS} FROM above JOIN events ON events.key = above.key \
+         WHERE {VISIBLE} ORDER BY above.depth DESC"
+    ));
+    sql
+}
+
 /// Visible events `author` verifiably signed.
 pub(super) fn by_author(author: &str, page: Page) -> (Sql, bool) {
     let mut sql = Sql::new(&format!(
