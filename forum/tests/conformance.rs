@@ -517,13 +517,14 @@ async fn replies_are_counted_and_form_a_tree(test: &TestForum) {
             .unwrap()
             .is_empty()
     );
+    // Both replies to the root, the nested reply and the upvote of the first reply.
     assert_eq!(
         test.forum
             .children(&[&root, &first], &["any"], Page::first(10))
             .await
             .unwrap()
             .len(),
-        3
+        4
     );
 }
 

@@ -226,7 +226,6 @@ pub fn ConnectButton() -> impl IntoView {
             .nostr
             .with(|key| key.as_deref().map(spasm::nostr::nip19::to_npub_lenient))
     };
-    let mode = move || signing.mode.get();
     let on_connect_nostr = move |_| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
@@ -235,36 +234,63 @@ pub fn ConnectButton() -> impl IntoView {
             }
         });
     };
+    // Which parts show, as one attribute the stylesheet reads (`data-show~="…"`): one
+    // reactive attribute instead of one per part keeps every page's bundle small.
+    let shown_parts = move || {
+        let mode = signing.mode.get();
+        let account = account();
+        let nostr_connected = signing.nostr.with(Option::is_some);
+        let parts = [
+            (account.is_some(), "ethereum"),
+            (
+                account
+                    .as_ref()
+                    .is_some_and(|account| admins.contains(account)),
+                "admin",
+            ),
+            (nostr_connected, "nostr"),
+            (mode.uses_ethereum() && account.is_none(), "connect-wallet"),
+            (mode.uses_nostr() && !nostr_connected, "connect-nostr"),
+            (signing.has_both.get(), "choice"),
+        ];
+        parts
+            .into_iter()
+            .filter_map(|(shown, part)| shown.then_some(part))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let waiting = move || !signing.interactive.get();
     view! {
-        <div class="connect">
-            <span class="connected-account" hidden=move || account().is_none()>
+        <div class="connect" data-show=shown_parts>
+            <span class="connected-account" data-part="ethereum">
                 <span class="visually-hidden">"Ethereum account: "</span>
                 <img class="identicon" src=move || account().map(|account| crate::identity::identicon_path(&account)) alt="" width="16" height="16" />
                 <code data-testid="header-account">{move || account().map(|account| shorten(&account))}</code>
                 <button type="button" class="link-button" aria-label="Disconnect the Ethereum wallet" on:click=move |_| signing.disconnect_wallet()>"Disconnect"</button>
             </span>
-            <a class="admin-link" href="/admin" hidden=move || !account().is_some_and(|account| admins.contains(&account))>"Admin"</a>
-            <span class="connected-account" hidden=move || npub().is_none()>
+            <a class="admin-link" href="/admin" data-part="admin">"Admin"</a>
+            <span class="connected-account" data-part="nostr">
                 <span class="visually-hidden">"Nostr key: "</span>
                 <code data-testid="header-nostr">{move || npub().map(|npub| shorten(&npub))}</code>
                 <button type="button" class="link-button" aria-label="Disconnect the Nostr key" on:click=move |_| signing.disconnect_nostr()>"Disconnect"</button>
             </span>
-            <button type="button" class="button" hidden=move || !mode().uses_ethereum() || account().is_some() disabled=waiting
+            <button type="button" class="button" data-part="connect-wallet" disabled=waiting
                 on:click=move |_| connect_wallet_in_background(signing, None, notice)>"Connect wallet"</button>
-            <button type="button" class="button" hidden=move || !mode().uses_nostr() || npub().is_some() disabled=waiting
+            <button type="button" class="button" data-part="connect-nostr" disabled=waiting
                 on:click=on_connect_nostr>"Connect Nostr"</button>
-            <label class="visually-hidden" for="header-sign-with">"Sign with"</label>
-            <select id="header-sign-with" class="sign-with-select" hidden=move || !signing.has_both.get() prop:value=move || mode().name()
-                on:change=move |event| {
-                    if let Some(mode) = SignWith::from_name(&event_target_value(&event)) {
-                        signing.choose(mode);
-                    }
-                }>
-                <option value="ethereum">"Ethereum wallet"</option>
-                <option value="nostr">"Nostr extension"</option>
-                <option value="both">"Both (two signatures)"</option>
-            </select>
+            <span data-part="choice">
+                <label class="visually-hidden" for="header-sign-with">"Sign with"</label>
+                <select id="header-sign-with" class="sign-with-select" prop:value=move || signing.mode.get().name()
+                    on:change=move |event| {
+                        if let Some(mode) = SignWith::from_name(&event_target_value(&event)) {
+                            signing.choose(mode);
+                        }
+                    }>
+                    <option value="ethereum">"Ethereum wallet"</option>
+                    <option value="nostr">"Nostr extension"</option>
+                    <option value="both">"Both (two signatures)"</option>
+                </select>
+            </span>
             <WalletChoices notice />
             <super::LiveNotice notice />
         </div>
