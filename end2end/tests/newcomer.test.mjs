@@ -417,6 +417,12 @@ test('with a wallet and an extension the header offers the choice, remembered, a
   await page.waitForFunction(() => document.querySelector('article.event button[data-reaction="important"] .count')?.textContent === '1');
   assert.equal(providers.requests.filter((request) => request.method === 'personal_sign').length, 0, 'signed with Nostr only');
   await header.getByTestId('header-nostr').waitFor();
+  // Both identities, the choice and the admin link fit a phone: nothing scrolls sideways.
+  for (const width of [320, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, `${width} px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
   // The wallet stays disconnected across reloads once the visitor says so.
   await header.getByRole('button', { name: 'Disconnect the Ethereum wallet' }).click();
   await header.getByTestId('header-account').waitFor({ state: 'hidden' });

@@ -243,7 +243,6 @@ fn CommentInThread(thread: ThreadView, moderators: Vec<String>) -> impl IntoView
             <NostrRelayStatus id=event.spasmid.clone() publication />
         }
     });
-    let target = event.parent_data.clone();
     let description = event.excerpt.clone();
     let canonical = format!("/news/{}", crate::urls::path_segment(&event.spasmid));
     let node = CommentNode {
@@ -252,7 +251,7 @@ fn CommentInThread(thread: ThreadView, moderators: Vec<String>) -> impl IntoView
     };
     view! {
         <PageMeta title description canonical kind="article" />
-        <Thread moderators=moderators.clone()>
+        <Thread moderators>
             <nav class="thread-path card" aria-label="Where this comment is">
                 <h1>"A comment on " <a href=post_href><bdi>{post_headline}</bdi></a></h1>
                 {has_steps.then(|| view! { <ol class="thread-path-steps">{steps}</ol> })}
@@ -261,7 +260,6 @@ fn CommentInThread(thread: ThreadView, moderators: Vec<String>) -> impl IntoView
             <ol class="comment-list">
                 <li><Comment node highlighted=true /></li>
             </ol>
-            <ModeratorBar target moderators=moderators.clone() />
             {publication}
             <p><a href=in_thread>"Show it in the whole thread"</a></p>
             <DeleteDialog />
