@@ -1,17 +1,18 @@
 //! The post page: an event with its authors, body, reactions, reply form and comment tree.
 //!
 //! The page is rendered on the server. One island for the whole thread makes every reaction
-//! button and reply toggle work ([`super::thread_actions`]); the post's reply form, its
-//! moderation and its Nostr publication are islands of their own. A reaction counts itself
-//! up; a reply loads the page again at the reply, and a moderator's deletion replaces the
-//! thread with "Event deleted".
+//! button, reply toggle and moderator's delete of a comment work ([`super::thread_actions`]);
+//! the post's reply form, its moderation and its Nostr publication are islands of their own.
+//! A reaction counts itself up; a reply loads the page again at the reply; a moderator's
+//! deletion replaces the thread with "Event deleted", or a comment with words saying so.
+//! A comment's own address shows it in its thread ([`CommentInThread`]).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use spasm::action::{Action, Reaction};
 use spasm::signing::Unsigned;
 
-use super::thread_actions::{DeleteDialog, EventActions};
+use super::thread_actions::{DELETION_CONSEQUENCES, DeleteDialog, EventActions};
 use crate::components::{
     AuthorLine, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
     PublishToNostrChoice, datetime_attribute, describe, format_date, plural, shown_time,
@@ -320,7 +321,7 @@ fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
         </Show>
         <dialog node_ref=dialog aria-labelledby="delete-title">
             <h2 id="delete-title">"Delete this event?"</h2>
-            <p>"It and every reply below it disappear from this forum, and it cannot be submitted again. An admin can undo this. Your wallet will ask you to sign the deletion."</p>
+            <p>{DELETION_CONSEQUENCES}</p>
             <form method="dialog">
                 <button type="submit" class="button" autofocus>"Cancel"</button>
                 <button type="button" class="button danger" on:click=confirm>"Sign and delete"</button>

@@ -8,7 +8,8 @@
 //! carries no props per comment: what a reaction or reply needs of its event is the JSON of
 //! [`ParentData`] in the actions' `data-parent` attribute, read when someone clicks. The
 //! island also marks the reactions the connected keys already gave (`aria-pressed`, asked of
-//! the server whenever the keys change: [`browser::mark_own_reactions`]).
+//! the server whenever the keys change: [`browser::mark_own_reactions`]), and shows a connected
+//! moderator a delete beside each comment, confirmed in the thread's one [`DeleteDialog`].
 
 use leptos::prelude::*;
 use spasm::action::Reaction;
@@ -65,6 +66,9 @@ pub fn EventActions(
     }
 }
 
+/// What a moderator's delete does, as the confirmations say it.
+pub const DELETION_CONSEQUENCES: &str = "It and every reply below it disappear from this forum, and it cannot be submitted again. An admin can undo this. Your wallet will ask you to sign the deletion.";
+
 /// The confirmation of a moderator's delete of a comment, once per thread: server HTML that
 /// the thread's island opens and answers ([`browser::on_click`]).
 #[component]
@@ -72,7 +76,7 @@ pub fn DeleteDialog() -> impl IntoView {
     view! {
         <dialog class="delete-comment" aria-labelledby="delete-comment-title">
             <h2 id="delete-comment-title">"Delete this comment?"</h2>
-            <p>"It and every reply below it disappear from this forum, and it cannot be submitted again. An admin can undo this. Your wallet will ask you to sign the deletion."</p>
+            <p>{DELETION_CONSEQUENCES}</p>
             <form method="dialog">
                 <button type="submit" class="button" autofocus>"Cancel"</button>
                 <button type="button" class="button danger" data-confirm-delete="">"Sign and delete"</button>

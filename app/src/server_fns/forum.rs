@@ -91,7 +91,7 @@ impl Views {
             .store()
             .thread_reply_totals(&keys)
             .await
-            .map_err(|error| read_failed(forum::ReadError::Storage(error)))?
+            .map_err(|error| read_failed(error.into()))?
             .into_iter()
             .collect();
         Ok(events
@@ -235,26 +235,25 @@ pub async fn load_thread(id: String) -> Result<ThreadAnswer, UserFacingError> {
     };
     let views = Views::of(&forum);
     let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &views).await?;
-    // A comment's page shows the way from the thread's post down to it.
-    let is_reply =
-        spasm::action::Action::of(&views.view(&root).action) == spasm::action::Action::Reply;
-    let path = if root.parent_key.is_some() && is_reply {
-        let above = forum
-            .store()
-            .ancestors(root.key, MAX_PATH_LENGTH)
-            .await
-            .map_err(|error| read_failed(forum::ReadError::Storage(error)))?;
-        above.iter().map(|event| views.view(event)).collect()
-    } else {
-        Vec::new()
-    };
-    let nostr = super::nostr::publication_of(&forum, &root.event_json).await?;
     let event = views
         .with_thread_totals(&forum, std::slice::from_ref(&root))
         .await?
         .into_iter()
         .next()
         .unwrap_or_else(|| views.view(&root));
+    // A comment's page shows the way from the thread's post down to it.
+    let is_reply = spasm::action::Action::of(&event.action) == spasm::action::Action::Reply;
+    let path = if root.parent_key.is_some() && is_reply {
+        let above = forum
+            .store()
+            .ancestors(root.key, MAX_PATH_LENGTH)
+            .await
+            .map_err(|error| read_failed(error.into()))?;
+        above.iter().map(|event| views.view(event)).collect()
+    } else {
+        Vec::new()
+    };
+    let nostr = super::nostr::publication_of(&forum, &root.event_json).await?;
     Ok(ThreadAnswer::Found(Box::new(crate::model::ThreadView {
         event,
         comments,
