@@ -1,5 +1,8 @@
-// Screenshots of the main pages in both themes at phone and desktop widths, for people to
-// look at (not a test): `node screenshots.mjs [OUT_DIR]` after `cargo xtask build`.
+// Screenshots of the main pages in both themes at two phone widths and a desktop one, for
+// people to look at (not a test): `node screenshots.mjs [OUT_DIR]` with SPASM_FORUM_BIN set
+// after `cargo xtask build`. The feed, a post, a deep thread, new post with the wallet
+// chooser open, an author (Ethereum and Nostr) and the admin page as its admin; each page
+// also says when it is wider than the screen (which would scroll sideways on a phone).
 
 import { mkdir } from 'node:fs/promises';
 
@@ -12,7 +15,9 @@ import { startServer } from './harness/server.mjs';
 
 const out = process.argv[2] ?? '/tmp/spasm-forum-screenshots';
 await mkdir(out, { recursive: true });
-const server = await startServer({ env: { ENABLE_EMBED_IMAGE_TAGS_IN_POSTS: 'true' } });
+// The injected wallet's address (key 0x11…11) is the admin.
+const ADMIN = '0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A';
+const server = await startServer({ env: { ENABLE_EMBED_IMAGE_TAGS_IN_POSTS: 'true', ADMINS: ADMIN } });
 const browser = await launchBrowser();
 try {
   const alice = author(1);
@@ -34,6 +39,15 @@ try {
   await publish(server.url, alice, { action: 'reply', parent: first, content: 'A reply to the first comment.' });
   await publish(server.url, author(3), { action: 'reply', parent: post, content: 'Another comment, by a third person.' });
 
+  // A thread twelve replies deep, each answering the one before.
+  const deep = await publish(server.url, bob, { action: 'post', title: 'A long argument', content: 'Where does it end?' });
+  let parent = deep;
+  for (let depth = 1; depth <= 12; depth += 1) {
+    parent = await publish(server.url, depth % 2 ? alice : bob, {
+      action: 'reply', parent, content: `Reply at depth ${depth}, with a long unbroken word: ${'antidisestablishmentarianism'.repeat(2)}.`,
+    });
+  }
+
   const nostrKey = new Uint8Array(32).fill(0x5a);
   await submit(server.url, finalizeEvent({
     kind: 0,
@@ -47,24 +61,40 @@ try {
   }, nostrKey));
   const nostrAuthor = `/authors/${npubEncode(getPublicKey(nostrKey))}`;
 
+  // Each page, and what to do on it before the picture.
+  const connectWallet = async (page) => {
+    await page.getByRole('button', { name: 'Connect wallet' }).click();
+  };
   const pages = [
-    ['feed', '/'], ['post', `/news/${post}`], ['new-post', '/newpost'], ['author', `/authors/${alice.address}`],
+    ['feed', '/'], ['post', `/news/${post}`], ['deep-thread', `/news/${deep}`], ['new-post', '/newpost'],
+    ['wallet-chooser', '/newpost', connectWallet], ['author', `/authors/${alice.address}`],
     ['nostr-author', nostrAuthor],
+    ['admin', '/admin', async (page) => {
+      await page.getByRole('button', { name: 'Use Test Wallet', exact: true }).click().catch(() => {});
+      await page.locator('form.settings-form').waitFor();
+    }],
   ];
-  const sizes = [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]];
+  const sizes = [['320', { width: 320, height: 640 }], ['390', { width: 390, height: 844 }], ['1280', { width: 1280, height: 900 }]];
+  const overflowing = [];
   for (const theme of ['light', 'dark']) {
     for (const [sizeName, viewport] of sizes) {
-      const context = await browser.newContext({ viewport, colorScheme: theme });
-      await installProviders(context);
-      const page = await context.newPage();
-      for (const [name, path] of pages) {
+      for (const [name, path, before] of pages) {
+        // A fresh profile per page: nothing connected, unless the page connects.
+        const context = await browser.newContext({ viewport, colorScheme: theme });
+        await installProviders(context, { secondWallet: true });
+        const page = await context.newPage();
         await page.goto(`${server.url}${path}`);
         await waitForHydration(page);
+        if (name === 'admin') await connectWallet(page);
+        if (before) await before(page);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width > viewport.width) overflowing.push(`${name} at ${sizeName} px (${theme}): ${width} px wide`);
         await page.screenshot({ path: `${out}/${name}-${sizeName}-${theme}.png`, fullPage: true });
+        await context.close();
       }
-      await context.close();
     }
   }
+  console.log(overflowing.length ? `wider than the screen:\n${overflowing.join('\n')}` : 'no page is wider than the screen');
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

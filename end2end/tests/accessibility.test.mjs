@@ -13,7 +13,7 @@ import { author, publish } from '../harness/seed.mjs';
 
 const forum = useForum();
 
-/** A post with a thread six levels deep and a reaction; resolves with the main pages' paths. */
+/** A post with a thread sixteen levels deep and a reaction; resolves with the main pages' paths. */
 async function seedPages(url) {
   const post = await publish(url, author(1), {
     action: 'post',
@@ -23,7 +23,7 @@ async function seedPages(url) {
     category: 'defi',
   });
   let parent = post;
-  for (let depth = 0; depth < 6; depth += 1) {
+  for (let depth = 0; depth < 16; depth += 1) {
     parent = await publish(url, author(2 + (depth % 3)), {
       action: 'reply',
       parent,

@@ -5,13 +5,19 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { newPage, waitForHydration } from '../harness/browser.mjs';
+import { getPublicKey } from 'nostr-tools/pure';
+import { npubEncode } from 'nostr-tools/nip19';
+
 import { installProviders } from '../harness/providers.mjs';
 import { useForum } from '../harness/forum.mjs';
 import { author, publish } from '../harness/seed.mjs';
 
-// The injected wallet's address (key 0x11…11) is the admin.
+// The injected wallet's address (key 0x11…11) is an admin, and so is a Nostr key (33…33),
+// named by its npub.
 const ADMIN = '0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A';
-const forum = useForum({ env: { ADMINS: ADMIN } });
+const NOSTR_ADMIN_KEY = '33'.repeat(32);
+const NOSTR_ADMIN = npubEncode(getPublicKey(Uint8Array.from(Buffer.from(NOSTR_ADMIN_KEY, 'hex'))));
+const forum = useForum({ env: { ADMINS: `${ADMIN},${NOSTR_ADMIN}` } });
 
 describe('admin page', () => {
   test('with JavaScript off it shows no form', async () => {
@@ -20,7 +26,7 @@ describe('admin page', () => {
     const response = await page.goto(`${forum.server.url}/admin`);
     assert.equal(response.status(), 200);
     await page.getByTestId('admin-only').waitFor();
-    assert.equal(await page.locator('form.settings-form').count(), 0);
+    assert.equal(await page.locator('form.settings-form').isVisible(), false);
     await context.close();
   });
 
@@ -70,6 +76,32 @@ describe('admin page', () => {
       publish(url, author(1), { action: 'post', title: 'After', content: 'Posts are off now' }),
       /submitting new posts is currently disabled/,
     );
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('an admin whose key is a Nostr key changes the settings with the Nostr extension', async () => {
+    const url = forum.server.url;
+    const context = await forum.browser.newContext();
+    await installProviders(context, { ethereum: false, nostrKey: NOSTR_ADMIN_KEY });
+    const { page, errors } = await newPage(context);
+    await page.goto(`${url}/admin`);
+    await waitForHydration(page);
+    assert.match(await page.getByTestId('admin-only').textContent(), /Nostr key/);
+    await page.getByRole('button', { name: 'Connect Nostr' }).click();
+    const hot = page.getByLabel('Reactions for “Hot”');
+    await hot.waitFor();
+    assert.equal(await page.locator('header').getByRole('link', { name: 'Admin' }).count(), 1);
+    // A number below 0 is refused by the browser, in its words, before anything is signed.
+    await hot.fill('-3');
+    await page.getByRole('button', { name: 'Sign and save settings' }).click();
+    assert.notEqual(await hot.evaluate((input) => input.validationMessage), '');
+    assert.equal(await page.locator('.settings-form [data-notice="progress"]').count(), 0);
+    await hot.fill('9');
+    await page.getByRole('button', { name: 'Sign and save settings' }).click();
+    await page.locator('[data-notice="success"]', { hasText: 'Saved: the new settings are in force.' }).waitFor();
+    const config = await (await fetch(`${url}/api/app-config`)).json();
+    assert.equal(config.feedFiltersActivityHot, 9);
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -73,9 +73,19 @@ for (const javaScript of [false, true]) {
       assert.match(await latest.textContent(), /A nested answer/);
       assert.equal(await cards.first().locator('h2').textContent(), 'A post with comments');
       await page.getByRole('link', { name: 'Load more' }).click();
-      await page.waitForURL(/before=/);
       await page.getByText('Seeded post 0', { exact: true }).waitFor();
-      assert.equal(await page.locator('.event-card').count(), 6);
+      if (javaScript) {
+        // The next page's cards are added below, the address stays, the keyboard goes on
+        // from the first new card, and the link goes at the end.
+        assert.equal(await page.locator('.event-card').count(), 31);
+        assert.equal(new URL(page.url()).search, '');
+        assert.equal(await page.getByRole('status').filter({ hasText: 'more loaded' }).textContent(), '6 more loaded.');
+        assert.equal(await page.evaluate(() => document.activeElement.closest('li') === document.querySelectorAll('ol.event-list > li')[25]), true);
+        assert.equal(await page.getByRole('link', { name: 'Load more' }).count(), 0);
+      } else {
+        assert.match(page.url(), /before=/);
+        assert.equal(await page.locator('.event-card').count(), 6);
+      }
 
       await page.goto(`${forum.server.url}/`);
       await page.getByRole('navigation', { name: 'Feed filters' }).getByRole('link', { name: 'defi' }).click();

@@ -1,5 +1,6 @@
 // Addresses people share: with the instance's address configured, every page names its
-// canonical and OpenGraph address absolutely, as link previews and search engines need.
+// canonical and OpenGraph address (and picture) absolutely, as link previews and search
+// engines need.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,8 +21,15 @@ test('canonical and og:url addresses are absolute with the instance address', as
       await page.goto(`${url}${path}`);
       assert.equal(await page.locator('link[rel="canonical"]').getAttribute('href'), expected, path);
       assert.equal(await page.locator('meta[property="og:url"]').getAttribute('content'), expected, path);
+      assert.equal(await page.locator('meta[property="og:image"]').getAttribute('content'), 'https://forum.example/og-image.png', path);
     }
     assert.deepEqual(errors, []);
     await context.close();
   }
+  // The picture itself, as previewers fetch it.
+  const image = await fetch(`${url}/og-image.png`);
+  assert.equal(image.status, 200);
+  assert.equal(image.headers.get('content-type'), 'image/png');
+  const bytes = new Uint8Array(await image.arrayBuffer());
+  assert.deepEqual([...bytes.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join(''), 'PNG');
 });

@@ -6,13 +6,20 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { newPage, waitForHydration } from '../harness/browser.mjs';
+import { getPublicKey } from 'nostr-tools/pure';
+import { npubEncode } from 'nostr-tools/nip19';
+
 import { installProviders } from '../harness/providers.mjs';
 import { useForum } from '../harness/forum.mjs';
 import { author, publish } from '../harness/seed.mjs';
 
-// The injected wallet's address (key 0x11…11) is the moderator, and an admin.
+// The injected wallet's address (key 0x11…11) is a moderator, and an admin; so is a Nostr
+// key (44…44), named by its npub.
 const MODERATOR = '0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A';
-const forum = useForum({ env: { MODERATORS: MODERATOR, ADMINS: MODERATOR } });
+const NOSTR_MODERATOR_KEY = '44'.repeat(32);
+const NOSTR_MODERATOR = getPublicKey(Uint8Array.from(Buffer.from(NOSTR_MODERATOR_KEY, 'hex')));
+const KEYS = `${MODERATOR},${npubEncode(NOSTR_MODERATOR)}`;
+const forum = useForum({ env: { MODERATORS: KEYS, ADMINS: KEYS } });
 
 describe('moderation with JavaScript on', () => {
   test('a moderator deletes a post after confirming', async () => {
@@ -36,7 +43,7 @@ describe('moderation with JavaScript on', () => {
 
     const deletePost = page.locator('.moderator-bar').getByRole('button', { name: 'Delete (moderator)' });
     await deletePost.click();
-    const dialog = page.getByRole('dialog', { name: 'Delete this event?' });
+    const dialog = page.getByRole('dialog', { name: 'Delete this post?' });
     await dialog.waitFor();
     // Escape closes it without deleting.
     await page.keyboard.press('Escape');
@@ -105,6 +112,38 @@ describe('moderation inside a thread, undone from the log', () => {
     await page.goto(`${url}/news/${post}`);
     assert.equal(await page.locator(`#c-${bad}`).isVisible(), true);
     assert.equal(await page.getByText('An answer to the rude comment').isVisible(), true);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
+describe('moderation with a Nostr key', () => {
+  test('a moderator with only a Nostr extension deletes a comment, and restores it as an admin', async () => {
+    const url = forum.server.url;
+    const post = await publish(url, author(7), { action: 'post', title: 'A thread a Nostr moderator keeps', content: 'Hello.' });
+    const bad = await publish(url, author(8), { action: 'reply', content: 'Off-topic advertising', parent: post });
+    const context = await forum.browser.newContext();
+    await installProviders(context, { ethereum: false, nostrKey: NOSTR_MODERATOR_KEY });
+    const { page, errors } = await newPage(context);
+    await page.goto(`${url}/news/${post}`);
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Connect Nostr' }).click();
+    await page.getByTestId('header-nostr').waitFor();
+    const deleteBad = page.locator(`#c-${bad} > details > .event-actions .comment-links`).getByRole('button', { name: 'Delete (moderator)' });
+    await deleteBad.click();
+    await page.getByRole('dialog', { name: 'Delete this comment?' }).getByRole('button', { name: 'Sign and delete' }).click();
+    await page.locator('.comment-deleted').waitFor();
+    assert.equal((await fetch(`${url}/news/${bad}`)).status, 410);
+    const moderations = await (await fetch(`${url}/api/moderations`)).json();
+    assert.equal(moderations[0].moderator, NOSTR_MODERATOR);
+
+    await page.goto(`${url}/admin`);
+    await waitForHydration(page);
+    const entry = page.locator('#moderation-log li.moderation[data-action="delete"]')
+      .filter({ has: page.locator(`a[href="/authors/${npubEncode(NOSTR_MODERATOR)}"]`) });
+    await entry.getByRole('button', { name: 'Restore' }).click();
+    await page.waitForFunction(() => document.querySelector('#moderation-log li.moderation[data-action="restore"]'));
+    assert.equal((await fetch(`${url}/news/${bad}`)).status, 200);
     assert.deepEqual(errors, []);
     await context.close();
   });

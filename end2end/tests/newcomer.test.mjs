@@ -433,3 +433,30 @@ test('with a wallet and an extension the header offers the choice, remembered, a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a thread deeper than the page shows continues on the comment’s own page, with JavaScript off and on', async () => {
+  const url = forum.server.url;
+  const post = await publish(url, author(3), { action: 'post', title: 'An argument that goes on', content: 'Start.' });
+  const replies = [];
+  let parent = post;
+  for (let depth = 1; depth <= 13; depth += 1) {
+    parent = await publish(url, author(4 + (depth % 2)), { action: 'reply', parent, content: `Level ${depth} of the argument.` });
+    replies.push(parent);
+  }
+  for (const javaScriptEnabled of [false, true]) {
+    const context = await forum.browser.newContext({ javaScriptEnabled });
+    const { page, errors } = await newPage(context);
+    await page.goto(`${url}/news/${post}`);
+    if (javaScriptEnabled) await waitForHydration(page);
+    // The page shows ten levels; the tenth says what is below it and where.
+    assert.equal(await page.locator('.comment').count(), 10);
+    const more = page.getByRole('link', { name: 'Continue this thread (3 replies) →' });
+    assert.equal(await more.count(), 1);
+    assert.equal(await page.locator(`#c-${replies[9]}`).getByRole('link', { name: /^Continue this thread/ }).count(), 1);
+    await more.click();
+    await page.getByText('Level 13 of the argument.').waitFor();
+    assert.equal(await page.locator('.comment.highlighted').getAttribute('id'), `c-${replies[9]}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});

@@ -3,6 +3,7 @@
 
 pub mod ethereum;
 pub mod islands;
+pub mod load_more;
 pub mod nostr;
 pub mod signer;
 

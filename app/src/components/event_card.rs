@@ -208,14 +208,19 @@ pub fn EventCard(event: EventView) -> impl IntoView {
     .into_any()
 }
 
-/// A page of events as a list, with a "Load more" link to `more_href` when there is more.
+/// A page of events as a list, with a "Load more" link to `more_href` when there is more
+/// (which adds the next page to the list where JavaScript runs: [`crate::browser::load_more`]).
 #[component]
 pub fn EventList(events: Vec<EventView>, more_href: Option<String>) -> impl IntoView {
     view! {
         <ol class="event-list">
             {events.into_iter().map(|event| view! { <li><EventCard event /></li> }).collect_view()}
         </ol>
-        {more_href.map(|href| view! { <a class="button load-more" href=href rel="next">"Load more"</a> })}
+        {more_href.map(|href| view! {
+            <a class="button load-more" href=href rel="next">"Load more"</a>
+            <p class="load-more-status" role="status"></p>
+            <script nonce=leptos::nonce::use_nonce()>{crate::browser::load_more::load_more_script()}</script>
+        })}
     }
 }
 

@@ -12,7 +12,9 @@ pub use event_card::{
     AuthorLine, Counts, EventCard, EventList, datetime_attribute, format_date, plural,
     reaction_symbol, shown_time,
 };
-pub use nostr_publication::{NostrRelayStatus, PublishToNostrChoice};
+#[cfg(feature = "hydrate")]
+pub use nostr_publication::publish_later;
+pub use nostr_publication::{InstanceRelays, NostrRelayStatus, PublishToNostrChoice};
 #[cfg(feature = "hydrate")]
 pub use notice::show_notice;
 pub use notice::{LiveNotice, Notice};
@@ -21,7 +23,7 @@ pub use signature_check::SignatureCheck;
 #[cfg(feature = "hydrate")]
 pub use signing::start_page_signing;
 pub use signing::{
-    ConnectButton, NeedsJavaScript, SignWith, Signing, describe, provide_signing, raw_json,
-    sign_and_submit, use_signing,
+    ConnectButton, NeedsJavaScript, SignWith, Signing, describe, page_admins, provide_signing,
+    raw_json, sign_and_submit, sign_and_submit_as, use_signing,
 };
 pub use theme_toggle::ThemeToggle;

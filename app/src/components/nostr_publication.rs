@@ -3,57 +3,58 @@
 //! publication offered to the post's own Nostr signer only (a signed challenge, NIP-42
 //! style). The server talks to the relays; the browser never does.
 //!
-//! The checkbox is part of the composers' islands; the relays' answers are rendered on the
-//! server, and only the later publication is an island of its own.
+//! The checkbox is part of the composers' islands; the relays' answers and the later
+//! publication are rendered on the server, the latter made to work by the thread's island.
 
 use leptos::prelude::*;
 
 use super::{LiveNotice, Notice, use_signing};
 use crate::model::NostrPublicationView;
 
+/// The instance's Nostr relays, for the composers' choice ([`PublishToNostrChoice`]) to
+/// name: server HTML on the pages that compose (`data-nostr-relays`, space-separated), read
+/// from the page rather than asked of the server or passed as island props, either of which
+/// would bring a JSON parser's work into the page's bundle.
+#[component]
+pub fn InstanceRelays(relays: Vec<String>) -> impl IntoView {
+    view! { <span hidden data-nostr-relays=relays.join(" ")></span> }
+}
+
+/// The relays [`InstanceRelays`] wrote in the page.
+fn page_relays() -> Vec<String> {
+    #[cfg(feature = "hydrate")]
+    if let Some(list) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document
+                .query_selector("[data-nostr-relays]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|element| element.get_attribute("data-nostr-relays"))
+    {
+        return list.split_whitespace().map(str::to_owned).collect();
+    }
+    Vec::new()
+}
+
 /// The checkbox of the composer, shown while a Nostr key signs; it lists the relays.
 #[component]
 pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
     let signing = use_signing();
-    // The instance's relays, asked for when a Nostr key is first chosen; the choice shows
-    // once they are known, so that it names them.
-    let asked = StoredValue::new(false);
-    Effect::new(move |_| {
-        if signing.mode.get().uses_nostr()
-            && !asked.get_value()
-            && signing.nostr_relays.with_untracked(Option::is_none)
-        {
-            asked.set_value(true);
-            #[cfg(feature = "hydrate")]
-            leptos::task::spawn_local(async move {
-                // Without an answer the choice names the author's own relays only.
-                let relays = crate::server_fns::load_policy()
-                    .await
-                    .map(|policy| policy.nostr_relays)
-                    .unwrap_or_default();
-                signing.nostr_relays.set(Some(relays));
-            });
-        }
-    });
-    let relays = move || {
-        let relays = signing.nostr_relays.get().unwrap_or_default();
-        if relays.is_empty() {
-            "to the write relays of your NIP-65 list, if you published one".to_owned()
-        } else {
-            format!("{} and your NIP-65 write relays", relays.join(", "))
-        }
+    let relays = page_relays();
+    let relays = if relays.is_empty() {
+        "to the write relays of your NIP-65 list, if you published one".to_owned()
+    } else {
+        format!("{} and your NIP-65 write relays", relays.join(", "))
     };
     view! {
-        <Show when=move || {
-            signing.interactive.get()
-                && signing.mode.get().uses_nostr()
-                && signing.nostr_relays.with(Option::is_some)
-        }>
+        <Show when=move || signing.interactive.get() && signing.mode.get().uses_nostr()>
             <p class="choice publish-nostr">
                 <input type="checkbox" id=id.clone() prop:checked=move || signing.publish_to_nostr.get()
                     on:change=move |event| signing.publish_to_nostr.set(event_target_checked(&event)) />
                 <label for=id.clone() class="inline">"Also publish to Nostr relays"</label>
-                <span class="hint">" (the forum's server sends it: " {relays} ")"</span>
+                <span class="hint">" (the forum's server sends it: " {relays.clone()} ")"</span>
             </p>
         </Show>
     }
@@ -61,7 +62,9 @@ pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
 }
 
 /// Where the event stands with each relay, and, for its own Nostr signer, "Publish to
-/// Nostr relays" when it was not published.
+/// Nostr relays" when it was not published: server HTML, hidden until the post's signer is
+/// the connected Nostr key, made to work by the thread's island
+/// (`pages::thread_actions::browser`), which calls [`publish_later`].
 #[component]
 pub fn NostrRelayStatus(id: String, publication: NostrPublicationView) -> impl IntoView {
     let unpublished = publication.deliveries.is_empty();
@@ -78,58 +81,23 @@ pub fn NostrRelayStatus(id: String, publication: NostrPublicationView) -> impl I
                 </ul>
             </section>
         })}
-        {unpublished.then(|| view! { <PublishLater id signer=publication.signer /> })}
+        {unpublished.then(|| view! {
+            <div class="publish-later" hidden data-nostr-signer=publication.signer data-publish-id=id>
+                <p>
+                    <button type="button" class="button" data-publish-later="">"Publish to Nostr relays"</button>
+                    <span class="hint">" You signed this with your Nostr key: the forum's server can publish it for you."</span>
+                </p>
+                <LiveNotice notice=RwSignal::new(Notice::Empty) />
+            </div>
+        })}
     }
     .into_any()
 }
 
-/// "Publish to Nostr relays", shown to the post's own Nostr signer (`signer`, hex) only.
-#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
-#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn PublishLater(id: String, signer: String) -> impl IntoView {
-    let signing = use_signing();
-    let notice = RwSignal::new(Notice::Empty);
-    let busy = RwSignal::new(false);
-    let is_signer = move || {
-        signing
-            .nostr
-            .get()
-            .is_some_and(|key| key.eq_ignore_ascii_case(&signer))
-    };
-    let id = StoredValue::new(id);
-    let publish = move |_| {
-        busy.set(true);
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            match publish_later(id.get_value(), notice).await {
-                // The page is loaded again: each relay's answer shows in place of the offer.
-                Ok(()) => crate::browser::reload_page(),
-                Err(message) => {
-                    notice.set(Notice::Error(message));
-                    busy.set(false);
-                }
-            }
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (id, notice);
-    };
-    view! {
-        <Show when=is_signer>
-            <p class="publish-later">
-                <button type="button" class="button" disabled=move || busy.get() on:click=publish>
-                    "Publish to Nostr relays"
-                </button>
-                <span class="hint">" You signed this with your Nostr key: the forum's server can publish it for you."</span>
-            </p>
-        </Show>
-        <LiveNotice notice />
-    }
-}
-
 /// Gets a challenge, has the extension sign it (a NIP-42 authentication event), and asks the
-/// server to publish.
+/// server to publish the event `id`.
 #[cfg(feature = "hydrate")]
-async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<(), String> {
+pub async fn publish_later(id: String, notice: RwSignal<Notice>) -> Result<(), String> {
     use spasm::nostr::relay::UnsignedAuth;
 
     use crate::browser::nostr::sign_event_json;

@@ -1,4 +1,5 @@
-//! A page's title, description, canonical address and OpenGraph tags, rendered on the
+//! A page's title, description, canonical address and OpenGraph tags (with the site's
+//! picture), rendered on the
 //! server so that search engines and link previews see them without JavaScript.
 
 use leptos::prelude::*;
@@ -42,7 +43,13 @@ pub fn PageMeta(
         <Meta property="og:title" content=shared_title />
         <Meta property="og:description" content=description />
         <Meta property="og:type" content=kind />
-        <Meta name="twitter:card" content="summary" />
+        // The site's picture (`public/og-image.png`, drawn by `end2end/og-image.mjs`): previewers
+        // need an absolute address, and most ignore SVG.
+        <Meta property="og:image" content=site.absolute("/og-image.png") />
+        <Meta property="og:image:width" content="1200" />
+        <Meta property="og:image:height" content="630" />
+        <Meta property="og:image:alt" content="The Spasm forum's logo and name" />
+        <Meta name="twitter:card" content="summary_large_image" />
         {canonical.map(|href| view! {
             <Link rel="canonical" href=href.clone() />
             <Meta property="og:url" content=href />

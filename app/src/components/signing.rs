@@ -76,8 +76,6 @@ pub struct Signing {
     /// Whether the author asks the server to publish to Nostr relays too (while a Nostr key
     /// signs).
     pub publish_to_nostr: RwSignal<bool>,
-    /// The instance's Nostr relays, once asked for.
-    pub nostr_relays: RwSignal<Option<Vec<String>>>,
 }
 
 /// Where the connected Nostr key is remembered.
@@ -242,12 +240,7 @@ pub fn ConnectButton() -> impl IntoView {
         let nostr_connected = signing.nostr.with(Option::is_some);
         let parts = [
             (account.is_some(), "ethereum"),
-            (
-                account
-                    .as_ref()
-                    .is_some_and(|account| admins.contains(account)),
-                "admin",
-            ),
+            (signing.is_one_of(&admins), "admin"),
             (nostr_connected, "nostr"),
             (mode.uses_ethereum() && account.is_none(), "connect-wallet"),
             (mode.uses_nostr() && !nostr_connected, "connect-nostr"),
@@ -300,7 +293,7 @@ pub fn ConnectButton() -> impl IntoView {
 /// The instance's admins (lower-case addresses), as the server wrote them in the page
 /// (`data-admins` on the header, space-separated): read from the page, not passed as the
 /// island's props, which would bring a JSON parser into every page's bundle.
-fn page_admins() -> Vec<String> {
+pub fn page_admins() -> Vec<String> {
     #[cfg(feature = "hydrate")]
     if let Some(list) = web_sys::window()
         .and_then(|window| window.document())
@@ -441,11 +434,9 @@ impl Signing {
             has_both: RwSignal::new(false),
             interactive: RwSignal::new(false),
             publish_to_nostr: RwSignal::new(false),
-            nostr_relays: RwSignal::new(None),
         }
     }
 
-    /// Whether the connected Ethereum account is one of `addresses` (normalised, lower case).
     /// Signs with `mode` from now on, on this page and the next ones.
     pub fn choose(&self, mode: SignWith) {
         self.mode.set(mode);
@@ -475,10 +466,31 @@ impl Signing {
         }
     }
 
-    pub fn connected_is_one_of(&self, addresses: &[String]) -> bool {
-        self.wallet
-            .get()
-            .is_some_and(|(_, account)| addresses.contains(&account.to_ascii_lowercase()))
+    /// Which connected keys sign for one of `keys` (admins or moderators, as the server
+    /// lists them: lower-case Ethereum addresses and Nostr hex keys): the wallet's account or
+    /// the Nostr key, whichever is among them, or the visitor's choice when both are; `None`
+    /// when neither is. Reactive.
+    pub fn mode_among(&self, keys: &[String]) -> Option<SignWith> {
+        let ethereum = self.wallet.with(|wallet| {
+            wallet
+                .as_ref()
+                .is_some_and(|(_, account)| keys.contains(&account.to_ascii_lowercase()))
+        });
+        let nostr = self.nostr.with(|key| {
+            key.as_ref()
+                .is_some_and(|key| keys.contains(&key.to_ascii_lowercase()))
+        });
+        match (ethereum, nostr) {
+            (true, true) => Some(self.mode.get()),
+            (true, false) => Some(SignWith::Ethereum),
+            (false, true) => Some(SignWith::Nostr),
+            (false, false) => None,
+        }
+    }
+
+    /// Whether a connected key is one of `keys` (see [`Signing::mode_among`]). Reactive.
+    pub fn is_one_of(&self, keys: &[String]) -> bool {
+        self.mode_among(keys).is_some()
     }
 }
 
@@ -516,18 +528,36 @@ pub fn raw_json(value: &serde_json::Value) -> RawJson {
         .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned())
 }
 
-/// Connects the chosen keys if needed, has the signing module build `unsigned` for them
-/// ([`crate::browser::signer`]), has the wallet and/or the extension sign it, and submits
-/// it. `notice` tells the visitor each step and any failure, in words.
+/// [`sign_and_submit_as`] with the keys the visitor chose.
 pub async fn sign_and_submit(
     signing: Signing,
     notice: RwSignal<Notice>,
     what: String,
     unsigned: Unsigned<RawJson>,
 ) -> Option<SubmitReply> {
+    sign_and_submit_as(
+        signing,
+        signing.mode.get_untracked(),
+        notice,
+        what,
+        unsigned,
+    )
+    .await
+}
+
+/// Connects the keys of `mode` if needed, has the signing module build `unsigned` for them
+/// ([`crate::browser::signer`]), has the wallet and/or the extension sign it, and submits
+/// it. `notice` tells the visitor each step and any failure, in words.
+pub async fn sign_and_submit_as(
+    signing: Signing,
+    mode: SignWith,
+    notice: RwSignal<Notice>,
+    what: String,
+    unsigned: Unsigned<RawJson>,
+) -> Option<SubmitReply> {
     #[cfg(feature = "hydrate")]
     {
-        let result = browser_sign_and_submit(signing, notice, what, unsigned).await;
+        let result = browser_sign_and_submit(signing, mode, notice, what, unsigned).await;
         match result {
             Ok(reply) => {
                 notice.set(Notice::Success(reply.message.clone()));
@@ -541,7 +571,7 @@ pub async fn sign_and_submit(
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (signing, notice, what, unsigned); // Signing happens in the browser only.
+        let _ = (signing, mode, notice, what, unsigned); // Signing happens in the browser only.
         None
     }
 }
@@ -568,6 +598,7 @@ impl From<String> for Failure {
 #[cfg(feature = "hydrate")]
 async fn browser_sign_and_submit(
     signing: Signing,
+    mode: SignWith,
     notice: RwSignal<Notice>,
     what: String,
     unsigned: Unsigned<RawJson>,
@@ -575,7 +606,7 @@ async fn browser_sign_and_submit(
     // One call site in a loop, not two: the attempt's state machine is compiled once.
     let mut connected_again = false;
     loop {
-        match attempt_sign_and_submit(signing, notice, &what, unsigned.clone()).await {
+        match attempt_sign_and_submit(signing, mode, notice, &what, unsigned.clone()).await {
             Err(Failure::Unauthorized) if !connected_again => {
                 connected_again = true;
                 // The same wallet asks the person to connect again (not a choice among all).
@@ -595,6 +626,7 @@ async fn browser_sign_and_submit(
 #[cfg(feature = "hydrate")]
 async fn attempt_sign_and_submit(
     signing: Signing,
+    mode: SignWith,
     notice: RwSignal<Notice>,
     what: &str,
     unsigned: Unsigned<RawJson>,
@@ -607,7 +639,6 @@ async fn attempt_sign_and_submit(
     use crate::browser::signer;
     use crate::server_fns::submit_event;
 
-    let mode = signing.mode.get_untracked();
     let mut ethereum = None;
     if mode.uses_ethereum() {
         ethereum = Some(match signing.wallet.get_untracked() {
@@ -623,6 +654,12 @@ async fn attempt_sign_and_submit(
             None => connect_nostr(signing, notice).await?,
         });
     }
+    // What people write goes to relays; an instance's own business (moderation, settings)
+    // does not.
+    let written = matches!(
+        unsigned.action(),
+        Action::Post | Action::Reply | Action::React
+    );
     let request = SigningRequest {
         unsigned,
         timestamp_ms: crate::browser::now_ms(),
@@ -669,7 +706,7 @@ async fn attempt_sign_and_submit(
         .await
         .map_err(|error| error.to_string())?;
     notice.set(Notice::Progress("Sending it to the forum…".to_owned()));
-    let publish = mode.uses_nostr() && signing.publish_to_nostr.get_untracked();
+    let publish = mode.uses_nostr() && signing.publish_to_nostr.get_untracked() && written;
     submit_event(submission, publish)
         .await
         .map_err(|error| Failure::Words(format!("The forum refused it. {error}")))

@@ -118,7 +118,7 @@ fn RestoreAction(target: Vec<String>, admins: Vec<String>) -> impl IntoView {
         );
     };
     view! {
-        <Show when=move || signing.connected_is_one_of(&admins)>
+        <Show when=move || signing.is_one_of(&admins)>
             " "
             <button type="button" class="button" disabled=move || busy.get() on:click=restore>"Restore"</button>
             <LiveNotice notice />

@@ -6,13 +6,16 @@ use spasm::signing::Unsigned;
 
 use super::home::CATEGORIES;
 use crate::components::{
-    LiveNotice, NeedsJavaScript, Notice, PageMeta, PublishToNostrChoice, SignWith, describe,
-    sign_and_submit, use_signing,
+    InstanceRelays, LiveNotice, NeedsJavaScript, Notice, PageMeta, PublishToNostrChoice, SignWith,
+    describe, sign_and_submit, use_signing,
 };
+use crate::server_fns::load_policy;
 
 /// `/newpost`.
 #[component]
 pub fn NewPostPage() -> impl IntoView {
+    // The relays the composer names; without them it names the author's own.
+    let relays = Resource::new(|| (), |()| load_policy());
     view! {
         <PageMeta title="New post" description="Write a post and sign it with your Ethereum wallet or Nostr extension." />
         <section class="card">
@@ -20,6 +23,12 @@ pub fn NewPostPage() -> impl IntoView {
             <NeedsJavaScript />
             <NewPostForm />
         </section>
+        <Suspense>
+            {move || Suspend::new(async move {
+                let relays = relays.await.map(|policy| policy.nostr_relays).unwrap_or_default();
+                view! { <InstanceRelays relays /> }
+            })}
+        </Suspense>
     }
 }
 

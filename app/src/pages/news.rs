@@ -1,8 +1,8 @@
 //! The post page: an event with its authors, body, reactions, reply form and comment tree.
 //!
 //! The page is rendered on the server. One island for the whole thread makes every reaction
-//! button, reply toggle and moderator's delete of a comment work ([`super::thread_actions`]);
-//! the post's reply form, its moderation and its Nostr publication are islands of their own.
+//! button, reply form and moderator's delete work ([`super::thread_actions`]), and the
+//! post's later publication to Nostr relays.
 //! A reaction counts itself up; a reply loads the page again at the reply; a moderator's
 //! deletion replaces the thread with "Event deleted", or a comment with words saying so.
 //! A comment's own address shows it in its thread ([`CommentInThread`]).
@@ -12,9 +12,9 @@ use leptos_router::hooks::use_params_map;
 use spasm::action::{Action, Reaction};
 use spasm::signing::Unsigned;
 
-use super::thread_actions::{DELETION_CONSEQUENCES, DeleteDialog, EventActions};
+use super::thread_actions::{DeleteDialog, EventActions};
 use crate::components::{
-    AuthorLine, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
+    AuthorLine, InstanceRelays, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
     PublishToNostrChoice, datetime_attribute, describe, format_date, plural, shown_time,
     sign_and_submit, use_signing,
 };
@@ -34,10 +34,14 @@ pub fn NewsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match resource.await {
                     Ok(ThreadAnswer::Found(thread)) => {
-                        // Without the policy nobody is offered moderation; the page still shows.
-                        let moderators = policy.await.map(|policy| policy.moderators).unwrap_or_default();
+                        // Without the policy nobody is offered moderation, and the composers
+                        // name no relays of the instance; the page still shows.
+                        let (moderators, relays) = policy
+                            .await
+                            .map(|policy| (policy.moderators, policy.nostr_relays))
+                            .unwrap_or_default();
                         if !thread.path.is_empty() {
-                            return view! { <CommentInThread thread=*thread moderators /> }.into_any();
+                            return view! { <CommentInThread thread=*thread moderators /> <InstanceRelays relays /> }.into_any();
                         }
                         let title = thread.event.headline();
                         let description = thread.event.excerpt.clone();
@@ -49,8 +53,8 @@ pub fn NewsPage() -> impl IntoView {
                         );
                         view! {
                             <PageMeta title description canonical kind="article" feed />
-                            <Thread moderators=moderators.clone()>
-                                <EventArticle event=thread.event.clone() moderators />
+                            <Thread moderators>
+                                <EventArticle event=thread.event.clone() />
                                 {thread.nostr.clone().map(|publication| view! {
                                     <NostrRelayStatus id=thread.event.spasmid.clone() publication />
                                 })}
@@ -62,6 +66,7 @@ pub fn NewsPage() -> impl IntoView {
                                 </section>
                                 <DeleteDialog />
                             </Thread>
+                            <InstanceRelays relays />
                         }.into_any()
                     }
                     Ok(answer) => {
@@ -113,10 +118,6 @@ fn EventDeleted(words: String, #[prop(optional)] by_moderator: bool) -> impl Int
     }
 }
 
-/// Whether a moderator deleted the page's event from this page.
-#[derive(Debug, Clone, Copy)]
-struct DeletedHere(RwSignal<bool>);
-
 /// The event and its thread (`children`, rendered on the server): the one island that makes
 /// every reaction button and reply toggle in it work ([`super::thread_actions`]), and that
 /// replaces it all with "Event deleted" once a moderator deletes the event from this page.
@@ -125,7 +126,6 @@ struct DeletedHere(RwSignal<bool>);
 #[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
 fn Thread(children: Children, moderators: Vec<String>) -> impl IntoView {
     let deleted = RwSignal::new(false);
-    provide_context(DeletedHere(deleted));
     let root = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     let on_click = {
@@ -138,10 +138,19 @@ fn Thread(children: Children, moderators: Vec<String>) -> impl IntoView {
             }
         });
         // A connected moderator deletes comments where they are.
+        let moderators = StoredValue::new(moderators);
         Effect::new(move |_| {
-            let shown = signing.interactive.get() && signing.connected_is_one_of(&moderators);
+            let shown =
+                signing.interactive.get() && moderators.with_value(|keys| signing.is_one_of(keys));
             if let Some(root) = root.get() {
                 super::thread_actions::browser::show_moderation(&root, shown);
+            }
+        });
+        // The post's Nostr signer may publish it to relays later.
+        Effect::new(move |_| {
+            let key = signing.nostr.get().filter(|_| signing.interactive.get());
+            if let Some(root) = root.get() {
+                super::thread_actions::browser::show_publish_later(&root, key.as_deref());
             }
         });
         // The connected keys' own reactions, marked again whenever the keys change.
@@ -164,7 +173,9 @@ fn Thread(children: Children, moderators: Vec<String>) -> impl IntoView {
         });
         let owner = Owner::current().unwrap_or_default();
         move |event: leptos::ev::MouseEvent| {
-            super::thread_actions::browser::on_click(&event, &owner);
+            moderators.with_value(|moderators| {
+                super::thread_actions::browser::on_click(&event, &owner, moderators, deleted);
+            });
         }
     };
     #[cfg(not(feature = "hydrate"))]
@@ -181,9 +192,9 @@ fn Thread(children: Children, moderators: Vec<String>) -> impl IntoView {
     }
 }
 
-/// The event itself; `moderators` may delete it.
+/// The event itself (which a connected moderator may delete: [`EventActions`]).
 #[component]
-fn EventArticle(event: EventView, moderators: Vec<String>) -> impl IntoView {
+fn EventArticle(event: EventView) -> impl IntoView {
     let headline = event.headline();
     let spasmid = event.spasmid.clone();
     view! {
@@ -203,7 +214,6 @@ fn EventArticle(event: EventView, moderators: Vec<String>) -> impl IntoView {
                 <p><a href=link rel="nofollow noopener ugc" target="_blank">"Read the full article ↗"</a></p>
             })}
             <EventActions parent=event.parent_data.clone() counts=event.reactions reactions=&Reaction::OFFERED_ON_POSTS />
-            <ModeratorBar target=event.parent_data moderators />
         </article>
     }
 }
@@ -268,85 +278,32 @@ fn CommentInThread(thread: ThreadView, moderators: Vec<String>) -> impl IntoView
     }
 }
 
-/// For `moderators` (lower-case addresses), once connected: delete the event `target` (and
-/// its replies), after a confirmation.
-#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
-#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn ModeratorBar(target: ParentData, moderators: Vec<String>) -> impl IntoView {
-    let target = StoredValue::new(target);
-    let signing = use_signing();
-    let notice = RwSignal::new(Notice::Empty);
-    let busy = RwSignal::new(false);
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let is_moderator = move || signing.connected_is_one_of(&moderators);
-    // Read here: event handlers and tasks run outside the island's owner.
-    let deleted_here = use_context::<DeletedHere>();
-    let open = move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(dialog) = dialog.get() {
-            let _ = dialog.show_modal();
-        }
-    };
-    let close = move || {
-        #[cfg(feature = "hydrate")]
-        if let Some(dialog) = dialog.get() {
-            dialog.close();
-        }
-    };
-    let confirm = move |_| {
-        close();
-        let info = target.with_value(ParentData::to_parent_info);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let deleted = sign_and_submit(
-                signing,
-                notice,
-                describe(Action::Moderate, ""),
-                Unsigned::ModerateDelete { parent: info },
-            )
-            .await;
-            match (deleted, deleted_here) {
-                (Some(_), Some(DeletedHere(deleted_here))) => deleted_here.set(true),
-                (Some(_), None) => crate::browser::reload_page(),
-                (None, _) => busy.set(false),
-            }
-        });
-    };
+/// The reply form under the post `parent`, rendered on the server as it is before the page
+/// can sign; the thread's island puts a live one in its place
+/// ([`super::thread_actions::browser::enable`]), rather than hydrating an island of its own:
+/// the thread's bundle then carries the form's code once, not a second time for hydration.
+#[component]
+fn PostReplyForm(parent: ParentData) -> impl IntoView {
+    // A page rendered with data it cannot write as JSON offers no reply rather than fail.
+    let parent_json = serde_json::to_string(&parent).unwrap_or_default();
     view! {
-        <Show when=is_moderator>
-            <div class="moderator-bar">
-                <button type="button" class="button danger" disabled=move || busy.get() on:click=open>"Delete (moderator)"</button>
-                <LiveNotice notice />
-            </div>
-        </Show>
-        <dialog node_ref=dialog aria-labelledby="delete-title">
-            <h2 id="delete-title">"Delete this event?"</h2>
-            <p>{DELETION_CONSEQUENCES}</p>
-            <form method="dialog">
-                <button type="submit" class="button" autofocus>"Cancel"</button>
-                <button type="button" class="button danger" on:click=confirm>"Sign and delete"</button>
-            </form>
-        </dialog>
+        <div class="post-reply" data-parent=parent_json>
+            <ReplyForm parent />
+        </div>
     }
 }
 
-/// The reply form under the post `parent`.
-#[cfg_attr(any(feature = "ssr", feature = "thread-islands"), island)]
-#[cfg_attr(not(any(feature = "ssr", feature = "thread-islands")), component)]
-fn PostReplyForm(parent: ParentData) -> impl IntoView {
-    view! { <ReplyForm parent /> }
-}
-
-/// A reply to `parent`: the text, then the wallet signs it; the page is then loaded again
-/// and shows the reply in the thread.
+/// A reply to `parent`: the text (`draft` to begin with), then the wallet signs it; the page
+/// is then loaded again and shows the reply in the thread.
 #[component]
 pub(super) fn ReplyForm(
     parent: ParentData,
     #[prop(optional)] label: Option<String>,
+    #[prop(optional)] draft: String,
 ) -> impl IntoView {
     let signing = use_signing();
     let notice = RwSignal::new(Notice::Empty);
-    let text = RwSignal::new(String::new());
+    let text = RwSignal::new(draft);
     let busy = RwSignal::new(false);
     let field_id = format!("reply-{}", parent.ids.first().cloned().unwrap_or_default());
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -407,7 +364,14 @@ fn CommentList(comments: Vec<CommentNode>) -> impl IntoView {
 #[component]
 fn Comment(node: CommentNode, #[prop(optional)] highlighted: bool) -> impl IntoView {
     let time = shown_time(&node.event);
-    let reply_count = node.reply_total();
+    // Replies deeper than the page shows continue on the comment's own page.
+    let not_shown = if node.replies.is_empty() {
+        node.event.replies
+    } else {
+        0
+    };
+    let reply_count = node.reply_total() + usize::try_from(not_shown).unwrap_or(0);
+    let continue_href = (not_shown > 0).then(|| node.event.href.clone());
     let EventView {
         spasmid,
         href,
@@ -433,6 +397,9 @@ fn Comment(node: CommentNode, #[prop(optional)] highlighted: bool) -> impl IntoV
                 <div class="event-body" dir="auto" inner_html=body_html></div>
                 <EventActions parent=parent_data counts=reactions reactions=&Reaction::OFFERED_ON_COMMENTS permalink=href />
                 {(!replies.is_empty()).then(|| view! { <CommentList comments=replies /> })}
+                {continue_href.map(|href| view! {
+                    <p class="continue-thread"><a href=href>{format!("Continue this thread ({}) →", plural(not_shown, "reply", "replies"))}</a></p>
+                })}
             </details>
         </article>
     }

@@ -83,7 +83,7 @@ fn RemoveRelay(url: String, list: Vec<String>, admins: Vec<String>) -> impl Into
         sign_relays(notice, relays.get_value(), busy);
     };
     view! {
-        <Show when=move || signing.connected_is_one_of(&admins)>
+        <Show when=move || signing.is_one_of(&admins)>
             " " <button type="button" class="button danger" disabled=move || busy.get() on:click=remove>"Remove"</button>
         </Show>
         <LiveNotice notice />
@@ -117,7 +117,7 @@ fn AddRelay(list: Vec<String>, admins: Vec<String>) -> impl IntoView {
         sign_relays(notice, relays, busy);
     };
     view! {
-        <Show when=move || signing.connected_is_one_of(&admins)>
+        <Show when=move || signing.is_one_of(&admins)>
             <form class="add-relay" on:submit=add data-testid="add-relay">
                 <label for="relay-url">"Add a relay"</label>
                 <input id="relay-url" type="text" required placeholder="wss://relay.example.com"

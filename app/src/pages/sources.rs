@@ -9,7 +9,7 @@ use spasm::action::Action;
 use spasm::signing::Unsigned;
 
 use crate::components::{
-    LiveNotice, Notice, SignWith, Signing, describe, raw_json, sign_and_submit, use_signing,
+    LiveNotice, Notice, Signing, describe, raw_json, sign_and_submit_as, use_signing,
 };
 use crate::model::{SourceView, SourcesView};
 use crate::server_fns::load_sources;
@@ -171,7 +171,7 @@ fn SourceActions(
         sign_list(signing, notice, entries, busy);
     };
     view! {
-        <Show when=move || signing.connected_is_one_of(&admins)>
+        <Show when=move || signing.is_one_of(&admins)>
             <div class="source-actions">
                 <button type="button" class="button" disabled=move || busy.get() on:click=pull>"Pull now"</button>
                 {by_admin.then(|| view! {
@@ -226,7 +226,7 @@ fn AddSource(list: String, admins: Vec<String>) -> impl IntoView {
         sign_list(signing, notice, entries, busy);
     };
     view! {
-        <Show when=move || signing.connected_is_one_of(&admins)>
+        <Show when=move || signing.is_one_of(&admins)>
             <form class="add-source" on:submit=add data-testid="add-source">
                 <h3>"Add a source"</h3>
                 <label for="source-url">"Address (a Spasm instance's /api/events, or an RSS or Atom feed)"</label>
@@ -280,8 +280,9 @@ fn sign_list(signing: Signing, notice: RwSignal<Notice>, entries: Value, busy: R
     );
 }
 
-/// Signs an admin event with the connected wallet, submits it, and once the forum has
-/// stored it calls `on_stored`.
+/// Signs an admin event with the connected admin's keys (the wallet's account, the Nostr
+/// key, or both: [`Signing::mode_among`] the page's admins), submits it, and once the forum
+/// has stored it calls `on_stored`.
 pub(super) fn sign_admin(
     signing: Signing,
     notice: RwSignal<Notice>,
@@ -290,9 +291,11 @@ pub(super) fn sign_admin(
     busy: RwSignal<bool>,
     on_stored: impl FnOnce() + 'static,
 ) {
-    signing.mode.set(SignWith::Ethereum);
+    let mode = signing
+        .mode_among(&crate::components::page_admins())
+        .unwrap_or_else(|| signing.mode.get_untracked());
     leptos::task::spawn_local(async move {
-        if sign_and_submit(signing, notice, what, unsigned)
+        if sign_and_submit_as(signing, mode, notice, what, unsigned)
             .await
             .is_some()
         {

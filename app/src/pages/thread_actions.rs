@@ -9,7 +9,8 @@
 //! [`ParentData`] in the actions' `data-parent` attribute, read when someone clicks. The
 //! island also marks the reactions the connected keys already gave (`aria-pressed`, asked of
 //! the server whenever the keys change: [`browser::mark_own_reactions`]), and shows a connected
-//! moderator a delete beside each comment, confirmed in the thread's one [`DeleteDialog`].
+//! moderator a delete beside each comment and below the post, confirmed in the thread's one
+//! [`DeleteDialog`].
 
 use leptos::prelude::*;
 use spasm::action::Reaction;
@@ -18,7 +19,8 @@ use crate::components::{LiveNotice, Notice, reaction_symbol};
 use crate::model::{ParentData, ReactionCount};
 
 /// An event's reaction buttons with their counts and, with `permalink` (a comment's), its
-/// permalink and a reply toggle whose form opens below.
+/// permalink and a reply toggle whose form opens below; a moderator's delete beside the
+/// permalink, or below the reactions for the thread's own event.
 #[component]
 pub fn EventActions(
     parent: ParentData,
@@ -62,20 +64,27 @@ pub fn EventActions(
                 <LiveNotice notice=RwSignal::new(Notice::Empty) />
             </div>
             {replies.then(|| view! { <div class="reply-slot"></div> })}
+            // The thread's own event: its moderator's delete, shown to a connected moderator.
+            {(!replies).then(|| view! {
+                <p class="moderator-bar" hidden data-needs-moderator="">
+                    <button type="button" class="button danger" data-moderate="">"Delete (moderator)"</button>
+                </p>
+            })}
         </div>
     }
 }
 
 /// What a moderator's delete does, as the confirmations say it.
-pub const DELETION_CONSEQUENCES: &str = "It and every reply below it disappear from this forum, and it cannot be submitted again. An admin can undo this. Your wallet will ask you to sign the deletion.";
+const DELETION_CONSEQUENCES: &str = "It and every reply below it disappear from this forum, and it cannot be submitted again. An admin can undo this. Your wallet or Nostr extension will ask you to sign the deletion.";
 
-/// The confirmation of a moderator's delete of a comment, once per thread: server HTML that
-/// the thread's island opens and answers ([`browser::on_click`]).
+/// The confirmation of a moderator's delete, once per thread: server HTML that the thread's
+/// island opens and answers ([`browser::on_click`]), titled for a comment or, when the
+/// thread's own event is deleted, for the post.
 #[component]
 pub fn DeleteDialog() -> impl IntoView {
     view! {
-        <dialog class="delete-comment" aria-labelledby="delete-comment-title">
-            <h2 id="delete-comment-title">"Delete this comment?"</h2>
+        <dialog class="delete-event" aria-labelledby="delete-event-title">
+            <h2 id="delete-event-title">"Delete this comment?"</h2>
             <p>{DELETION_CONSEQUENCES}</p>
             <form method="dialog">
                 <button type="submit" class="button" autofocus>"Cancel"</button>
@@ -107,7 +116,9 @@ pub mod browser {
     use wasm_bindgen::JsCast;
     use web_sys::{Element, HtmlElement};
 
-    use crate::components::{Notice, describe, show_notice, sign_and_submit, use_signing};
+    use crate::components::{
+        Notice, describe, show_notice, sign_and_submit, sign_and_submit_as, use_signing,
+    };
     use crate::model::ParentData;
 
     thread_local! {
@@ -118,12 +129,16 @@ pub mod browser {
         static REPLY_FORMS: RefCell<HashMap<String, Box<dyn Any>>> = RefCell::default();
     }
 
-    /// Shows the reply toggles and enables the reaction buttons under `root`, and brings the
-    /// comment the address names (`#c-…`, the page loaded again after a reply) on screen:
-    /// branches laid out only near the screen may have moved it since the browser scrolled.
+    /// Shows the reply toggles and enables the reaction buttons under `root`, makes the
+    /// post's reply form live, and brings the comment the address names (`#c-…`, the page
+    /// loaded again after a reply) on screen: branches laid out only near the screen may have
+    /// moved it since the browser scrolled.
     pub fn enable(root: &Element) {
         if let Ok(Some(target)) = root.query_selector(".comment:target") {
             target.scroll_into_view();
+        }
+        if let Ok(Some(slot)) = root.query_selector(".post-reply[data-parent]") {
+            make_post_reply_live(slot);
         }
         for_each(root, "[data-needs-signer]", |element| {
             let _ = element.remove_attribute("hidden");
@@ -144,6 +159,45 @@ pub mod browser {
         });
     }
 
+    /// Shows "Publish to Nostr relays" under `root` where the event's Nostr signer
+    /// (`data-nostr-signer`) is the connected key `nostr` (hex), and hides it elsewhere.
+    pub fn show_publish_later(root: &Element, nostr: Option<&str>) {
+        for_each(root, "[data-nostr-signer]", |offer| {
+            let signer = offer.get_attribute("data-nostr-signer");
+            let shown = nostr
+                .is_some_and(|key| signer.is_some_and(|signer| signer.eq_ignore_ascii_case(key)));
+            let _ = if shown {
+                offer.remove_attribute("hidden")
+            } else {
+                offer.set_attribute("hidden", "")
+            };
+        });
+    }
+
+    /// The post's signer asked to publish it to Nostr relays
+    /// ([`crate::components::publish_later`]); the page is then loaded again and shows each
+    /// relay's answer in place of the offer.
+    fn publish_later(button: Element, owner: &Owner) {
+        let Some(offer) = button.closest("[data-publish-id]").ok().flatten() else {
+            return;
+        };
+        if button.get_attribute("aria-disabled").as_deref() == Some("true") {
+            return;
+        }
+        let id = offer.get_attribute("data-publish-id").unwrap_or_default();
+        let notice = notice_in(&offer, ".notice", &format!("publish {id}"), owner);
+        let _ = button.set_attribute("aria-disabled", "true");
+        leptos::task::spawn_local(async move {
+            match crate::components::publish_later(id, notice).await {
+                Ok(()) => crate::browser::reload_page(),
+                Err(message) => {
+                    notice.set(Notice::Error(message));
+                    let _ = button.set_attribute("aria-disabled", "false");
+                }
+            }
+        });
+    }
+
     thread_local! {
         /// The delete button a moderator clicked, while the confirmation is open.
         static PENDING_DELETE: RefCell<Option<Element>> = const { RefCell::new(None) };
@@ -151,11 +205,16 @@ pub mod browser {
 
     /// A click anywhere in the thread: a reaction is signed and counted, a reply toggle opens
     /// or closes its form, a moderator's delete opens the confirmation ([`DeleteDialog`]),
-    /// whose "Sign and delete" deletes. `owner` is the thread island's, which keeps what a
-    /// click makes.
+    /// whose "Sign and delete" deletes, and the post's signer publishes it to Nostr relays.
+    /// `owner` is the thread island's, which keeps what a click makes.
     ///
     /// [`DeleteDialog`]: super::DeleteDialog
-    pub fn on_click(event: &web_sys::MouseEvent, owner: &Owner) {
+    pub fn on_click(
+        event: &web_sys::MouseEvent,
+        owner: &Owner,
+        moderators: &[String],
+        deleted: RwSignal<bool>,
+    ) {
         let Some(target) = event
             .target()
             .and_then(|target| target.dyn_into::<Element>().ok())
@@ -173,14 +232,24 @@ pub mod browser {
             && button.get_attribute("aria-disabled").as_deref() != Some("true")
         {
             if let Some(dialog) = delete_dialog(&button) {
+                let title = if button.closest(".comment").ok().flatten().is_some() {
+                    "Delete this comment?"
+                } else {
+                    "Delete this post?"
+                };
+                if let Ok(Some(heading)) = dialog.query_selector("h2") {
+                    heading.set_text_content(Some(title));
+                }
                 PENDING_DELETE.with_borrow_mut(|pending| *pending = Some(button));
                 let _ = dialog.show_modal();
             }
+        } else if let Ok(Some(button)) = target.closest("button[data-publish-later]") {
+            publish_later(button, owner);
         } else if let Ok(Some(button)) = target.closest("button[data-confirm-delete]") {
             if let Some(dialog) = delete_dialog(&button) {
                 dialog.close();
             }
-            delete_confirmed(owner);
+            delete_confirmed(owner, moderators, deleted);
         }
     }
 
@@ -190,17 +259,18 @@ pub mod browser {
             .closest(".thread")
             .ok()
             .flatten()?
-            .query_selector("dialog.delete-comment")
+            .query_selector("dialog.delete-event")
             .ok()
             .flatten()?
             .dyn_into()
             .ok()
     }
 
-    /// The moderator confirmed: the comment whose delete button was clicked is signed away,
-    /// and once the forum has deleted it, it and its replies give way to words saying so,
-    /// which take the keyboard's focus.
-    fn delete_confirmed(owner: &Owner) {
+    /// The moderator confirmed: the event whose delete button was clicked is signed away,
+    /// and once the forum has deleted it, a comment and its replies give way to words saying
+    /// so, which take the keyboard's focus; the thread's own event sets `deleted` (the whole
+    /// thread gives way to "Event deleted").
+    fn delete_confirmed(owner: &Owner, moderators: &[String], deleted: RwSignal<bool>) {
         let Some(button) = PENDING_DELETE.with_borrow_mut(Option::take) else {
             return;
         };
@@ -213,18 +283,23 @@ pub mod browser {
         };
         let _ = button.set_attribute("aria-disabled", "true");
         let signing = use_signing();
+        // Signed by the connected keys that are a moderator's.
+        let mode = signing
+            .mode_among(moderators)
+            .unwrap_or_else(|| signing.mode.get_untracked());
         leptos::task::spawn_local(async move {
             let unsigned = Unsigned::ModerateDelete {
                 parent: parent.to_parent_info(),
             };
-            let deleted =
-                sign_and_submit(signing, notice, describe(Action::Moderate, ""), unsigned)
-                    .await
-                    .is_some();
+            let what = describe(Action::Moderate, "");
+            let done = sign_and_submit_as(signing, mode, notice, what, unsigned)
+                .await
+                .is_some();
             let comment = actions.closest(".comment").ok().flatten();
-            match (deleted, comment) {
+            match (done, comment) {
                 (true, Some(comment)) => replace_with_words(&comment),
-                _ => {
+                (true, None) => deleted.set(true),
+                (false, _) => {
                     let _ = button.set_attribute("aria-disabled", "false");
                 }
             }
@@ -336,6 +411,36 @@ pub mod browser {
         focus_reply_field(&actions);
     }
 
+    /// The post's reply form (`.post-reply`), rendered on the server as it looks before the
+    /// page can sign, is replaced by a live one in the same place, keeping what was typed.
+    fn make_post_reply_live(slot: Element) {
+        const KEY: &str = "post";
+        if REPLY_FORMS.with_borrow(|forms| forms.contains_key(KEY)) {
+            return;
+        }
+        let Some(parent) = slot
+            .get_attribute("data-parent")
+            .and_then(|json| serde_json::from_str::<ParentData>(&json).ok())
+        else {
+            return;
+        };
+        let draft = slot
+            .query_selector("textarea")
+            .ok()
+            .flatten()
+            .and_then(|field| field.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            .map(|field| field.value())
+            .unwrap_or_default();
+        let Ok(slot) = slot.dyn_into::<HtmlElement>() else {
+            return;
+        };
+        slot.set_inner_html("");
+        let form = leptos::mount::mount_to(slot, move || {
+            view! { <super::super::news::ReplyForm parent draft /> }
+        });
+        REPLY_FORMS.with_borrow_mut(|forms| forms.insert(KEY.to_owned(), Box::new(form)));
+    }
+
     /// The keyboard goes where the person is about to write (when the form is shown).
     fn focus_reply_field(actions: &Element) {
         if let Ok(Some(field)) = actions.query_selector(".reply-slot:not([hidden]) textarea")
@@ -372,13 +477,21 @@ pub mod browser {
 
     /// The notice under the event's reactions, kept up to date with a signal from now on.
     fn notice_of(actions: &Element, key: &str, owner: &Owner) -> RwSignal<Notice> {
+        notice_in(actions, ".reactions > .notice", key, owner)
+    }
+
+    /// The notice shown in the region `selector` finds under `container`, kept by `key` and
+    /// up to date with a signal from now on.
+    fn notice_in(
+        container: &Element,
+        selector: &str,
+        key: &str,
+        owner: &Owner,
+    ) -> RwSignal<Notice> {
         if let Some(notice) = NOTICES.with_borrow(|notices| notices.get(key).copied()) {
             return notice;
         }
-        let region = actions
-            .query_selector(".reactions > .notice")
-            .ok()
-            .flatten();
+        let region = container.query_selector(selector).ok().flatten();
         let notice = owner.with(|| {
             let notice = RwSignal::new(Notice::Empty);
             if let Some(region) = region {

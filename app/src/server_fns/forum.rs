@@ -262,7 +262,9 @@ pub async fn load_thread(id: String) -> Result<ThreadAnswer, UserFacingError> {
     })))
 }
 
-/// Replies below `root`, level by level (one query per level), as nested nodes.
+/// Replies below `root`, level by level (one query per level), as nested nodes, `depth`
+/// levels deep; a comment of the deepest level counts the replies below it (`replies` of its
+/// view), which the page does not show.
 #[cfg(feature = "ssr")]
 async fn comment_tree(
     forum: &forum::Forum,
@@ -288,11 +290,27 @@ async fn comment_tree(
         parents = level.iter().map(|event| event.key).collect();
         levels.push(level);
     }
+    // How many replies are below each comment of the deepest level shown, which the page
+    // offers as "Continue this thread" (on the comment's own page).
+    let below_deepest: std::collections::HashMap<i64, i64> = match levels.last() {
+        Some(deepest) if levels.len() == depth as usize && !deepest.is_empty() => {
+            let keys: Vec<i64> = deepest.iter().map(|event| event.key).collect();
+            forum
+                .store()
+                .thread_reply_totals(&keys)
+                .await
+                .map_err(|error| read_failed(error.into()))?
+                .into_iter()
+                .collect()
+        }
+        _ => std::collections::HashMap::new(),
+    };
     fn build(
         parent: i64,
         levels: &[Vec<forum::envelope::StoredEvent>],
         depth: usize,
         views: &Views,
+        below_deepest: &std::collections::HashMap<i64, i64>,
     ) -> Vec<CommentNode> {
         levels
             .get(depth)
@@ -305,13 +323,14 @@ async fn comment_tree(
                     // browser twice (HTML and hydration data), so they are left out.
                     excerpt: String::new(),
                     parent_href: None,
+                    replies: below_deepest.get(&event.key).copied().unwrap_or(0),
                     ..views.view(event)
                 },
-                replies: build(event.key, levels, depth + 1, views),
+                replies: build(event.key, levels, depth + 1, views, below_deepest),
             })
             .collect()
     }
-    Ok(build(root, &levels, 0, views))
+    Ok(build(root, &levels, 0, views, &below_deepest))
 }
 
 /// What an author verifiably signed, newest first.
