@@ -1,8 +1,9 @@
 // Screenshots of the main pages in both themes at two phone widths and a desktop one, for
 // people to look at (not a test): `node screenshots.mjs [OUT_DIR]` with SPASM_FORUM_BIN set
 // after `cargo xtask build`. The feed, a post, a deep thread, new post with the wallet
-// chooser open, an author (Ethereum and Nostr) and the admin page as its admin; each page
-// also says when it is wider than the screen (which would scroll sideways on a phone).
+// chooser open (from the header, and from signing the form), an author (Ethereum and Nostr)
+// and the admin page as its admin; each page also says when it is wider than the screen
+// (which would scroll sideways on a phone).
 
 import { mkdir } from 'node:fs/promises';
 
@@ -65,9 +66,16 @@ try {
   const connectWallet = async (page) => {
     await page.getByRole('button', { name: 'Connect wallet' }).click();
   };
+  // Signing a new post with two wallets and none connected: the choice by the form.
+  const signFromForm = async (page) => {
+    await page.getByLabel('Title').fill('From a phone');
+    await page.getByLabel('Text').fill('Which wallet signs this?');
+    await page.getByRole('button', { name: 'Sign and publish' }).click();
+    await page.getByRole('group', { name: 'Wallets' }).waitFor();
+  };
   const pages = [
     ['feed', '/'], ['post', `/news/${post}`], ['deep-thread', `/news/${deep}`], ['new-post', '/newpost'],
-    ['wallet-chooser', '/newpost', connectWallet], ['author', `/authors/${alice.address}`],
+    ['wallet-chooser', '/newpost', connectWallet], ['signing-chooser', '/newpost', signFromForm], ['author', `/authors/${alice.address}`],
     ['nostr-author', nostrAuthor],
     ['admin', '/admin', async (page) => {
       await page.getByRole('button', { name: 'Use Test Wallet', exact: true }).click().catch(() => {});

@@ -460,3 +460,60 @@ test('a thread deeper than the page shows continues on the comment’s own page,
     await context.close();
   }
 });
+
+/** Whether `locator` lies wholly within the page's viewport. */
+async function onScreen(page, locator) {
+  const box = await locator.boundingBox();
+  const viewport = page.viewportSize();
+  return Boolean(box) && box.y >= 0 && box.y + box.height <= viewport.height && box.x >= 0 && box.x + box.width <= viewport.width;
+}
+
+test('on a phone with two wallets, the choice is offered where the person signs, and choosing goes on with what they were doing', async () => {
+  const url = forum.server.url;
+  const root = await publish(url, author(1), { action: 'post', title: 'Chosen wallets', content: 'Which wallet signs?', timestamp: 1_760_000_000_000 });
+  await publish(url, author(2), { action: 'reply', parent: root, content: 'A comment to upvote from a phone.', timestamp: 1_760_000_060_000 });
+  const context = await forum.browser.newContext({ viewport: { width: 390, height: 700 } });
+  const wallet = await installProviders(context, { secondWallet: true });
+  const { page, errors } = await newPage(context);
+
+  // A new post: the choice appears by the form, focused and on screen, not in the header.
+  await page.goto(`${url}/newpost`);
+  await waitForHydration(page);
+  await page.getByLabel('Title').fill('Posted from a phone');
+  await page.getByLabel('Text').fill('Chose the second wallet on the way.');
+  await page.getByRole('button', { name: 'Sign and publish' }).click();
+  const choices = page.getByRole('group', { name: 'Wallets' });
+  await choices.waitFor();
+  assert.equal(await page.locator('header .wallet-choices').count(), 0, 'not in the header');
+  assert.equal(await page.locator('main .wallet-choices').count(), 1);
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Use Test Wallet');
+  assert.ok(await onScreen(page, choices), 'the choice is on screen');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'nothing scrolls sideways');
+  await choices.getByRole('button', { name: 'Use Second Test Wallet' }).click();
+  await page.waitForURL(/\/news\/spasmid01/);
+  await page.getByRole('heading', { name: 'Posted from a phone' }).waitFor();
+  assert.equal(wallet.requests.find((request) => request.method === 'personal_sign').wallet, 'Second Test Wallet');
+
+  // A reaction in a thread, in a new visit with nothing connected: the choice is beside it.
+  await page.getByRole('button', { name: 'Disconnect the Ethereum wallet' }).click();
+  await page.goto(`${url}/news/${root}`);
+  await waitForHydration(page);
+  // Asked first for the post, then, before choosing, for the comment: the choice moves there
+  // and the post's reaction is withdrawn without a word of error, its buttons usable again.
+  const postUpvote = page.locator('article.event button[data-reaction="upvote"]');
+  await postUpvote.click();
+  await page.locator('article.event .reactions > .notice').getByRole('group', { name: 'Wallets' }).waitFor();
+  await page.locator('.comment button[data-reaction="upvote"]').click();
+  const beside = page.locator('.comment .reactions > .notice').getByRole('group', { name: 'Wallets' });
+  await beside.waitFor();
+  await page.waitForFunction(() => document.querySelector('article.event .reactions > .notice')?.textContent === '');
+  assert.equal(await postUpvote.getAttribute('aria-disabled'), 'false');
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Use Test Wallet');
+  assert.ok(await onScreen(page, beside), 'the choice is on screen');
+  await beside.getByRole('button', { name: 'Use Test Wallet' }).click();
+  await page.waitForFunction(() => document.querySelector('.comment button[data-reaction="upvote"] .count')?.textContent === '1');
+  assert.equal(wallet.requests.filter((request) => request.method === 'personal_sign').at(-1).wallet, 'Test Wallet');
+  assert.equal(await page.getByRole('group', { name: 'Wallets' }).count(), 0, 'the choice is gone once made');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -21,6 +21,29 @@ pub fn now_ms() -> u64 {
     }
 }
 
+/// The space-separated list the server wrote in the page's first element carrying the
+/// attribute `attribute` (`data-admins` on the header, `data-nostr-relays`): read from the
+/// page, not passed as an island's props, which would bring a JSON parser into the bundle.
+/// Empty on the server, and when the page has no such element.
+pub fn page_list(attribute: &str) -> Vec<String> {
+    #[cfg(feature = "hydrate")]
+    if let Some(list) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document
+                .query_selector(&format!("[{attribute}]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|element| element.get_attribute(attribute))
+    {
+        return list.split_whitespace().map(str::to_owned).collect();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = attribute;
+    Vec::new()
+}
+
 /// Loads the page again from the server, so that it shows what a change just made: pages
 /// are rendered on the server, and only their islands run in the browser. Does nothing on
 /// the server.

@@ -20,29 +20,11 @@ pub fn InstanceRelays(relays: Vec<String>) -> impl IntoView {
     view! { <span hidden data-nostr-relays=relays.join(" ")></span> }
 }
 
-/// The relays [`InstanceRelays`] wrote in the page.
-fn page_relays() -> Vec<String> {
-    #[cfg(feature = "hydrate")]
-    if let Some(list) = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| {
-            document
-                .query_selector("[data-nostr-relays]")
-                .ok()
-                .flatten()
-        })
-        .and_then(|element| element.get_attribute("data-nostr-relays"))
-    {
-        return list.split_whitespace().map(str::to_owned).collect();
-    }
-    Vec::new()
-}
-
 /// The checkbox of the composer, shown while a Nostr key signs; it lists the relays.
 #[component]
 pub fn PublishToNostrChoice(#[prop(into)] id: String) -> impl IntoView {
     let signing = use_signing();
-    let relays = page_relays();
+    let relays = crate::browser::page_list("data-nostr-relays");
     let relays = if relays.is_empty() {
         "to the write relays of your NIP-65 list, if you published one".to_owned()
     } else {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::signing::{Signing, WalletChoices, connect_wallet_in_background, use_signing};
+use super::signing::{Signing, connect_wallet_in_background, use_signing};
 use super::{LiveNotice, Notice};
 use crate::server_fns::VerifiedTestPost;
 
@@ -51,7 +51,6 @@ pub fn SignatureCheck(
                 <button type="button" class="button primary" disabled=disabled on:click=move |_| connect_wallet_in_background(state.signing, None, state.notice)>
                     "Connect Ethereum wallet"
                 </button>
-                <WalletChoices notice=state.notice />
             </Show>
             {move || state.signing.wallet.get().map(|(wallet, account)| view! {
                 <p class="connected">

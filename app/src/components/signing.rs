@@ -59,9 +59,6 @@ pub struct Signing {
     /// The id of the wallet the person chose last, connected or since disconnected: the
     /// only one whose account changes the page follows.
     pub chosen_wallet: RwSignal<Option<String>>,
-    /// The installed wallets to choose from while the visitor has to choose, and the
-    /// notice of the place that asked (the choice is offered there, once).
-    pub choices: RwSignal<Option<(Vec<WalletInfo>, RwSignal<Notice>)>>,
     /// The header's notice, where connections made on the way to signing are reported.
     pub header_notice: RwSignal<Notice>,
     /// The connected Nostr key (hex), remembered across visits.
@@ -284,43 +281,15 @@ pub fn ConnectButton() -> impl IntoView {
                     <option value="both">"Both (two signatures)"</option>
                 </select>
             </span>
-            <WalletChoices notice />
             <super::LiveNotice notice />
         </div>
     }
 }
 
-/// The instance's admins (lower-case addresses), as the server wrote them in the page
-/// (`data-admins` on the header, space-separated): read from the page, not passed as the
-/// island's props, which would bring a JSON parser into every page's bundle.
+/// The instance's admins (lower-case addresses and Nostr hex keys), as the server wrote
+/// them in the page (`data-admins` on the header).
 pub fn page_admins() -> Vec<String> {
-    #[cfg(feature = "hydrate")]
-    if let Some(list) = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.query_selector("[data-admins]").ok().flatten())
-        .and_then(|header| header.get_attribute("data-admins"))
-    {
-        return list.split_whitespace().map(str::to_owned).collect();
-    }
-    Vec::new()
-}
-
-/// The installed wallets as buttons, while the visitor has to choose one.
-#[component]
-pub fn WalletChoices(notice: RwSignal<Notice>) -> impl IntoView {
-    let signing = use_signing();
-    view! {
-        <Show when=move || signing.choices.with(|choices| choices.as_ref().is_some_and(|(_, asked)| *asked == notice))>
-            <fieldset class="wallet-choices">
-                <legend>"Choose a wallet"</legend>
-                <For each=move || signing.choices.with(|choices| choices.as_ref().map(|(wallets, _)| wallets.clone()).unwrap_or_default()) key=|wallet| wallet.id.clone() let:wallet>
-                    <button type="button" class="button" on:click=move |_| connect_wallet_in_background(signing, Some(wallet.clone()), notice)>
-                        {format!("Use {}", wallet.name)}
-                    </button>
-                </For>
-            </fieldset>
-        </Show>
-    }
+    crate::browser::page_list("data-admins")
 }
 
 /// [`connect_wallet`] started from a click.
@@ -331,51 +300,58 @@ pub fn connect_wallet_in_background(
 ) {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
-        match connect_wallet(signing, chosen, notice).await {
-            Ok(_) => {}
-            // Not a failure: the choices are on screen.
-            Err(message) if signing.choices.with_untracked(Option::is_some) => {
-                notice.set(Notice::Progress(message));
-            }
-            Err(message) => notice.set(Notice::Error(message)),
+        if let Err(failure) = connect_wallet(signing, chosen, notice).await
+            && let Some(message) = failure.into_words()
+        {
+            notice.set(Notice::Error(message));
         }
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (signing, chosen, notice);
 }
 
-/// Connects the chosen wallet, or the only one installed; with several installed and none
-/// chosen, offers them ([`WalletChoices`]) and says so. `notice` follows each step.
 #[cfg(feature = "hydrate")]
-pub async fn connect_wallet(
+thread_local! {
+    /// The one choice of wallet the page is waiting for: where it is asked, and how the
+    /// answer reaches the [`connect_wallet`] that asked.
+    static PENDING_WALLET_CHOICE: std::cell::RefCell<
+        Option<(RwSignal<Notice>, futures_channel::oneshot::Sender<WalletInfo>)>,
+    > = const { std::cell::RefCell::new(None) };
+}
+
+/// The person chose `wallet` among those a [`Notice::ChooseWallet`] offered: the
+/// [`connect_wallet`] waiting for it goes on with it.
+pub fn choose_wallet(wallet: WalletInfo) {
+    #[cfg(feature = "hydrate")]
+    if let Some((_, answer)) = PENDING_WALLET_CHOICE.take() {
+        let _ = answer.send(wallet);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = wallet;
+}
+
+/// Connects the chosen wallet, or the only one installed; with several installed and none
+/// chosen, offers them in `notice`, where the person asked, and waits for the choice, so that
+/// what they were doing goes on with the wallet they pick. `notice` follows each step.
+///
+/// Errors: no wallet or the wallet's refusal (EIP-1193 errors), in words; or
+/// [`Failure::Withdrawn`] when the person asked for something else before choosing.
+#[cfg(feature = "hydrate")]
+async fn connect_wallet(
     signing: Signing,
     chosen: Option<WalletInfo>,
     notice: RwSignal<Notice>,
-) -> Result<(WalletInfo, String), String> {
+) -> Result<(WalletInfo, String), Failure> {
     use crate::browser::ethereum::{WalletError, discover_wallets, request_accounts};
 
     let wallet = match chosen {
-        Some(wallet) => {
-            // Chosen: the choice is made, whatever the wallet answers.
-            signing.choices.set(None);
-            wallet
-        }
+        Some(wallet) => wallet,
         None => {
             let mut wallets = discover_wallets();
             match wallets.len() {
-                0 => return Err(WalletError::NoWallet.to_string()),
+                0 => return Err(WalletError::NoWallet.to_string().into()),
                 1 => wallets.remove(0),
-                _ => {
-                    signing.choices.set(Some((wallets, notice)));
-                    let place = if notice == signing.header_notice {
-                        "at the top of the page"
-                    } else {
-                        "below"
-                    };
-                    return Err(format!(
-                        "Several wallets are installed: choose one {place}."
-                    ));
-                }
+                _ => choose_among(wallets, notice).await?,
             }
         }
     };
@@ -387,13 +363,56 @@ pub async fn connect_wallet(
         .await
         .map_err(|error| error.to_string())?;
     notice.set(Notice::Empty);
-    signing.choices.set(None);
     if let Some(storage) = local_storage() {
         let _ = storage.remove_item(WALLET_DISCONNECTED_STORAGE);
     }
     follow_wallet(signing, wallet.clone());
     signing.wallet.set(Some((wallet.clone(), account.clone())));
     Ok((wallet, account))
+}
+
+/// Offers `wallets` in `notice` and waits for the person's choice. One choice is asked at a
+/// time: asking for another before choosing withdraws this one ([`Failure::Withdrawn`]).
+#[cfg(feature = "hydrate")]
+async fn choose_among(
+    wallets: Vec<WalletInfo>,
+    notice: RwSignal<Notice>,
+) -> Result<WalletInfo, Failure> {
+    let (answer, chosen) = futures_channel::oneshot::channel();
+    if let Some((earlier, _)) = PENDING_WALLET_CHOICE.replace(Some((notice, answer))) {
+        // Its buttons go at once, so that the ones focused below are this choice's.
+        earlier.set(Notice::Empty);
+    }
+    notice.set(Notice::ChooseWallet(wallets));
+    focus_wallet_choice().await;
+    chosen.await.map_err(|_| Failure::Withdrawn)
+}
+
+/// Moves focus to the first wallet offered once it is on the page, which also scrolls it
+/// into view: on a phone the place that asked may be below the fold.
+#[cfg(feature = "hydrate")]
+async fn focus_wallet_choice() {
+    use wasm_bindgen::JsCast;
+
+    // The notice renders in a later task; a timeout runs after it.
+    let rendered = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(rendered).await;
+    if let Some(button) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document
+                .query_selector(".wallet-choices button")
+                .ok()
+                .flatten()
+        })
+        .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = button.focus();
+    }
 }
 
 /// Asks the Nostr extension for its key (NIP-07 `getPublicKey`) and remembers it; `notice`
@@ -427,7 +446,6 @@ impl Signing {
         Self {
             wallet: RwSignal::new(None),
             chosen_wallet: RwSignal::new(None),
-            choices: RwSignal::new(None),
             header_notice: RwSignal::new(Notice::Empty),
             nostr: RwSignal::new(None),
             mode: RwSignal::new(SignWith::Ethereum),
@@ -486,6 +504,14 @@ impl Signing {
             (false, true) => Some(SignWith::Nostr),
             (false, false) => None,
         }
+    }
+
+    /// The keys that sign what only one of `keys` may sign: [`Signing::mode_among`] them, or
+    /// the visitor's own choice when no connected key is among them (then the server refuses
+    /// it, in words).
+    pub fn mode_for(&self, keys: &[String]) -> SignWith {
+        self.mode_among(keys)
+            .unwrap_or_else(|| self.mode.get_untracked())
     }
 
     /// Whether a connected key is one of `keys` (see [`Signing::mode_among`]). Reactive.
@@ -563,8 +589,10 @@ pub async fn sign_and_submit_as(
                 notice.set(Notice::Success(reply.message.clone()));
                 Some(reply)
             }
-            Err(message) => {
-                notice.set(Notice::Error(message));
+            Err(failure) => {
+                if let Some(message) = failure.into_words() {
+                    notice.set(Notice::Error(message));
+                }
                 None
             }
         }
@@ -581,8 +609,25 @@ pub async fn sign_and_submit_as(
 enum Failure {
     /// The wallet no longer shares the account with this site (EIP-1193 4100): connect again.
     Unauthorized,
+    /// The person asked for something else before choosing a wallet for this: nothing was
+    /// signed, and the newer request is on the page.
+    Withdrawn,
     /// Anything else, in words.
     Words(String),
+}
+
+#[cfg(feature = "hydrate")]
+impl Failure {
+    /// What the person is told, in words; nothing when they went on to something else.
+    fn into_words(self) -> Option<String> {
+        match self {
+            Self::Unauthorized => {
+                Some(crate::browser::ethereum::WalletError::Unauthorized.to_string())
+            }
+            Self::Withdrawn => None,
+            Self::Words(words) => Some(words),
+        }
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -602,7 +647,7 @@ async fn browser_sign_and_submit(
     notice: RwSignal<Notice>,
     what: String,
     unsigned: Unsigned<RawJson>,
-) -> Result<SubmitReply, String> {
+) -> Result<SubmitReply, Failure> {
     // One call site in a loop, not two: the attempt's state machine is compiled once.
     let mut connected_again = false;
     loop {
@@ -612,13 +657,9 @@ async fn browser_sign_and_submit(
                 // The same wallet asks the person to connect again (not a choice among all).
                 let refused = signing.wallet.get_untracked().map(|(wallet, _)| wallet);
                 signing.wallet.set(None);
-                connect_wallet(signing, refused, signing.header_notice).await?;
+                connect_wallet(signing, refused, notice).await?;
             }
-            Err(Failure::Unauthorized) => {
-                return Err(crate::browser::ethereum::WalletError::Unauthorized.to_string());
-            }
-            Err(Failure::Words(words)) => return Err(words),
-            Ok(reply) => return Ok(reply),
+            result => return result,
         }
     }
 }
@@ -643,8 +684,8 @@ async fn attempt_sign_and_submit(
     if mode.uses_ethereum() {
         ethereum = Some(match signing.wallet.get_untracked() {
             Some(connection) => connection,
-            // Reported in the header, where the choice of wallets and the account appear.
-            None => connect_wallet(signing, None, signing.header_notice).await?,
+            // Asked here, where the person is; the header shows the account once connected.
+            None => connect_wallet(signing, None, notice).await?,
         });
     }
     let mut nostr = None;

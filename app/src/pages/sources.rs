@@ -291,9 +291,7 @@ pub(super) fn sign_admin(
     busy: RwSignal<bool>,
     on_stored: impl FnOnce() + 'static,
 ) {
-    let mode = signing
-        .mode_among(&crate::components::page_admins())
-        .unwrap_or_else(|| signing.mode.get_untracked());
+    let mode = signing.mode_for(&crate::components::page_admins());
     leptos::task::spawn_local(async move {
         if sign_and_submit_as(signing, mode, notice, what, unsigned)
             .await

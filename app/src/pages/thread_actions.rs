@@ -284,9 +284,7 @@ pub mod browser {
         let _ = button.set_attribute("aria-disabled", "true");
         let signing = use_signing();
         // Signed by the connected keys that are a moderator's.
-        let mode = signing
-            .mode_among(moderators)
-            .unwrap_or_else(|| signing.mode.get_untracked());
+        let mode = signing.mode_for(moderators);
         leptos::task::spawn_local(async move {
             let unsigned = Unsigned::ModerateDelete {
                 parent: parent.to_parent_info(),
