@@ -259,6 +259,8 @@ pub struct DeliveryView {
 /// One page of a list, with the cursor of the next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventPage {
+    /// The events the host pinned, shown first (the feed's first page).
+    pub pinned: Vec<EventView>,
     /// The events, newest first.
     pub events: Vec<EventView>,
     /// `before` for the next page, when there may be one.

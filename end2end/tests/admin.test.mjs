@@ -30,6 +30,46 @@ describe('admin page', () => {
     await context.close();
   });
 
+  test('an admin pins a post: the feed shows it first, marked, and not again below, with JavaScript on and off', async () => {
+    const url = forum.server.url;
+    const rules = await publish(url, author(2), { action: 'post', title: 'House rules', content: 'Be kind.', timestamp: 1_760_000_000_000 });
+    await publish(url, author(3), { action: 'post', title: 'Newer news', content: 'Fresh.', timestamp: 1_760_000_100_000 });
+    const context = await forum.browser.newContext();
+    await installProviders(context);
+    const { page, errors } = await newPage(context);
+    await page.goto(`${url}/admin`);
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Connect wallet' }).click();
+    const pinned = page.getByLabel('Pinned posts (one per line)');
+    await pinned.waitFor();
+    // Something that is not an event id is refused in words, and nothing changes.
+    await pinned.fill('not-an-id');
+    await page.getByRole('button', { name: 'Sign and save settings' }).click();
+    await page.locator('.settings-form [data-notice="error"]', { hasText: '"not-an-id" is not an event id' }).waitFor();
+    await pinned.fill(rules);
+    await page.getByRole('button', { name: 'Sign and save settings' }).click();
+    await page.locator('[data-notice="success"]', { hasText: 'Saved: the new settings are in force.' }).waitFor();
+    assert.deepEqual((await (await fetch(`${url}/api/app-config`)).json()).pinnedIds, [rules]);
+    // The refusal's 400 is the one message in the console.
+    assert.deepEqual(errors, ['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    await context.close();
+
+    for (const javaScriptEnabled of [true, false]) {
+      const reader = await forum.browser.newContext({ javaScriptEnabled });
+      const { page: feed } = await newPage(reader);
+      for (const path of ['/', '/?activity=rising']) {
+        await feed.goto(`${url}${path}`);
+        const first = feed.getByRole('list', { name: 'Pinned by this forum' });
+        assert.deepEqual(await first.locator('.event-title').allTextContents(), ['House rules'], path);
+        assert.match(await first.locator('.event-meta').textContent(), /^Pinned · /);
+      }
+      await feed.goto(`${url}/`);
+      const below = await feed.locator('ol.event-list .event-title').allTextContents();
+      assert.ok(below.includes('Newer news') && !below.includes('House rules'), below.join(', '));
+      await reader.close();
+    }
+  });
+
   test('an admin turns new posts off', async () => {
     const url = forum.server.url;
     const context = await forum.browser.newContext();

@@ -258,6 +258,19 @@ impl Forum {
             .await?)
     }
 
+    /// The events the host pinned ([`crate::settings::Settings::pinned_ids`]) that this
+    /// server holds and shows (not deleted), in the order listed.
+    pub async fn pinned(&self) -> Result<Vec<StoredEvent>, ReadError> {
+        let settings = self.settings();
+        let mut pinned = Vec::new();
+        for id in settings.pinned_ids.iter() {
+            if let Some(event) = self.store.event_by_id(&id.to_string()).await? {
+                pinned.push(event);
+            }
+        }
+        Ok(pinned)
+    }
+
     /// The event with any of its ids: a `spasmid01`, signature, Nostr hex id, `note1`,
     /// `nevent1`, URL or guid, or a short prefix of one when short ids are on.
     pub async fn event(&self, id: &str) -> Result<Option<StoredEvent>, ReadError> {

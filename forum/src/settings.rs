@@ -6,12 +6,14 @@
 //! `GET /api/app-config` (as the existing web client sends them), `snake_case` in the TOML
 //! file, and `UPPER_SNAKE_CASE` in the environment (the existing server's variable names).
 
+use std::fmt;
 use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use spasm::spasmid::SpasmId01;
 
-use crate::address::{AddressError, AuthorAddress};
+use crate::address::AuthorAddress;
 
 /// The policy of one instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +90,8 @@ pub struct Settings {
     pub enable_embed_audio_tags_in_comments: bool,
     /// Author pages show the picture of a known Nostr profile (loaded from its host).
     pub enable_nostr_display_profiles_pictures: bool,
+    /// Events shown first in the feed, in this order.
+    pub pinned_ids: PinnedIds,
 }
 
 impl Default for Settings {
@@ -130,6 +134,7 @@ impl Default for Settings {
             enable_embed_audio_tags_in_posts: false,
             enable_embed_audio_tags_in_comments: false,
             enable_nostr_display_profiles_pictures: false,
+            pinned_ids: PinnedIds::default(),
         }
     }
 }
@@ -222,36 +227,72 @@ impl Settings {
     }
 }
 
-/// A list of keys, written as a JSON or TOML array of strings or as one comma-separated
-/// string; each entry normalised ([`AuthorAddress::parse`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AddressList(Vec<AuthorAddress>);
+/// A list setting, written as a JSON or TOML array of strings or as one comma-separated
+/// string (the existing server's `splitIntoArray`); each entry parsed ([`ListEntry`]), the
+/// same entry kept once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingList<T>(Vec<T>);
 
-impl AddressList {
-    /// Parses every entry; an entry that is not a key is an error, not silently ignored.
-    pub fn parse<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<Self, AddressError> {
+/// Keys: admins, moderators, whitelists.
+pub type AddressList = SettingList<AuthorAddress>;
+
+/// The events the feed shows first, in this order (`PINNED_IDS`, as the current upstream
+/// server and web client name it).
+pub type PinnedIds = SettingList<SpasmId01>;
+
+/// What a [`SettingList`] holds: parsed from one entry, written back as text.
+pub trait ListEntry: Sized + PartialEq + fmt::Display {
+    /// The entry `text` (trimmed, not empty); the error says in words what is wrong.
+    fn parse_entry(text: &str) -> Result<Self, String>;
+}
+
+impl ListEntry for AuthorAddress {
+    fn parse_entry(text: &str) -> Result<Self, String> {
+        Self::parse(text).map_err(|error| error.to_string())
+    }
+}
+
+impl ListEntry for SpasmId01 {
+    fn parse_entry(text: &str) -> Result<Self, String> {
+        text.parse()
+            .map_err(|error| format!("{text:?} is not an event id: {error}"))
+    }
+}
+
+impl<T> Default for SettingList<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<T: ListEntry> SettingList<T> {
+    /// Parses every entry; an entry that is not a `T` is an error, not silently ignored.
+    pub fn parse<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
         let mut list = Vec::new();
         for entry in entries
             .into_iter()
             .map(str::trim)
             .filter(|entry| !entry.is_empty())
         {
-            let address = AuthorAddress::parse(entry)?;
-            if !list.contains(&address) {
-                list.push(address);
+            let entry = T::parse_entry(entry)?;
+            if !list.contains(&entry) {
+                list.push(entry);
             }
         }
         Ok(Self(list))
     }
 
-    /// Whether the list names `address`.
-    pub fn contains(&self, address: &AuthorAddress) -> bool {
-        self.0.contains(address)
+    /// Whether the list names `entry`.
+    pub fn contains(&self, entry: &T) -> bool {
+        self.0.contains(entry)
     }
 
-    /// Whether the list names any of `addresses`.
-    pub fn contains_any<'a>(&self, mut addresses: impl Iterator<Item = &'a AuthorAddress>) -> bool {
-        addresses.any(|address| self.contains(address))
+    /// Whether the list names any of `entries`.
+    pub fn contains_any<'a>(&self, mut entries: impl Iterator<Item = &'a T>) -> bool
+    where
+        T: 'a,
+    {
+        entries.any(|entry| self.contains(entry))
     }
 
     /// Whether the list is empty.
@@ -259,19 +300,19 @@ impl AddressList {
         self.0.is_empty()
     }
 
-    /// The entries.
-    pub fn iter(&self) -> impl Iterator<Item = &AuthorAddress> {
+    /// The entries, in the order written.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.0.iter()
     }
 }
 
-impl Serialize for AddressList {
+impl<T: ListEntry> Serialize for SettingList<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(AuthorAddress::as_str))
+        serializer.collect_seq(self.0.iter().map(ToString::to_string))
     }
 }
 
-impl<'de> Deserialize<'de> for AddressList {
+impl<'de, T: ListEntry> Deserialize<'de> for SettingList<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -462,6 +503,35 @@ mod tests {
         assert_eq!(changed.moderators.iter().count(), 1);
         let invalid = json!({"feedFiltersActivityHot": "many"});
         assert!(base.with_app_config(invalid.as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn pinned_ids_are_spasm_ids_kept_in_the_order_written() {
+        let first = format!("spasmid01{}", "b".repeat(64));
+        let second = format!("spasmid01{}", "a".repeat(64));
+        let settings = Settings::default()
+            .with_environment(|name| {
+                (name == "PINNED_IDS").then(|| format!("{first}, {second},{first}"))
+            })
+            .unwrap();
+        let pinned: Vec<String> = settings
+            .pinned_ids
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(pinned, [first.clone(), second]);
+        // Written back as the existing server's array, under its name.
+        assert_eq!(settings.as_map()["pinnedIds"][0], first.as_str());
+        let typo = json!({"pinnedIds": ["spasmid01xyz"]});
+        let error = Settings::default()
+            .with_app_config(typo.as_object().unwrap())
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("\"spasmid01xyz\" is not an event id"),
+            "{error}"
+        );
     }
 
     #[test]

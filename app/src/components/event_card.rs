@@ -151,9 +151,9 @@ pub fn plural(count: i64, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
-/// A post card in the feed or on an author page.
+/// A post card in the feed or on an author page; `pinned` says the host pinned it.
 #[component]
-pub fn EventCard(event: EventView) -> impl IntoView {
+pub fn EventCard(event: EventView, #[prop(optional)] pinned: bool) -> impl IntoView {
     let headline = event.headline();
     let kind = if Action::of(&event.action) == Action::Reply {
         "Reply"
@@ -194,6 +194,7 @@ pub fn EventCard(event: EventView) -> impl IntoView {
                 <a href=event.href.clone()><bdi>{headline}</bdi></a>
             </h2>
             <p class="event-meta">
+                {pinned.then(|| view! { <span class="pinned-mark">"Pinned"</span> " · " })}
                 <span class="visually-hidden">{format!("{kind} by ")}</span>
                 <AuthorLine authors=event.authors.clone() />
                 " · "

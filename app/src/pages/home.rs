@@ -3,14 +3,15 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{AuthorLine, EventList, PageMeta};
+use crate::components::{AuthorLine, EventCard, EventList, PageMeta};
 use crate::server_fns::{load_feed, load_latest_comments};
 use crate::urls::with_query;
 
 /// Categories offered in the filter (as the existing client's default list).
 pub const CATEGORIES: [&str; 5] = ["defi", "nft", "privacy", "politics", "tech"];
 
-/// The feed: Hot, Rising or All, a category, newest first, with a link to older posts.
+/// The feed: Hot, Rising or All, a category, newest first, with a link to older posts; the
+/// host's pinned posts first, whatever the category.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
@@ -80,7 +81,7 @@ pub fn HomePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
                 {move || Suspend::new(async move {
                     match feed.await {
-                        Ok(page) if page.events.is_empty() => view! {
+                        Ok(page) if page.events.is_empty() && page.pinned.is_empty() => view! {
                             <p class="empty">"No posts here yet. " <a href="/newpost">"Write the first one"</a></p>
                         }.into_any(),
                         Ok(page) => {
@@ -91,7 +92,12 @@ pub fn HomePage() -> impl IntoView {
                                 let pairs = [("activity", activity.as_deref()), ("category", category.as_deref()), ("before", Some(before.as_str()))];
                                 with_query("/", pairs.into_iter().filter_map(|(name, value)| Some((name, value?))))
                             });
-                            view! { <EventList events=page.events more_href /> }.into_any()
+                            let pinned = (!page.pinned.is_empty()).then(|| view! {
+                                <ol class="pinned-list" aria-label="Pinned by this forum">
+                                    {page.pinned.into_iter().map(|event| view! { <li><EventCard event pinned=true /></li> }).collect_view()}
+                                </ol>
+                            });
+                            view! { {pinned} <EventList events=page.events more_href /> }.into_any()
                         }
                         Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
                     }

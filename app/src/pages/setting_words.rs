@@ -151,6 +151,11 @@ pub const SETTING_GROUPS: &[SettingGroup] = &[
                 "Reactions for “Rising”",
                 "A post with at least this many reactions is listed under Rising.",
             ),
+            words(
+                "pinnedIds",
+                "Pinned posts",
+                "Their Spasm ids (spasmid01…), shown first in the feed in this order.",
+            ),
         ],
     },
     SettingGroup {

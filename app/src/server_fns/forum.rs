@@ -163,6 +163,7 @@ pub async fn load_feed(
             .collect(),
         ..FeedFilter::default()
     };
+    let any_category = filter.categories.is_empty();
     let page = Page {
         limit: FEED_PAGE_SIZE,
         before,
@@ -176,7 +177,19 @@ pub async fn load_feed(
         })
         .await
         .map_err(read_failed)?;
-    page_of(&forum, &events, &Views::of(&forum)).await
+    let views = Views::of(&forum);
+    let mut page = page_of(&forum, &events, &views).await?;
+    // The host's pinned posts lead the feed of every category (its first page) and are not
+    // repeated further down.
+    if any_category {
+        let pinned = forum.pinned().await.map_err(read_failed)?;
+        page.events
+            .retain(|event| !pinned.iter().any(|pin| pin.key == event.key));
+        if before.is_none() {
+            page.pinned = views.with_thread_totals(&forum, &pinned).await?;
+        }
+    }
+    Ok(page)
 }
 
 #[cfg(feature = "ssr")]
@@ -189,6 +202,7 @@ async fn page_of(
         .then(|| events.last().map(|event| event.key))
         .flatten();
     Ok(EventPage {
+        pinned: Vec::new(),
         events: views.with_thread_totals(forum, events).await?,
         next_before,
     })
