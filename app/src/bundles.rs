@@ -46,6 +46,12 @@ impl Bundle {
         matches!(self, Self::Thread | Self::Compose | Self::Admin)
     }
 
+    /// Whether the family's pages have composers (a new post, replies), whose "Preview" the
+    /// page's script makes work ([`crate::browser::preview`]).
+    pub fn composes(self) -> bool {
+        matches!(self, Self::Thread | Self::Compose)
+    }
+
     /// The bundle of the page at `path` (the routes of [`crate::App`]).
     pub fn for_path(path: &str) -> Self {
         let first = path.trim_start_matches('/').split('/').next().unwrap_or("");

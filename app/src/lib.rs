@@ -37,6 +37,9 @@ pub fn shell() -> impl IntoView {
         .signer_stem()
         .filter(|_| bundle.signs())
         .map(|stem| view! { <script nonce=leptos::nonce::use_nonce()>{browser::signer::loader_script(stem)}</script> });
+    let preview = bundle
+        .composes()
+        .then(|| view! { <script nonce=leptos::nonce::use_nonce()>{browser::preview::preview_script()}</script> });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -51,6 +54,7 @@ pub fn shell() -> impl IntoView {
                 // Scripts before the stylesheet, which would hold them (and the parser) back.
                 <browser::islands::IslandScripts stem />
                 {signer}
+                {preview}
                 <link rel="stylesheet" href=stylesheet />
                 <MetaTags />
             </head>

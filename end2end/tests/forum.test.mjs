@@ -177,6 +177,13 @@ describe('writing with JavaScript on', () => {
     await page.getByLabel('Text').fill('Signed in the **browser** <b>as typed</b>');
     await page.getByLabel('Category').selectOption('tech');
     assert.match(await page.locator('.sign-preview').textContent(), /Posted from the browser/);
+    // The preview is the server's own rendering: Markdown applied, HTML shown as text.
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await preview.waitFor();
+    assert.equal(await preview.locator('.event-body strong').textContent(), 'browser');
+    assert.match(await preview.locator('.event-body').textContent(), /<b>as typed<\/b>/);
+    assert.equal(await preview.locator('.event-body b').count(), 0);
     await page.getByRole('button', { name: 'Sign and publish' }).click();
     await page.waitForURL(/\/news\/spasmid01/);
     await page.getByRole('heading', { name: 'Posted from the browser' }).waitFor();
@@ -303,9 +310,12 @@ describe('writing with JavaScript on', () => {
     const { page, errors } = await newPage(context);
     await page.goto(`${forum.server.url}/news/${seeded.root}`);
     await waitForHydration(page);
-    await page.getByLabel('Your reply', { exact: true }).fill('A reply from the browser');
+    await page.getByLabel('Your reply', { exact: true }).fill('A reply from the *browser*');
+    await page.locator('.post-reply').getByRole('button', { name: 'Preview' }).click();
+    await page.locator('.post-reply .preview .event-body em', { hasText: 'browser' }).waitFor();
     await page.getByRole('button', { name: 'Sign and reply' }).click();
     await page.locator('.comment .event-body', { hasText: 'A reply from the browser' }).waitFor();
+    assert.equal(await page.locator('.comment .event-body em', { hasText: 'browser' }).count(), 1);
 
     const upvote = page.locator('article.event button[data-reaction="upvote"]');
     await upvote.click();

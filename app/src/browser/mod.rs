@@ -5,6 +5,7 @@ pub mod ethereum;
 pub mod islands;
 pub mod load_more;
 pub mod nostr;
+pub mod preview;
 pub mod signer;
 
 /// Milliseconds since the epoch by the browser's clock, for the `timestamp` of what the

@@ -1,6 +1,7 @@
 //! Components shared by several pages, one module each.
 
 mod event_card;
+mod markdown_preview;
 mod nostr_publication;
 mod notice;
 mod page_meta;
@@ -12,6 +13,7 @@ pub use event_card::{
     AuthorLine, Counts, EventCard, EventList, datetime_attribute, format_date, plural,
     reaction_symbol, shown_time,
 };
+pub use markdown_preview::MarkdownPreview;
 #[cfg(feature = "hydrate")]
 pub use nostr_publication::publish_later;
 pub use nostr_publication::{InstanceRelays, NostrRelayStatus, PublishToNostrChoice};

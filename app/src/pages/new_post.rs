@@ -6,8 +6,8 @@ use spasm::signing::Unsigned;
 
 use super::home::CATEGORIES;
 use crate::components::{
-    InstanceRelays, LiveNotice, NeedsJavaScript, Notice, PageMeta, PublishToNostrChoice, SignWith,
-    describe, sign_and_submit, use_signing,
+    InstanceRelays, LiveNotice, MarkdownPreview, NeedsJavaScript, Notice, PageMeta,
+    PublishToNostrChoice, SignWith, describe, sign_and_submit, use_signing,
 };
 use crate::server_fns::load_policy;
 
@@ -111,6 +111,7 @@ fn NewPostForm() -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             <PublishToNostrChoice id="publish-nostr" />
+            <MarkdownPreview is_post=true />
             <p class="sign-preview" aria-live="polite">{preview}</p>
             <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and publish"</button>
             <LiveNotice notice />

@@ -14,9 +14,9 @@ use spasm::signing::Unsigned;
 
 use super::thread_actions::{DeleteDialog, EventActions};
 use crate::components::{
-    AuthorLine, InstanceRelays, LiveNotice, NeedsJavaScript, NostrRelayStatus, Notice, PageMeta,
-    PublishToNostrChoice, datetime_attribute, describe, format_date, plural, shown_time,
-    sign_and_submit, use_signing,
+    AuthorLine, InstanceRelays, LiveNotice, MarkdownPreview, NeedsJavaScript, NostrRelayStatus,
+    Notice, PageMeta, PublishToNostrChoice, datetime_attribute, describe, format_date, plural,
+    shown_time, sign_and_submit, use_signing,
 };
 use crate::model::{CommentNode, EventView, ParentData, ThreadAnswer, ThreadView};
 use crate::server_fns::{load_policy, load_thread};
@@ -338,6 +338,7 @@ pub(super) fn ReplyForm(
             <textarea id=field_id.clone() rows="3" prop:value=move || text.get() on:input=move |event| text.set(event_target_value(&event))
                 placeholder="Markdown works; HTML is shown as text."></textarea>
             <PublishToNostrChoice id=format!("{field_id}-nostr") />
+            <MarkdownPreview />
             <button type="submit" class="button primary" disabled=move || !signing.interactive.get() || busy.get()>"Sign and reply"</button>
             <LiveNotice notice />
         </form>

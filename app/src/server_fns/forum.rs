@@ -24,6 +24,25 @@ pub struct SubmitReply {
     pub spasmid: String,
 }
 
+/// The text `content` of a new post (`is_post`) or reply as this forum will show it: HTML,
+/// rendered exactly as on its page (the same Markdown rendering and media settings). Errors:
+/// a text longer than the forum takes (`max_content_chars`), in words.
+#[server(prefix = "/_fn", endpoint = "preview")]
+pub async fn render_preview(content: String, is_post: bool) -> Result<String, UserFacingError> {
+    use spasm::action::Action;
+
+    let forum = forum()?;
+    let longest = forum.limits().max_content_chars;
+    if content.chars().count() > longest {
+        return Err(UserFacingError::BadRequest(format!(
+            "The text is longer than this forum takes ({longest} characters)."
+        )));
+    }
+    let display = Display::of(&forum.settings());
+    let action = if is_post { Action::Post } else { Action::Reply };
+    Ok(display.body_html(&content, action))
+}
+
 #[cfg(feature = "ssr")]
 pub(super) fn forum() -> Result<forum::Forum, UserFacingError> {
     use_context::<forum::Forum>().ok_or_else(|| {

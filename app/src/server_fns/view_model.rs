@@ -28,6 +28,17 @@ pub struct Display {
 }
 
 impl Display {
+    /// The HTML of the text `content` of an event of `action`: its Markdown rendered
+    /// ([`markdown::render`]) with the media this instance embeds in posts or in comments.
+    pub fn body_html(&self, content: &str, action: Action) -> String {
+        let media = if action == Action::Post {
+            self.post_media
+        } else {
+            self.comment_media
+        };
+        markdown::render(content, media)
+    }
+
     /// The display settings of an instance.
     pub fn of(settings: &forum::Settings) -> Self {
         Self {
@@ -148,11 +159,7 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
     let spasmid = ids.first().cloned().unwrap_or_default();
     let content = text("content");
     let action = text("action");
-    let media = if Action::of(&action) == Action::Post {
-        display.post_media
-    } else {
-        display.comment_media
-    };
+    let body_html = display.body_html(&content, Action::of(&action));
     let authors = authors_of(&event, display);
     let parent_id = event
         .get("parent")
@@ -179,7 +186,7 @@ pub fn content_view(stored: &StoredEvent, display: &Display) -> EventView {
         // or `dir="auto"` elements); the body's markdown does the same for its text.
         title: shown(&text("title")),
         excerpt: shown(&excerpt(&markdown::plain_text(&content), 140)),
-        body_html: markdown::render(&content, media),
+        body_html,
         added_at_ms: stored.added_at_ms,
         signed_at_ms: event.get("timestamp").and_then(to_long_timestamp),
         categories: event
