@@ -11,7 +11,7 @@ use crate::urls::with_query;
 pub const CATEGORIES: [&str; 5] = ["defi", "nft", "privacy", "politics", "tech"];
 
 /// The feed: Hot, Rising or All, a category, newest first, with a link to older posts; the
-/// host's pinned posts first, whatever the category.
+/// host's pinned posts first while no category is chosen.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();

@@ -198,8 +198,8 @@ pub async fn load_feed(
         .map_err(read_failed)?;
     let views = Views::of(&forum);
     let mut page = page_of(&forum, &events, &views).await?;
-    // The host's pinned posts lead the feed of every category (its first page) and are not
-    // repeated further down.
+    // While no category is chosen, the host's pinned posts lead the feed (Hot, Rising or
+    // All; its first page) and are not repeated further down.
     if any_category {
         let pinned = forum.pinned().await.map_err(read_failed)?;
         page.events
