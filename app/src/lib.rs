@@ -126,6 +126,11 @@ pub fn App() -> impl IntoView {
                         <li><A href="/about">"About"</A></li>
                     </ul>
                 </nav>
+                <form class="site-search" action="/search" method="get" role="search" aria-label="Search this forum">
+                    <label class="visually-hidden" for="site-search-words">"Search posts and comments"</label>
+                    <input id="site-search-words" type="search" name="q" placeholder="Search" maxlength="200" required />
+                    <button class="button" type="submit">"Search"</button>
+                </form>
                 <components::ThemeToggle />
                 <components::ConnectButton />
             </header>
@@ -138,6 +143,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/authors/:id") view=pages::AuthorPage ssr=SsrMode::Async />
                     <Route path=path!("/newpost") view=pages::NewPostPage />
                     <Route path=path!("/about") view=pages::AboutPage />
+                    <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=pages::AdminPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -256,6 +256,36 @@ pub struct DeliveryView {
     pub detail: String,
 }
 
+/// A piece of text shown in a search result: `marked` when it is a word the search found
+/// (shown as `<mark>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marked {
+    /// The text, as written.
+    pub text: String,
+    /// Whether it is a found word.
+    pub marked: bool,
+}
+
+/// An event a search found, with its found words marked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    /// The event.
+    pub event: EventView,
+    /// Its title, or nothing for a reply.
+    pub title: Vec<Marked>,
+    /// Its text around the first found word.
+    pub excerpt: Vec<Marked>,
+}
+
+/// A page of search results, with the cursor of the next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchPage {
+    /// The results, newest first.
+    pub results: Vec<SearchResult>,
+    /// `before` for the next page, when there may be one.
+    pub next_before: Option<i64>,
+}
+
 /// One page of a list, with the cursor of the next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventPage {

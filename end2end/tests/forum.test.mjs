@@ -98,6 +98,54 @@ for (const javaScript of [false, true]) {
       await context.close();
     });
 
+    test('searching from any page finds posts and comments, filters them, pages and opens a result', async () => {
+      const { context, page, errors } = await open(`/news/${seeded.root}`);
+      const box = page.getByRole('search', { name: 'Search this forum' });
+      await box.getByRole('searchbox').fill('comments BOLD');
+      await box.getByRole('searchbox').press('Enter');
+      await page.waitForURL(/\/search\?q=comments\+BOLD/);
+      const results = page.locator('.search-result');
+      assert.equal(await results.count(), 1);
+      assert.equal(await results.first().locator('h2').textContent(), 'A post with comments');
+      assert.deepEqual(await results.first().locator('mark').allTextContents(), ['comments', 'bold']);
+      assert.equal(await page.title(), 'Search: comments BOLD · Spasm forum');
+
+      // Many results page like the feed.
+      const form = page.getByRole('search', { name: 'Search with filters' });
+      await form.getByLabel('Words').fill('seeded');
+      await form.getByRole('button', { name: 'Search' }).click();
+      await page.waitForURL(/q=seeded/);
+      assert.equal(await results.count(), 25);
+      await page.getByRole('link', { name: 'Load more' }).click();
+      if (javaScript) {
+        await page.getByRole('status').filter({ hasText: 'more loaded' }).waitFor();
+        assert.equal(await results.count(), 30);
+      } else {
+        await page.waitForURL(/before=/);
+        assert.equal(await results.count(), 5);
+        assert.equal(await page.getByLabel('Words').inputValue(), 'seeded');
+      }
+
+      // Comments only, in words; the result opens the comment.
+      await page.goto(`${forum.server.url}/search?q=answer`);
+      await page.getByLabel('In', { exact: true }).selectOption({ label: 'Comments' });
+      await page.getByRole('button', { name: 'Search', exact: true }).last().click();
+      await page.waitForURL(/what=reply/);
+      assert.equal(await results.count(), 1);
+      assert.equal(await results.first().locator('h2').textContent(), 'Comment on First comment');
+      assert.equal(await results.first().locator('.search-excerpt mark').textContent(), 'answer');
+      await results.first().getByRole('link', { name: 'Comment on First comment' }).click();
+      await page.getByText('A nested answer').first().waitFor();
+      assert.match(page.url(), /\/news\//);
+
+      // A search without a word is answered in words.
+      const refused = await page.goto(`${forum.server.url}/search?q=%3F%3F`);
+      assert.equal(refused.status(), 400);
+      assert.equal(await page.getByRole('alert').textContent(), 'Type a word to search for.');
+      assert.deepEqual(errors.filter((error) => !/status of 400/.test(error)), []);
+      await context.close();
+    });
+
     test('a post shows its body and its comment tree', async () => {
       const { context, page, errors, response } = await open(`/news/${seeded.root}`);
       assert.equal(response.status(), 200);

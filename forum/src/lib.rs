@@ -25,6 +25,7 @@ pub mod query;
 pub mod rate;
 pub mod record;
 pub mod screen;
+pub mod search;
 pub mod service;
 pub mod settings;
 pub mod storage;

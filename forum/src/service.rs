@@ -12,9 +12,10 @@ use crate::envelope::StoredEvent;
 use crate::ingest::SubmitError;
 use crate::network::sources::{FEDERATION_LIST_ACTION, Source, parse_admin_list};
 use crate::nostr::NostrState;
-use crate::query::{Activity, FeedRequest, Page};
+use crate::query::{Activity, FeedFilter, FeedRequest, Page};
 use crate::rate::RateLimiter;
 use crate::screen::TagLimits;
+use crate::search::SearchQuery;
 use crate::settings::{Settings, SharedSettings};
 use crate::storage::{ModerationRecord, StorageError, Store};
 
@@ -247,15 +248,37 @@ impl Forum {
         let Some(page) = request.page else {
             return Ok(Vec::new());
         };
-        let settings = self.settings();
-        let min_reactions = request.filter.activity.map(|activity| match activity {
-            Activity::Hot => settings.feed_filters_activity_hot,
-            Activity::Rising => settings.feed_filters_activity_rising,
-        });
+        let min_reactions = self.min_reactions(&request.filter);
         Ok(self
             .store
             .feed(&request.filter, min_reactions, page)
             .await?)
+    }
+
+    /// `GET /api/search` and the search page: visible posts and replies with every word of
+    /// `query`, filtered as the feed is, newest first ([`crate::search`]).
+    pub async fn search(
+        &self,
+        query: &SearchQuery,
+        request: &FeedRequest,
+    ) -> Result<Vec<StoredEvent>, ReadError> {
+        let Some(page) = request.page else {
+            return Ok(Vec::new());
+        };
+        let min_reactions = self.min_reactions(&request.filter);
+        Ok(self
+            .store
+            .search(query, &request.filter, min_reactions, page)
+            .await?)
+    }
+
+    /// The hot or rising threshold a filter asks for.
+    fn min_reactions(&self, filter: &FeedFilter) -> Option<i64> {
+        let settings = self.settings();
+        filter.activity.map(|activity| match activity {
+            Activity::Hot => settings.feed_filters_activity_hot,
+            Activity::Rising => settings.feed_filters_activity_rising,
+        })
     }
 
     /// The events the host pinned ([`crate::settings::Settings::pinned_ids`]) that this

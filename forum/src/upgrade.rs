@@ -1,7 +1,10 @@
-//! Data upgrades: work over stored events that a new version of the protocol asks for, run
-//! once per database (recorded in the `upgrades` table) and by `spasm-forum migrate`.
+//! Data upgrades: work over stored events that a new version of the protocol or of the forum
+//! asks for, run once per database (recorded in the `upgrades` table) and by
+//! `spasm-forum migrate`.
 //!
-//! The one so far, [`RC52_IDS`]: spasm.js rc.52 computes other `spasmid01`s than beta.29
+//! [`SEARCH_WORDS`] indexes for search the posts and replies stored before search existed.
+//!
+//! [`RC52_IDS`]: spasm.js rc.52 computes other `spasmid01`s than beta.29
 //! for events with tips (lower-cased before hashing), Nostr events with `spasm_tips` or
 //! `spasm_custom_schema` tags, Nostr events whose `tags_mapping` records repeat an id or an
 //! address, and author addresses whose format spasm.js can no longer tell.
@@ -13,9 +16,13 @@
 //!   that id for any copy it receives.
 
 use serde_json::Value;
+use spasm::action::Action;
 
 use crate::record::EventId;
 use crate::storage::{FormTable, StorageError, Store, StoredForm};
+
+/// The name of the search index upgrade in the `upgrades` table.
+pub const SEARCH_WORDS: &str = "search-words";
 
 /// The name of the rc.52 id upgrade in the `upgrades` table.
 pub const RC52_IDS: &str = "rc52-ids";
@@ -133,4 +140,49 @@ pub async fn run_pending(
     let report = add_current_ids(store).await?;
     store.mark_upgrade_done(RC52_IDS, now_ms).await?;
     Ok(Some(report))
+}
+
+/// Indexes for search every stored post and reply that is not indexed yet (those stored
+/// before the search migration); how many it indexed. Hidden events are indexed too, so
+/// that a restored one is found again.
+pub async fn index_stored_for_search(store: &dyn Store) -> Result<u64, StorageError> {
+    let mut indexed = 0;
+    let mut after = 0;
+    loop {
+        let forms = store.stored_forms(FormTable::Events, after, BATCH).await?;
+        let Some(last) = forms.last() else {
+            break;
+        };
+        after = last.key;
+        let entries = forms
+            .iter()
+            .filter_map(|form| {
+                let json = serde_json::from_str::<Value>(&form.event_json).ok()?;
+                let text =
+                    |field: &str| json.get(field).and_then(Value::as_str).unwrap_or_default();
+                matches!(Action::of(text("action")), Action::Post | Action::Reply).then(|| {
+                    (
+                        form.key,
+                        crate::search::indexed_words(text("title"), text("content")),
+                    )
+                })
+            })
+            .collect();
+        indexed += store.index_for_search(entries).await?;
+    }
+    Ok(indexed)
+}
+
+/// [`index_stored_for_search`] unless this database did it already, and records it; `None`
+/// when there was nothing to do.
+pub async fn index_pending_for_search(
+    store: &dyn Store,
+    now_ms: i64,
+) -> Result<Option<u64>, StorageError> {
+    if store.upgrade_done(SEARCH_WORDS).await? {
+        return Ok(None);
+    }
+    let indexed = index_stored_for_search(store).await?;
+    store.mark_upgrade_done(SEARCH_WORDS, now_ms).await?;
+    Ok(Some(indexed))
 }

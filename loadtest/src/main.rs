@@ -7,6 +7,8 @@
 //!   connections, measured by `oha`, with 10,000 and with 1,000,000 stored events;
 //! * the front page and a post page with 200 comments, requested by 20 connections (as
 //!   `wrk -c20`), compressed as Chromium asks and uncompressed;
+//! * searches (`GET /api/search`) of words as common as every event down to one event's,
+//!   one at a time, with the large number of events stored: median and p99 per search;
 //! * the server's peak resident memory (`VmHWM`) after each phase;
 //! * with `--processes N` (and `--postgres`), the same spread over N processes sharing the
 //!   database.
@@ -58,6 +60,10 @@ struct Args {
     /// empty forum, and print their sizes.
     #[arg(long)]
     page_only: bool,
+    /// How many times each search of the search benchmark is asked (with `--large`
+    /// events stored).
+    #[arg(long, default_value_t = 30)]
+    search_repeats: usize,
     /// Server processes sharing the database (more than one needs `--postgres`): submits
     /// and reads are spread over them, and the figures are their sums.
     #[arg(long, default_value_t = 1)]
@@ -162,6 +168,7 @@ async fn main() -> Result<()> {
             large.p50_ms / small.p50_ms,
             large.p99_ms / small.p99_ms
         );
+        search_benchmark(&address, args.large, args.search_repeats).await?;
     }
     println!(
         "peak RSS of the server over the whole run: {:.1} MB",
@@ -239,10 +246,12 @@ fn generate(offset: usize, count: usize) -> Vec<String> {
                     .map(|index| {
                         let key = &keys[index % keys.len()];
                         let category = ["defi", "nft", "privacy", "dao"][index % 4];
+                        let [first, second, third] = topic_words(index);
                         let body = post(
-                            &format!("Load test post {index}"),
+                            &format!("Load test post {index} on {first}"),
                             &format!(
-                                "A post of the load test, number {index}. It is signed for real."
+                                "A post of the load test, number {index}. It is signed for real. \
+                                 It is about {first}, {second} and {third}."
                             ),
                             Some(category),
                             1_730_000_000_000 + index as u64,
@@ -259,6 +268,143 @@ fn generate(offset: usize, count: usize) -> Vec<String> {
         events.extend(handle.join().unwrap_or_default());
     }
     events
+}
+
+/// Words a search benchmark looks for: one of [`COMMON_WORDS`] in every 64 events and of each
+/// pair about one in 4,000; `topic<n>` words (5,000 of them) about 200 events each.
+const COMMON_WORDS: [&str; 64] = [
+    "bitcoin",
+    "ethereum",
+    "nostr",
+    "relay",
+    "wallet",
+    "privacy",
+    "keys",
+    "federation",
+    "forum",
+    "moderation",
+    "signature",
+    "identity",
+    "protocol",
+    "network",
+    "server",
+    "client",
+    "garden",
+    "music",
+    "cinema",
+    "football",
+    "chess",
+    "cooking",
+    "travel",
+    "history",
+    "science",
+    "physics",
+    "biology",
+    "climate",
+    "energy",
+    "solar",
+    "battery",
+    "rust",
+    "python",
+    "database",
+    "search",
+    "index",
+    "latency",
+    "memory",
+    "compiler",
+    "browser",
+    "markets",
+    "inflation",
+    "savings",
+    "mortgage",
+    "taxes",
+    "startup",
+    "design",
+    "typography",
+    "poetry",
+    "novel",
+    "library",
+    "museum",
+    "painting",
+    "theatre",
+    "opera",
+    "festival",
+    "mountain",
+    "ocean",
+    "forest",
+    "desert",
+    "river",
+    "island",
+    "winter",
+    "summer",
+];
+
+/// Three words for the event `index`: two of [`COMMON_WORDS`] and one rare `topic<n>`,
+/// spread by a multiplicative hash so that neighbours differ.
+fn topic_words(index: usize) -> [String; 3] {
+    let hash = (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let first = COMMON_WORDS[(hash >> 58) as usize];
+    let second = COMMON_WORDS[((hash >> 52) & 63) as usize];
+    let rare = (hash >> 20) % 5_000;
+    [first.to_owned(), second.to_owned(), format!("topic{rare}")]
+}
+
+/// Searches (`GET /api/search`) one at a time over one keep-alive connection, each query
+/// `repeats` times: per query the median and p99 in milliseconds and how many results the
+/// first page had, then the median over all of them.
+async fn search_benchmark(address: &str, stored: usize, repeats: usize) -> Result<()> {
+    let queries = [
+        ("a word in every event", "q=signed".to_owned()),
+        ("a word in 1 of 64", "q=bitcoin".to_owned()),
+        ("two words in 1 of 4,000", "q=bitcoin+opera".to_owned()),
+        ("a rare word (~200)", "q=topic1234".to_owned()),
+        ("one event's number", format!("q={}", stored / 2)),
+        ("a prefix (garden*)", "q=gard".to_owned()),
+        (
+            "a word in 1 of 64, one category",
+            "q=privacy&category=dao".to_owned(),
+        ),
+        (
+            "a word in every event, page 2",
+            "q=signed&before=500000".to_owned(),
+        ),
+        ("no match", "q=zzyzx".to_owned()),
+    ];
+    let mut connection = Connection::open(address).await?;
+    let mut all = Vec::new();
+    println!("search with {stored} events ({repeats} times each, one at a time):");
+    for (what, query) in queries {
+        let path = format!("/api/search?{query}&limit=20");
+        let mut times = Vec::with_capacity(repeats);
+        let mut found = 0;
+        for _ in 0..repeats {
+            let started = Instant::now();
+            let (status, body) =
+                tokio::time::timeout(Duration::from_secs(30), connection.get(&path))
+                    .await
+                    .context("a search took longer than 30 s")??;
+            times.push(started.elapsed().as_secs_f64() * 1_000.0);
+            if status != 200 {
+                bail!("{path} answered {status}: {body}");
+            }
+            found = serde_json::from_str::<Value>(&body)?
+                .as_array()
+                .map_or(0, Vec::len);
+        }
+        times.sort_by(f64::total_cmp);
+        let median = times[times.len() / 2];
+        let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
+        println!(
+            "  {what:<36} {query:<28} median {median:7.2} ms, p99 {p99:7.2} ms, {found} results"
+        );
+        all.extend(times);
+    }
+    all.sort_by(f64::total_cmp);
+    println!(
+        "search median over every query: {:.2} ms",
+        all[all.len() / 2]
+    );
+    Ok(())
 }
 
 struct Rate {
@@ -347,6 +493,16 @@ impl Connection {
             self.host,
             body.len()
         );
+        self.exchange(&request).await
+    }
+
+    async fn get(&mut self, path: &str) -> Result<(u16, String)> {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.host);
+        self.exchange(&request).await
+    }
+
+    /// Sends a request and reads the answer (its body sized by `Content-Length`).
+    async fn exchange(&mut self, request: &str) -> Result<(u16, String)> {
         self.reader.get_mut().write_all(request.as_bytes()).await?;
         let mut status_line = String::new();
         self.reader.read_line(&mut status_line).await?;

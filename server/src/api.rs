@@ -16,6 +16,7 @@ use forum::envelope::{StoredEvent, envelopes_json};
 use forum::ingest::Publish;
 use forum::query::{FeedRequest, Page, param, params, parse_page};
 use forum::rate::ClientAddress;
+use forum::search::SearchQuery;
 use forum::{Forum, Origin, ReadError, SubmitError};
 use serde_json::json;
 
@@ -43,6 +44,7 @@ pub fn routes() -> Router<ApiState> {
     health_routes()
         .route("/api/events", get(feed))
         .route("/api/events/", get(feed))
+        .route("/api/search", get(search))
         .route("/api/rss", get(rss_alias))
         .route("/api/rss/", get(rss_alias))
         .route("/api/rss/{activity}", get(rss_alias))
@@ -231,6 +233,41 @@ async fn answer_feed(
                 rss_answer(&events, &state.feed_channel, headers, &path, signer)
             }
         },
+        Err(error) => read_error(error),
+    }
+}
+
+/// `GET /api/search?q=…`: visible posts and replies with every word of `q`
+/// ([`forum::search`]), newest first, as `GET /api/events` answers them; the feed's filters
+/// and `limit`/`before` apply (not `since`), `format=rss` answers RSS 2.0. 400 with the
+/// reason in words when `q` has no word or is too long.
+async fn search(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = query_pairs(query.as_deref());
+    let words = match SearchQuery::parse(param(&pairs, "q").unwrap_or_default()) {
+        Ok(words) => words,
+        Err(error) => {
+            return read_error(ReadError::BadRequest(format!(
+                "ERROR: invalid query parameter q: {error}"
+            )));
+        }
+    };
+    let request = match FeedRequest::parse(&pairs) {
+        Ok(request) => request,
+        Err(error) => return read_error(ReadError::BadRequest(error.to_string())),
+    };
+    match state.forum.search(&words, &request).await {
+        Ok(events) if param(&pairs, "format") == Some("rss") => {
+            let path = uri
+                .path_and_query()
+                .map_or_else(|| uri.path().to_owned(), |path| path.as_str().to_owned());
+            rss_answer(&events, &state.feed_channel, &headers, &path, None)
+        }
+        Ok(events) => list(&events),
         Err(error) => read_error(error),
     }
 }

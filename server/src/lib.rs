@@ -50,6 +50,11 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
     store
         .mark_upgrade_done(forum::upgrade::RC52_IDS, forum::service::now_ms())
         .await?;
+    let indexed = forum::upgrade::index_stored_for_search(store.as_ref()).await?;
+    store
+        .mark_upgrade_done(forum::upgrade::SEARCH_WORDS, forum::service::now_ms())
+        .await?;
+    println!("search: {indexed} stored posts and replies indexed now");
     println!(
         "spasm.js rc.52 ids: {} stored events read, {} have another id under rc.52 ({} of them \
          recorded by an earlier run, {} recorded now, {} left: the id belongs to another stored \
@@ -159,8 +164,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The background work of a jobs process: the rc.52 id upgrade, the scheduled jobs and the
-/// Nostr relay connections, each group run by one process at a time.
+/// The background work of a jobs process: the upgrades of stored data (rc.52 ids, the search
+/// index), the scheduled jobs and the Nostr relay connections, each group run by one process
+/// at a time.
 fn start_background_jobs(
     config: &Config,
     forum: &Forum,
@@ -182,6 +188,18 @@ fn start_background_jobs(
             Ok(None) => {}
             Err(error) => {
                 tracing::error!(%error, "the upgrade of stored ids failed; it runs again at the next start")
+            }
+        }
+        // Until it finishes, events stored before search existed are not found by it.
+        match forum::upgrade::index_pending_for_search(upgrading.as_ref(), forum::service::now_ms())
+            .await
+        {
+            Ok(Some(indexed)) => {
+                tracing::info!(indexed, "stored posts and replies were indexed for search")
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "indexing stored events for search failed; it runs again at the next start")
             }
         }
     });

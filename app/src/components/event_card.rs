@@ -217,11 +217,18 @@ pub fn EventList(events: Vec<EventView>, more_href: Option<String>) -> impl Into
         <ol class="event-list">
             {events.into_iter().map(|event| view! { <li><EventCard event /></li> }).collect_view()}
         </ol>
-        {more_href.map(|href| view! {
-            <a class="button load-more" href=href rel="next">"Load more"</a>
-            <p class="load-more-status" role="status"></p>
-            <script nonce=leptos::nonce::use_nonce()>{crate::browser::load_more::load_more_script()}</script>
-        })}
+        {more_href.map(|href| view! { <LoadMore href /> })}
+    }
+}
+
+/// A "Load more" link to the next page of the list above it (`ol.event-list`), which adds
+/// that page's items to the list where JavaScript runs ([`crate::browser::load_more`]).
+#[component]
+pub fn LoadMore(href: String) -> impl IntoView {
+    view! {
+        <a class="button load-more" href=href rel="next">"Load more"</a>
+        <p class="load-more-status" role="status"></p>
+        <script nonce=leptos::nonce::use_nonce()>{crate::browser::load_more::load_more_script()}</script>
     }
 }
 

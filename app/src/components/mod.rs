@@ -10,7 +10,7 @@ mod signing;
 mod theme_toggle;
 
 pub use event_card::{
-    AuthorLine, Counts, EventCard, EventList, datetime_attribute, format_date, plural,
+    AuthorLine, Counts, EventCard, EventList, LoadMore, datetime_attribute, format_date, plural,
     reaction_symbol, shown_time,
 };
 pub use markdown_preview::MarkdownPreview;

@@ -9,6 +9,7 @@ mod new_post;
 mod news;
 mod not_found;
 mod relays;
+mod search;
 mod setting_words;
 mod sources;
 mod thread_actions;
@@ -20,6 +21,7 @@ pub use home::HomePage;
 pub use new_post::NewPostPage;
 pub use news::NewsPage;
 pub use not_found::NotFoundPage;
+pub use search::SearchPage;
 
 /// The query parameters the feed (`/`, `HomePage`) reads. The server keeps rendered pages by
 /// their path and these parameters, so a page that reads another one must name it here.

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::UserFacingError;
-use crate::model::{AuthorPageView, EventPage, EventView, InstancePolicy, ThreadAnswer};
+use crate::model::{
+    AuthorPageView, EventPage, EventView, InstancePolicy, SearchPage, SearchResult, ThreadAnswer,
+};
 
 /// Events per feed page.
 pub const FEED_PAGE_SIZE: u32 = 25;
@@ -224,6 +226,94 @@ async fn page_of(
         pinned: Vec::new(),
         events: views.with_thread_totals(forum, events).await?,
         next_before,
+    })
+}
+
+/// A search ([`forum::search`]): posts and comments (`what`: `post`, `reply` or either)
+/// in a category or any, newest first, their found words marked. A search without a word,
+/// or too long, is refused in words.
+#[server(prefix = "/_fn", endpoint = "search")]
+pub async fn load_search(
+    q: String,
+    what: Option<String>,
+    category: Option<String>,
+    before: Option<i64>,
+) -> Result<SearchPage, UserFacingError> {
+    use forum::query::{FeedFilter, FeedRequest, Page};
+    use forum::search::SearchQuery;
+    use spasm::action::Action;
+
+    let query = SearchQuery::parse(&q).map_err(|error| {
+        set_status(400);
+        UserFacingError::BadRequest(error.to_string())
+    })?;
+    let actions = match what.as_deref() {
+        Some("post") => vec![Action::Post.name().into()],
+        Some("reply") => vec![Action::Reply.name().into()],
+        _ => Vec::new(),
+    };
+    let filter = FeedFilter {
+        actions,
+        categories: category
+            .filter(|category| !category.is_empty() && category != "any")
+            .into_iter()
+            .collect(),
+        ..FeedFilter::default()
+    };
+    let page = Page {
+        limit: FEED_PAGE_SIZE,
+        before,
+        since: None,
+    };
+    let forum = forum()?;
+    let events = forum
+        .search(
+            &query,
+            &FeedRequest {
+                filter,
+                page: Some(page),
+            },
+        )
+        .await
+        .map_err(read_failed)?;
+    let views = Views::of(&forum);
+    let page = page_of(&forum, &events, &views).await?;
+    let mut results = Vec::with_capacity(events.len());
+    for (stored, mut event) in events.iter().zip(page.events) {
+        // A comment says what it answers, as on author pages.
+        if let Some(parent) = event.parent_id.as_deref()
+            && let Ok(Some(answered)) = forum.event(parent).await
+        {
+            event.parent_title = Some(views.view(&answered).headline());
+        }
+        let json =
+            serde_json::from_str::<serde_json::Value>(&stored.event_json).unwrap_or_default();
+        let text = |field: &str| {
+            json.get(field)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+        };
+        let marked = |pieces: Vec<forum::search::Marked>| {
+            pieces
+                .into_iter()
+                .map(|piece| crate::model::Marked {
+                    text: piece.text,
+                    marked: piece.marked,
+                })
+                .collect()
+        };
+        results.push(SearchResult {
+            title: marked(forum::search::highlight(text("title"), &query)),
+            excerpt: marked(forum::search::excerpt(
+                &super::markdown::plain_text(text("content")),
+                &query,
+            )),
+            event,
+        });
+    }
+    Ok(SearchPage {
+        results,
+        next_before: page.next_before,
     })
 }
 

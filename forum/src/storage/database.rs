@@ -22,6 +22,7 @@ use crate::envelope::StoredEvent;
 use crate::profile::{ProfileUpdate, StoredProfile};
 use crate::query::{FeedFilter, Page};
 use crate::record::{EventId, NewEvent};
+use crate::search::SearchQuery;
 
 /// The size of the health check's probe write: the default largest event.
 const PROBE_BYTES: usize = 256 * 1024;
@@ -435,6 +436,37 @@ impl Store for Database {
             ascending,
         )
         .await
+    }
+
+    async fn search(
+        &self,
+        query: &SearchQuery,
+        filter: &FeedFilter,
+        min_reactions: Option<i64>,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StorageError> {
+        // Not cached: searches are many and rarely repeated.
+        let sql = statements::search(self.backend, query, filter, min_reactions, page);
+        self.events(None, sql, false).await
+    }
+
+    async fn index_for_search(&self, entries: Vec<(i64, String)>) -> Result<u64, StorageError> {
+        self.writes
+            .write(move |db| {
+                Box::pin(async move {
+                    let mut added = 0;
+                    for (key, words) in &entries {
+                        added += db
+                            .execute(
+                                statements::INDEX_WORDS,
+                                &[(*key).into(), words.as_str().into()],
+                            )
+                            .await?;
+                    }
+                    Ok((added, false))
+                })
+            })
+            .await
     }
 
     async fn event_by_id(&self, id: &str) -> Result<Option<StoredEvent>, StorageError> {

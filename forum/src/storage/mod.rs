@@ -43,6 +43,7 @@ use crate::envelope::StoredEvent;
 use crate::profile::{ProfileUpdate, StoredProfile};
 use crate::query::{FeedFilter, Page};
 use crate::record::{EventId, NewEvent};
+use crate::search::SearchQuery;
 
 /// The file name of the SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "forum.sqlite3";
@@ -659,6 +660,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         min_reactions: Option<i64>,
         page: Page,
     ) -> Result<Vec<StoredEvent>, StorageError>;
+
+    /// A full-text search ([`crate::search`]): visible posts and replies whose title and
+    /// content have every word of `query`, matching `filter`, newest first (`page.since`
+    /// is not used).
+    async fn search(
+        &self,
+        query: &SearchQuery,
+        filter: &FeedFilter,
+        min_reactions: Option<i64>,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StorageError>;
+
+    /// Indexes stored events for search (`(key, words)`, the words from
+    /// [`crate::search::indexed_words`]) that are not indexed yet; how many were added.
+    /// New events are indexed as they are stored: this is for the ones stored before.
+    async fn index_for_search(&self, entries: Vec<(i64, String)>) -> Result<u64, StorageError>;
 
     /// The visible event with this id (any of its ids).
     async fn event_by_id(&self, id: &str) -> Result<Option<StoredEvent>, StorageError>;

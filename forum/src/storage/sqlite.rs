@@ -27,7 +27,7 @@ use super::writer::{self, WriteConnection, WriteLimits};
 use super::{Backend, PoolUse, SQLITE_FILE_NAME, StorageError};
 
 /// The schema, in order; `PRAGMA user_version` records how many were applied.
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     include_str!("../../migrations/sqlite/0001_events.sql"),
     include_str!("../../migrations/sqlite/0002_nostr_profiles.sql"),
     include_str!("../../migrations/sqlite/0003_change_log.sql"),
@@ -37,6 +37,7 @@ const MIGRATIONS: [&str; 9] = [
     include_str!("../../migrations/sqlite/0007_nostr.sql"),
     include_str!("../../migrations/sqlite/0008_import_progress.sql"),
     include_str!("../../migrations/sqlite/0009_write_probe.sql"),
+    include_str!("../../migrations/sqlite/0010_search.sql"),
 ];
 
 /// Reader connections.

@@ -1,13 +1,15 @@
 //! SQL shared by both backends: the statements (with `$N` placeholders; SQLite reads them as
 //! `?N`) and a builder for the queries whose shape depends on the request. What differs
-//! between the two dialects lives in the migrations and in each backend's group statements
-//! (`BEGIN IMMEDIATE` against an advisory lock), nowhere else.
+//! between the two dialects lives in the migrations, in each backend's group statements
+//! (`BEGIN IMMEDIATE` against an advisory lock) and in the full-text match of [`search`]
+//! (FTS5 against `tsvector`), nowhere else.
 
 use spasm::action::Action;
 
-use super::FormTable;
 use super::executor::Param;
+use super::{Backend, FormTable};
 use crate::query::{FeedFilter, Page, WebType};
+use crate::search::SearchQuery;
 
 /// The columns every event read selects: key, added, updated, parent key, event JSON,
 /// origin.
@@ -51,6 +53,10 @@ pub(super) const CHANGES_AFTER: &str =
     "SELECT seq, kind, subject, at_ms FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 pub(super) const LAST_CHANGE: &str = "SELECT COALESCE(MAX(seq), 0) FROM changes";
+
+/// An event's words for the search index ([`crate::search::indexed_words`]).
+pub(super) const INDEX_WORDS: &str = "INSERT INTO event_texts (event_key, words) VALUES ($1, $2) \
+     ON CONFLICT (event_key) DO NOTHING";
 
 pub(super) const INSERT_SIGNER_ACTION: &str = "INSERT INTO signer_actions (target_key, signer, action, content_digest, event_key) \
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -347,6 +353,21 @@ pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) 
         sql.push(" JOIN changes ON changes.event_key = events.key");
     }
     sql.push(" WHERE ").push(VISIBLE);
+    push_filters(&mut sql, filter, min_reactions);
+    if let Some(since) = forward {
+        sql.push(" AND changes.seq > COALESCE((SELECT seq FROM changes WHERE event_key <= ")
+            .bind_int(since)
+            .push(" AND seq IS NOT NULL ORDER BY event_key DESC LIMIT 1), 0)")
+            .push(" ORDER BY changes.seq ASC LIMIT ")
+            .bind_int(i64::from(page.limit));
+        return (sql, true);
+    }
+    let ascending = sql.page("events.key", page);
+    (sql, ascending)
+}
+
+/// The feed's filters, as `AND …` conditions on `events`.
+fn push_filters(sql: &mut Sql, filter: &FeedFilter, min_reactions: Option<i64>) {
     if !filter.categories.is_empty() {
         sql.push(" AND EXISTS (SELECT 1 FROM event_categories WHERE event_categories.event_key = events.key AND event_categories.name IN ")
             .bind_list(&filter.categories, |name| Bound::Text(name.clone()))
@@ -382,16 +403,49 @@ pub(super) fn feed(filter: &FeedFilter, min_reactions: Option<i64>, page: Page) 
         sql.push(" AND events.react_count >= ")
             .bind_int(min_reactions);
     }
-    if let Some(since) = forward {
-        sql.push(" AND changes.seq > COALESCE((SELECT seq FROM changes WHERE event_key <= ")
-            .bind_int(since)
-            .push(" AND seq IS NOT NULL ORDER BY event_key DESC LIMIT 1), 0)")
-            .push(" ORDER BY changes.seq ASC LIMIT ")
-            .bind_int(i64::from(page.limit));
-        return (sql, true);
-    }
-    let ascending = sql.page("events.key", page);
-    (sql, ascending)
+}
+
+/// A search ([`crate::search`]): visible events whose indexed words match `query` and
+/// `filter`, newest first, paged by key (`before`; a search is not read forward). The
+/// index drives the query from the newest match down, so that a common word stops after a
+/// page instead of reading every match.
+pub(super) fn search(
+    backend: Backend,
+    query: &SearchQuery,
+    filter: &FeedFilter,
+    min_reactions: Option<i64>,
+    page: Page,
+) -> Sql {
+    let (from, key) = match backend {
+        Backend::Sqlite => (
+            "event_search JOIN events ON events.key = event_search.rowid",
+            "event_search.rowid",
+        ),
+        Backend::Postgres => (
+            "event_texts JOIN events ON events.key = event_texts.event_key",
+            "event_texts.event_key",
+        ),
+    };
+    let mut sql = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM {from} WHERE "));
+    match backend {
+        Backend::Sqlite => sql
+            .push("event_search MATCH ")
+            .bind_text(&query.fts5_match()),
+        Backend::Postgres => sql
+            .push("event_texts.document @@ to_tsquery('simple', ")
+            .bind_text(&query.tsquery())
+            .push(")"),
+    };
+    sql.push(" AND ").push(VISIBLE);
+    push_filters(&mut sql, filter, min_reactions);
+    sql.page(
+        key,
+        Page {
+            since: None,
+            ..page
+        },
+    );
+    sql
 }
 
 /// The visible event with this id.

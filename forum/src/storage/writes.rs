@@ -274,6 +274,15 @@ async fn insert_rows(
         );
         db.execute(&sql, &params).await?;
     }
+    // What people write is searched; reactions and other actions carry no words of theirs.
+    if matches!(Action::of(event.action()), Action::Post | Action::Reply) {
+        let words = crate::search::indexed_words(event.title(), event.content());
+        db.execute(
+            statements::INDEX_WORDS,
+            &[key.into(), words.as_str().into()],
+        )
+        .await?;
+    }
     for (table, column, values) in [
         ("event_categories", "name", event.categories()),
         ("event_keywords", "keyword", event.keywords()),

@@ -1024,3 +1024,84 @@ async fn the_api_answers_other_origins() {
     assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_answers_like_the_feed_and_refuses_in_words() {
+    let app = TestApp::spawn().await;
+    let rust = stored(&app, &eth_post(&alice(), "Rust forum", Some("tech"), T0)).await;
+    stored(&app, &eth_post(&alice(), "Rustic bread", None, T0 + 1)).await;
+    stored(&app, &eth_post(&alice(), "Gardening", None, T0 + 2)).await;
+    let comment = alice().sign_ethereum(&reply(
+        &parent(&rust),
+        "A forum in <b>Rust</b>, signed.",
+        T0 + 3,
+        &[alice().ethereum_author()],
+    ));
+    stored(&app, &comment).await;
+
+    let (status, list) = app.get_json("/api/search?q=rust").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(titles(&list), ["", "Rustic bread", "Rust forum"]);
+    // Shaped as `GET /api/events` answers, so any Spasm client reads it.
+    let (_, feed) = app.get_json("/api/events?limit=1").await;
+    assert_eq!(list[0], feed[0]);
+    // The feed's filters and paging apply.
+    let (_, posts) = app
+        .get_json("/api/search?q=rust&action=post&category=tech")
+        .await;
+    assert_eq!(titles(&posts), ["Rust forum"]);
+    let keys = keys_of(&list);
+    let (_, older) = app
+        .get_json(&format!("/api/search?q=rust&limit=1&before={}", keys[0]))
+        .await;
+    assert_eq!(keys_of(&older), [keys[1]]);
+    // And as RSS, to follow a search in a feed reader.
+    let (status, rss) = app.get("/api/search?q=gardening&format=rss").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(rss.contains("<title>Gardening</title>"), "{rss}");
+
+    for (query, reason) in [
+        ("", "Type a word to search for."),
+        ("q=%20%3F%21", "Type a word to search for."),
+        ("q=a+b+c+d+e+f+g+h+i", "A search may have at most 8 words."),
+    ] {
+        let (status, answer) = app.get_json(&format!("/api/search?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(
+            answer["error"],
+            format!("ERROR: invalid query parameter q: {reason}"),
+            "{query}"
+        );
+    }
+    let (status, _) = app.get_json("/api/search?q=rust&before=soon").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The page: a form that works without JavaScript, results with the found words marked,
+    // markup in contents shown as text.
+    let (status, html) = app.get("/search?q=rust+signed").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(
+            r#"<form action="/search" method="get" role="search" aria-label="Search with filters""#
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Comment on <bdi>Rust forum</bdi>"), "{html}");
+    assert!(html.contains("<mark>Rust</mark>"), "{html}");
+    assert!(html.contains("<mark>signed</mark>"), "{html}");
+    assert!(!html.contains("<b>"), "{html}");
+    let (status, html) = app.get("/search?q=%3F%3F").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("Type a word to search for."), "{html}");
+    let (status, html) = app.get("/search?q=nothinglikethis").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Nothing found."), "{html}");
+    // Every page has the search box.
+    let (_, front) = app.get("/").await;
+    assert!(
+        front.contains(
+            r#"action="/search" method="get" role="search" aria-label="Search this forum""#
+        ),
+        "{front}"
+    );
+}
