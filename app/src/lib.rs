@@ -144,11 +144,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/newpost") view=pages::NewPostPage />
                     <Route path=path!("/about") view=pages::AboutPage />
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/mutes") view=pages::MutesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=pages::AdminPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
                 <p>"Posts are signed by their authors and verified by this server."</p>
+                <p><a href="/mutes">"Your mutes"</a></p>
             </footer>
         </Router>
     }

@@ -177,6 +177,8 @@ impl EventView {
 pub struct CommentNode {
     /// The comment.
     pub event: EventView,
+    /// Why the visitor's mutes hide it (its replies stay), in words; `None` when shown.
+    pub muted: Option<String>,
     /// Its replies, oldest first.
     pub replies: Vec<CommentNode>,
 }
@@ -234,6 +236,8 @@ pub enum ThreadAnswer {
     },
     /// No event with this id is stored here.
     NotFound,
+    /// The visitor muted it: why, in words.
+    Muted(String),
 }
 
 /// An event's publication to Nostr relays, for its page.
@@ -282,6 +286,8 @@ pub struct SearchResult {
 pub struct SearchPage {
     /// The results, newest first.
     pub results: Vec<SearchResult>,
+    /// How many results of this page the visitor's mutes left out.
+    pub muted: usize,
     /// `before` for the next page, when there may be one.
     pub next_before: Option<i64>,
 }
@@ -291,6 +297,8 @@ pub struct SearchPage {
 pub struct EventPage {
     /// The events the host pinned, shown first (the feed's first page).
     pub pinned: Vec<EventView>,
+    /// How many events of this page the visitor's mutes left out.
+    pub muted: usize,
     /// The events, newest first.
     pub events: Vec<EventView>,
     /// `before` for the next page, when there may be one.

@@ -32,7 +32,7 @@ async function seedPages(url) {
     });
   }
   await publish(url, author(3), { action: 'react', parent: post, content: 'upvote', timestamp: 1_760_000_120_000 });
-  return ['/', `/news/${post}`, `/authors/${author(1).address.toLowerCase()}`, '/newpost', '/admin', '/about', '/search?q=thread+link'];
+  return ['/', `/news/${post}`, `/authors/${author(1).address.toLowerCase()}`, '/newpost', '/admin', '/about', '/search?q=thread+link', '/mutes'];
 }
 
 test('no axe-core violation on any main page, in either theme, at 390 and 1280 px; nothing scrolls sideways down to 320 px', async () => {

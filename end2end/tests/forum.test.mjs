@@ -146,6 +146,45 @@ for (const javaScript of [false, true]) {
       await context.close();
     });
 
+    test('muted words are never rendered: the feed and a thread without them, until unmuted', async () => {
+      const { context, page, errors } = await open('/mutes');
+      await page.getByLabel('Words').fill('Seeded post 29\nfirst');
+      await page.getByRole('button', { name: 'Save mutes' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+      assert.equal(await page.getByLabel('Words').inputValue(), 'seeded post 29\nfirst');
+
+      await page.goto(`${forum.server.url}/`);
+      // Left out by the server: not in the page at all, not hidden by a script.
+      assert.equal((await page.content()).includes('Seeded post 29'), false);
+      assert.equal(await page.getByText('Seeded post 28', { exact: true }).count(), 1);
+      assert.equal(await page.locator('.muted-note').textContent(), '1 hidden by your mutes. Your mutes');
+      await page.goto(`${forum.server.url}/news/${seeded.root}`);
+      const first = page.locator(`#c-${seeded.first}`);
+      assert.equal(await first.locator('.muted-stub').textContent(), 'Hidden because it has a word you muted. Your mutes');
+      assert.equal((await page.content()).includes('First comment'), false);
+      // The answer below it is not muted.
+      assert.match(await first.locator(`#c-${seeded.nested} .event-body`).textContent(), /A nested answer/);
+
+      // A key that is not one is refused in words, and what was typed stays.
+      await page.goto(`${forum.server.url}/mutes`);
+      await page.getByLabel('Keys').fill('not-a-key');
+      await page.getByRole('button', { name: 'Save mutes' }).click();
+      assert.match(await page.getByRole('alert').textContent(), /“not-a-key” is not an Ethereum address or a Nostr key/);
+      assert.equal(await page.getByLabel('Keys').inputValue(), 'not-a-key');
+      assert.equal(await page.getByLabel('Words').inputValue(), 'seeded post 29\nfirst');
+
+      // Unmuted, everything is back.
+      await page.getByLabel('Keys').fill('');
+      await page.getByLabel('Words').fill('');
+      await page.getByRole('button', { name: 'Save mutes' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+      await page.goto(`${forum.server.url}/`);
+      assert.equal(await page.getByText('Seeded post 29', { exact: true }).count(), 1);
+      assert.equal(await page.locator('.muted-note').count(), 0);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+
     test('a post shows its body and its comment tree', async () => {
       const { context, page, errors, response } = await open(`/news/${seeded.root}`);
       assert.equal(response.status(), 200);

@@ -18,6 +18,7 @@ pub mod health;
 pub mod import;
 pub mod ingest;
 pub mod jobs;
+pub mod mutes;
 pub mod network;
 pub mod nostr;
 pub mod profile;

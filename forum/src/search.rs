@@ -142,7 +142,7 @@ fn is_prefix(word: &str) -> bool {
 }
 
 /// The words of `text`, in lower case: runs of letters and digits.
-fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|character: char| !character.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(str::to_lowercase)

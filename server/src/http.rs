@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use forum::Forum;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -152,6 +152,8 @@ pub fn router(state: AppState) -> Router {
     let site = Router::new()
         .route("/healthz", get(healthz))
         .route("/identicons/{file}", get(crate::identicons::identicon))
+        // The mutes page's form; the page itself is one of the app's routes.
+        .route("/mutes", post(crate::mutes::save))
         .leptos_routes_with_context(
             &state,
             routes,

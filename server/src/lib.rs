@@ -11,6 +11,7 @@ pub mod http;
 pub mod identicons;
 pub mod import;
 pub mod metrics;
+pub mod mutes;
 pub mod page_cache;
 pub mod security_headers;
 pub mod site_assets;

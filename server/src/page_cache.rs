@@ -14,7 +14,8 @@
 //!
 //! A page depends on nothing in the request but its path and the query parameters it reads
 //! (`app::pages::FEED_QUERY`, `AUTHOR_QUERY`): no cookie or header changes what the server
-//! renders. A request with other parameters (`utm_source`, a random `x=`) is rendered and not
+//! renders, but a visitor's mutes (`forum::mutes::COOKIE`), whose pages are rendered for them
+//! and not kept. A request with other parameters (`utm_source`, a random `x=`) is rendered and not
 //! kept, so it can neither evict what visitors read nor pile up. A page that starts to depend on
 //! a cookie or header must add it to [`address_of`].
 
@@ -231,6 +232,19 @@ impl Drop for RenderTurn {
 /// The key of a page worth keeping: its path, and the query parameters it reads in name
 /// order; `None` for other pages and for requests with any other or repeated parameter.
 fn address_of(request: &Request) -> Option<String> {
+    // A visitor's mutes (`forum::mutes`) change what is rendered for them alone.
+    let muted = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .any(|cookie| {
+            cookie
+                .to_str()
+                .is_ok_and(|cookie| cookie.contains(forum::mutes::COOKIE))
+        });
+    if muted {
+        return None;
+    }
     let path = request.uri().path();
     let reads = kept_query_of(path)?;
     let mut pairs: Vec<&str> = request

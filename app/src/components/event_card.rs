@@ -221,6 +221,20 @@ pub fn EventList(events: Vec<EventView>, more_href: Option<String>) -> impl Into
     }
 }
 
+/// How many events of a list the visitor's mutes left out, with the way to change them;
+/// nothing when none.
+#[component]
+pub fn MutedNote(count: usize) -> impl IntoView {
+    (count > 0).then(|| {
+        let words = if count == 1 {
+            "1 hidden by your mutes. ".to_owned()
+        } else {
+            format!("{count} hidden by your mutes. ")
+        };
+        view! { <p class="hint muted-note">{words}<a href="/mutes">"Your mutes"</a></p> }
+    })
+}
+
 /// A "Load more" link to the next page of the list above it (`ol.event-list`), which adds
 /// that page's items to the list where JavaScript runs ([`crate::browser::load_more`]).
 #[component]

@@ -10,8 +10,8 @@ mod signing;
 mod theme_toggle;
 
 pub use event_card::{
-    AuthorLine, Counts, EventCard, EventList, LoadMore, datetime_attribute, format_date, plural,
-    reaction_symbol, shown_time,
+    AuthorLine, Counts, EventCard, EventList, LoadMore, MutedNote, datetime_attribute, format_date,
+    plural, reaction_symbol, shown_time,
 };
 pub use markdown_preview::MarkdownPreview;
 #[cfg(feature = "hydrate")]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::{EventList, PageMeta};
+use crate::components::{EventList, MutedNote, PageMeta};
 use crate::model::{AuthorIdentity, ProfileView};
 use crate::server_fns::load_author;
 use crate::urls::{path_segment, with_query};
@@ -31,11 +31,11 @@ pub fn AuthorPage() -> impl IntoView {
                     Ok(view) => view! {
                         <AuthorHeader id=id() identity=view.identity />
                         <section class="feed" aria-label="Events by this author">
-                            {if view.page.events.is_empty() {
+                            {if view.page.events.is_empty() && view.page.muted == 0 {
                                 view! { <p class="empty">"Nothing signed by this key here yet."</p> }.into_any()
                             } else {
                                 let more_href = view.page.next_before.map(|before| format!("?before={before}"));
-                                view! { <EventList events=view.page.events more_href /> }.into_any()
+                                view! { <MutedNote count=view.page.muted /> <EventList events=view.page.events more_href /> }.into_any()
                             }}
                         </section>
                     }.into_any(),
@@ -131,7 +131,9 @@ fn AuthorHeader(id: String, identity: Option<AuthorIdentity>) -> impl IntoView {
                         " · "<a href=uri>"Open in your Nostr app"</a>
                     })}
                 </p>
-                <p class="hint">"Only events this key verifiably signed are listed here."</p>
+                <p class="hint">"Only events this key verifiably signed are listed here. "
+                    <a href=with_query("/mutes", [("add_key", identity.shown.as_str())])>"Mute this key"</a>
+                </p>
             </div>
         </section>
     }

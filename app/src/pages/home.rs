@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{AuthorLine, EventCard, EventList, PageMeta};
+use crate::components::{AuthorLine, EventCard, EventList, MutedNote, PageMeta};
 use crate::server_fns::{load_feed, load_latest_comments};
 use crate::urls::with_query;
 
@@ -81,7 +81,7 @@ pub fn HomePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
                 {move || Suspend::new(async move {
                     match feed.await {
-                        Ok(page) if page.events.is_empty() && page.pinned.is_empty() => view! {
+                        Ok(page) if page.events.is_empty() && page.pinned.is_empty() && page.muted == 0 => view! {
                             <p class="empty">"No posts here yet. " <a href="/newpost">"Write the first one"</a></p>
                         }.into_any(),
                         Ok(page) => {
@@ -97,7 +97,7 @@ pub fn HomePage() -> impl IntoView {
                                     {page.pinned.into_iter().map(|event| view! { <li><EventCard event pinned=true /></li> }).collect_view()}
                                 </ol>
                             });
-                            view! { {pinned} <EventList events=page.events more_href /> }.into_any()
+                            view! { {pinned} <MutedNote count=page.muted /> <EventList events=page.events more_href /> }.into_any()
                         }
                         Err(error) => view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> }.into_any(),
                     }

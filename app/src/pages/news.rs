@@ -71,6 +71,16 @@ pub fn NewsPage() -> impl IntoView {
                     }
                     Ok(answer) => {
                         // A deleted event says by whom (410 Gone); others were never here.
+                        if let ThreadAnswer::Muted(words) = answer {
+                            return view! {
+                                <PageMeta title="Hidden by your mutes" description=words.clone() />
+                                <section class="card">
+                                    <h1>"Hidden by your mutes"</h1>
+                                    <p>{words}</p>
+                                    <p><a href="/mutes">"Your mutes"</a>" · "<a href="/">"Back to the feed"</a></p>
+                                </section>
+                            }.into_any();
+                        }
                         let deleted = match answer {
                             ThreadAnswer::Deleted { by_author: true } => Some("This event was deleted by its author.".to_owned()),
                             ThreadAnswer::Deleted { by_author: false } => Some("This event was deleted by a moderator.".to_owned()),
@@ -258,6 +268,7 @@ fn CommentInThread(thread: ThreadView, moderators: Vec<String>) -> impl IntoView
     let canonical = format!("/news/{}", crate::urls::path_segment(&event.spasmid));
     let node = CommentNode {
         event,
+        muted: None,
         replies: comments,
     };
     view! {
@@ -384,6 +395,16 @@ fn Comment(node: CommentNode, #[prop(optional)] highlighted: bool) -> impl IntoV
     } = node.event;
     let anchor = format!("c-{spasmid}");
     let replies = node.replies;
+    if let Some(words) = node.muted {
+        // What the visitor muted is not rendered; the answers below it are.
+        return view! {
+            <article class="comment comment-muted" id=anchor data-spasmid=spasmid>
+                <p class="muted-stub">{words}" "<a href="/mutes">"Your mutes"</a></p>
+                {(!replies.is_empty()).then(|| view! { <CommentList comments=replies /> })}
+            </article>
+        }
+        .into_any();
+    }
     view! {
         <article class="comment" class:highlighted=highlighted id=anchor data-spasmid=spasmid>
             // The authors' links stand beside the toggle, not in it: a link inside a

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::home::CATEGORIES;
 use crate::components::{
-    AuthorLine, Counts, LoadMore, PageMeta, datetime_attribute, format_date, shown_time,
+    AuthorLine, Counts, LoadMore, MutedNote, PageMeta, datetime_attribute, format_date, shown_time,
 };
 use crate::model::{Marked, SearchResult};
 use crate::server_fns::load_search;
@@ -102,6 +102,7 @@ pub fn SearchPage() -> impl IntoView {
                     match results.await {
                         None => ().into_any(),
                         Some(Ok(page)) if page.results.is_empty() => view! {
+                            <MutedNote count=page.muted />
                             <p class="empty" role="status">
                                 {if before().is_some() { "No more results." } else { "Nothing found. Try other or fewer words, or another category." }}
                             </p>
@@ -109,6 +110,7 @@ pub fn SearchPage() -> impl IntoView {
                         Some(Ok(page)) => {
                             let more_href = page.next_before.map(|before| address("/search", Some(before.to_string())));
                             view! {
+                                <MutedNote count=page.muted />
                                 <ol class="event-list">
                                     {page.results.into_iter().map(|result| view! { <li><SearchResultCard result /></li> }).collect_view()}
                                 </ol>

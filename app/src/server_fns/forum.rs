@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::errors::UserFacingError;
 use crate::model::{
-    AuthorPageView, EventPage, EventView, InstancePolicy, SearchPage, SearchResult, ThreadAnswer,
+    AuthorPageView, EventPage, EventView, InstancePolicy, SearchPage, ThreadAnswer,
 };
 
 /// Events per feed page.
@@ -207,12 +207,16 @@ pub async fn load_feed(
         page.events
             .retain(|event| !pinned.iter().any(|pin| pin.key == event.key));
         if before.is_none() {
+            let (pinned, muted) = without_muted(&pinned);
+            page.muted += muted;
             page.pinned = views.with_thread_totals(&forum, &pinned).await?;
         }
     }
     Ok(page)
 }
 
+/// A page of `events` as views, without what the visitor muted (counted), with the cursor
+/// of the next page (after the last event read, muted or not).
 #[cfg(feature = "ssr")]
 async fn page_of(
     forum: &forum::Forum,
@@ -222,11 +226,52 @@ async fn page_of(
     let next_before = (events.len() >= FEED_PAGE_SIZE as usize)
         .then(|| events.last().map(|event| event.key))
         .flatten();
+    let (shown, muted) = without_muted(events);
     Ok(EventPage {
         pinned: Vec::new(),
-        events: views.with_thread_totals(forum, events).await?,
+        muted,
+        events: views.with_thread_totals(forum, &shown).await?,
         next_before,
     })
+}
+
+/// The visitor's mutes ([`forum::mutes`]), from the request's cookie.
+#[cfg(feature = "ssr")]
+fn visitor_mutes() -> forum::mutes::Mutes {
+    use_context::<http::request::Parts>()
+        .map(|parts| {
+            parts
+                .headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(|cookie| cookie.to_str().ok())
+                .map(forum::mutes::Mutes::from_cookie_header)
+                .find(|mutes| !mutes.is_empty())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+/// `events` without what the visitor muted, and how many that left out.
+#[cfg(feature = "ssr")]
+fn without_muted(
+    events: &[forum::envelope::StoredEvent],
+) -> (Vec<forum::envelope::StoredEvent>, usize) {
+    let mutes = visitor_mutes();
+    let shown: Vec<_> = events
+        .iter()
+        .filter(|event| mutes.hides(event).is_none())
+        .cloned()
+        .collect();
+    let muted = events.len() - shown.len();
+    (shown, muted)
+}
+
+/// The visitor's mutes as the form shows them: `(words, keys)`, one per line.
+#[server(prefix = "/_fn", endpoint = "mutes")]
+pub async fn load_mutes() -> Result<(String, String), UserFacingError> {
+    let mutes = visitor_mutes();
+    Ok((mutes.words_text(), mutes.keys_text()))
 }
 
 /// A search ([`forum::search`]): posts and comments (`what`: `post`, `reply` or either)
@@ -279,7 +324,10 @@ pub async fn load_search(
     let views = Views::of(&forum);
     let page = page_of(&forum, &events, &views).await?;
     let mut results = Vec::with_capacity(events.len());
-    for (stored, mut event) in events.iter().zip(page.events) {
+    for mut event in page.events {
+        let Some(stored) = events.iter().find(|stored| stored.key == event.key) else {
+            continue;
+        };
         // A comment says what it answers, as on author pages.
         if let Some(parent) = event.parent_id.as_deref()
             && let Ok(Some(answered)) = forum.event(parent).await
@@ -302,7 +350,7 @@ pub async fn load_search(
                 })
                 .collect()
         };
-        results.push(SearchResult {
+        results.push(crate::model::SearchResult {
             title: marked(forum::search::highlight(text("title"), &query)),
             excerpt: marked(forum::search::excerpt(
                 &super::markdown::plain_text(text("content")),
@@ -313,6 +361,7 @@ pub async fn load_search(
     }
     Ok(SearchPage {
         results,
+        muted: page.muted,
         next_before: page.next_before,
     })
 }
@@ -335,6 +384,7 @@ pub async fn load_latest_comments() -> Result<Vec<EventView>, UserFacingError> {
         })
         .await
         .map_err(read_failed)?;
+    let (events, _) = without_muted(&events);
     Views::of(&forum).with_thread_totals(&forum, &events).await
 }
 
@@ -356,8 +406,14 @@ pub async fn load_thread(id: String) -> Result<ThreadAnswer, UserFacingError> {
             None => ThreadAnswer::NotFound,
         });
     };
+    let mutes = visitor_mutes();
+    if let Some(muted) = mutes.hides(&root) {
+        return Ok(ThreadAnswer::Muted(format!(
+            "It is hidden because {muted}."
+        )));
+    }
     let views = Views::of(&forum);
-    let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &views).await?;
+    let comments = comment_tree(&forum, root.key, THREAD_DEPTH, &views, &mutes).await?;
     let event = views
         .with_thread_totals(&forum, std::slice::from_ref(&root))
         .await?
@@ -394,6 +450,7 @@ async fn comment_tree(
     root: i64,
     depth: u32,
     views: &Views,
+    mutes: &forum::mutes::Mutes,
 ) -> Result<Vec<crate::model::CommentNode>, UserFacingError> {
     use crate::model::CommentNode;
 
@@ -428,32 +485,63 @@ async fn comment_tree(
         }
         _ => std::collections::HashMap::new(),
     };
-    fn build(
-        parent: i64,
-        levels: &[Vec<forum::envelope::StoredEvent>],
-        depth: usize,
-        views: &Views,
-        below_deepest: &std::collections::HashMap<i64, i64>,
-    ) -> Vec<CommentNode> {
+    struct Tree<'a> {
+        levels: &'a [Vec<forum::envelope::StoredEvent>],
+        views: &'a Views,
+        below_deepest: &'a std::collections::HashMap<i64, i64>,
+        mutes: &'a forum::mutes::Mutes,
+    }
+    fn build(parent: i64, depth: usize, tree: &Tree<'_>) -> Vec<CommentNode> {
+        let Tree {
+            levels,
+            views,
+            below_deepest,
+            mutes,
+        } = tree;
         levels
             .get(depth)
             .into_iter()
             .flatten()
             .filter(|event| event.parent_key == Some(parent))
-            .map(|event| CommentNode {
-                event: EventView {
+            .map(|event| {
+                let view = EventView {
                     // A comment in its thread shows neither; a long thread is sent to the
                     // browser twice (HTML and hydration data), so they are left out.
                     excerpt: String::new(),
                     parent_href: None,
                     replies: below_deepest.get(&event.key).copied().unwrap_or(0),
                     ..views.view(event)
-                },
-                replies: build(event.key, levels, depth + 1, views, below_deepest),
+                };
+                // A muted comment's words and authors are neither rendered nor sent; the
+                // answers below it are.
+                let muted = mutes
+                    .hides(event)
+                    .map(|muted| format!("Hidden because {muted}."));
+                let view = if muted.is_some() {
+                    EventView {
+                        body_html: String::new(),
+                        authors: Vec::new(),
+                        title: String::new(),
+                        ..view
+                    }
+                } else {
+                    view
+                };
+                CommentNode {
+                    event: view,
+                    muted,
+                    replies: build(event.key, depth + 1, tree),
+                }
             })
             .collect()
     }
-    Ok(build(root, &levels, 0, views, &below_deepest))
+    let tree = Tree {
+        levels: &levels,
+        views,
+        below_deepest: &below_deepest,
+        mutes,
+    };
+    Ok(build(root, 0, &tree))
 }
 
 /// What an author verifiably signed, newest first.

@@ -1105,3 +1105,140 @@ async fn search_answers_like_the_feed_and_refuses_in_words() {
         "{front}"
     );
 }
+
+/// `POST /mutes` with a form, as the mutes page sends it.
+async fn post_mutes(app: &TestApp, form: &str, site: &str) -> axum::http::Response<Body> {
+    use tower::ServiceExt;
+    let mut request = Request::post("/mutes")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", site)
+        .body(Body::from(form.to_owned()))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [192, 0, 2, 7],
+            40_000,
+        ))));
+    app.router.clone().oneshot(request).await.unwrap()
+}
+
+/// A page as the browser holding `cookie` gets it.
+async fn page_with_cookie(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    app.send(
+        Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutes_kept_in_a_cookie_leave_muted_events_unrendered() {
+    let app = TestApp::spawn().await;
+    let spammer = TestKey::from_seed(77);
+    let root = stored(&app, &eth_post(&alice(), "A calm thread", None, T0)).await;
+    stored(
+        &app,
+        &eth_post(&alice(), "Cheap airdrop today", None, T0 + 1),
+    )
+    .await;
+    stored(&app, &eth_post(&spammer, "Buy my token", None, T0 + 2)).await;
+    let rude = alice().sign_ethereum(&reply(
+        &parent(&root),
+        "An AIRDROP link, rudely.",
+        T0 + 3,
+        &[alice().ethereum_author()],
+    ));
+    let rude_id = stored(&app, &rude).await;
+    let answer = spammer.sign_ethereum(&reply(
+        &parent(&rude_id),
+        "An answer below it.",
+        T0 + 4,
+        &[spammer.ethereum_author()],
+    ));
+    stored(&app, &answer).await;
+
+    // Saved: a cookie the browser keeps, and back to the page.
+    let spammer_address = address(&spammer);
+    let response = post_mutes(
+        &app,
+        &format!("words=airdrop&keys={spammer_address}"),
+        "same-origin",
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/mutes?saved=1");
+    let set_cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set_cookie.starts_with("spasm_mutes="), "{set_cookie}");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+
+    // The feed without what was muted, and how many were left out.
+    let (_, plain) = app.get("/").await;
+    assert!(plain.contains("Cheap airdrop today") && plain.contains("Buy my token"));
+    let (status, muted) = page_with_cookie(&app, "/", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!muted.contains("Cheap airdrop today"), "a muted word");
+    assert!(!muted.contains("Buy my token"), "a muted key");
+    assert!(muted.contains("A calm thread"));
+    assert!(muted.contains("2 hidden by your mutes."), "{muted}");
+    // The kept front page is not served with another visitor's mutes, nor theirs to others.
+    let (_, again) = app.get("/").await;
+    assert!(again.contains("Cheap airdrop today"));
+    // A thread: the muted comment's words and author are not in the page, its answer is...
+    let (_, thread) = page_with_cookie(&app, &format!("/news/{root}"), &cookie).await;
+    assert!(!thread.contains("rudely"), "{thread}");
+    assert!(
+        thread.contains("Hidden because it has a word you muted."),
+        "{thread}"
+    );
+    // ...unless muted too.
+    assert!(!thread.contains("An answer below it."));
+    assert!(thread.contains("Hidden because you muted its author."));
+    // Search leaves them out too.
+    let (_, search) = page_with_cookie(&app, "/search?q=airdrop", &cookie).await;
+    assert!(search.contains("2 hidden by your mutes."), "{search}");
+    // The form shows the mutes back.
+    let (_, page) = page_with_cookie(&app, "/mutes", &cookie).await;
+    assert!(
+        page.contains(&format!(">{spammer_address}</textarea>")),
+        "{page}"
+    );
+
+    // Refused in words, with what was typed kept.
+    let response = post_mutes(&app, "words=fine&keys=alice", "same-origin").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers().get(header::SET_COOKIE).is_none());
+    let back = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (_, page) = app.get(&back).await;
+    assert!(
+        page.contains("is not an Ethereum address or a Nostr key"),
+        "{page}"
+    );
+    assert!(
+        page.contains(">fine</textarea>") && page.contains(">alice</textarea>"),
+        "{page}"
+    );
+    // Another site may not change them.
+    let response = post_mutes(&app, "words=everything", "cross-site").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Nothing muted: the cookie goes.
+    let response = post_mutes(&app, "words=&keys=", "same-origin").await;
+    assert!(
+        response.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+}
