@@ -37,14 +37,15 @@ pub fn SearchPage() -> impl IntoView {
             }
         },
     );
-    // The address of these results, `before` a key (the next page) or not (a feed of them).
-    let address = move |path: &str, before: Option<String>| {
+    // The next page of these results (`before` a key), and the same search as RSS from the
+    // API (where `what` is called `action`), to follow it in a feed reader.
+    let address = move |path: &str, what_name: &str, (name, value): (&str, Option<String>)| {
         let (words, what, category) = (words(), what(), category());
         let pairs = [
             ("q", words.as_deref()),
-            ("what", what.as_deref()),
+            (what_name, what.as_deref()),
             ("category", category.as_deref()),
-            ("before", before.as_deref()),
+            (name, value.as_deref()),
         ];
         with_query(
             path,
@@ -59,7 +60,7 @@ pub fn SearchPage() -> impl IntoView {
     };
     view! {
         {move || {
-            let feed = words().map(|words| (format!("Spasm forum: search for {words}"), address("/api/search", None).replacen('?', "?format=rss&", 1)));
+            let feed = words().map(|words| (format!("Spasm forum: search for {words}"), address("/api/search", "action", ("format", Some("rss".to_owned())))));
             match feed {
                 Some(feed) => view! { <PageMeta title=title() description="Search the posts and comments of this forum." feed /> }.into_any(),
                 None => view! { <PageMeta title=title() description="Search the posts and comments of this forum." /> }.into_any(),
@@ -108,7 +109,7 @@ pub fn SearchPage() -> impl IntoView {
                             </p>
                         }.into_any(),
                         Some(Ok(page)) => {
-                            let more_href = page.next_before.map(|before| address("/search", Some(before.to_string())));
+                            let more_href = page.next_before.map(|before| address("/search", "what", ("before", Some(before.to_string()))));
                             view! {
                                 <MutedNote count=page.muted />
                                 <ol class="event-list">

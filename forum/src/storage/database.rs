@@ -447,7 +447,36 @@ impl Store for Database {
     ) -> Result<Vec<StoredEvent>, StorageError> {
         // Not cached: searches are many and rarely repeated.
         let sql = statements::search(self.backend, query, filter, min_reactions, page);
-        self.events(None, sql, false).await
+        if self.backend == Backend::Sqlite {
+            return self.events(None, sql, false).await;
+        }
+        // PostgreSQL plans `ORDER BY key DESC LIMIT n` over a `tsvector` match as a walk down
+        // the keys when it guesses the words are common (and it guesses so for every prefix),
+        // which reads every row when they are rare or absent: half a second at a million
+        // events. So: a walk over the newest events only, which finds a page when the words
+        // are common; otherwise the GIN index alone, which is quick when they are rare, and
+        // the page cut from what it found; the whole walk only for words common long ago.
+        let recent = statements::search_recent(query, filter, min_reactions, page);
+        let probe = statements::search_matches(query, page.before);
+        let filter = filter.clone();
+        self.read(move |db| {
+            Box::pin(async move {
+                let found = reads::events(db, &recent, false).await?;
+                if found.len() >= page.limit as usize {
+                    return Ok(found);
+                }
+                let matches = reads::ints(db, &probe).await?;
+                if matches.len() > statements::SEARCH_PROBE_LIMIT {
+                    return reads::events(db, &sql, false).await;
+                }
+                if matches.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let among = statements::events_among(&matches, &filter, min_reactions, page);
+                reads::events(db, &among, false).await
+            })
+        })
+        .await
     }
 
     async fn index_for_search(&self, entries: Vec<(i64, String)>) -> Result<u64, StorageError> {

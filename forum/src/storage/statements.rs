@@ -448,6 +448,80 @@ pub(super) fn search(
     sql
 }
 
+/// PostgreSQL: how many of the newest indexed events a first, bounded walk reads.
+pub(super) const SEARCH_WINDOW: i64 = 20_000;
+
+/// PostgreSQL: how many matches [`search_matches`] reads before it calls the words common.
+pub(super) const SEARCH_PROBE_LIMIT: usize = 5_000;
+
+/// PostgreSQL: [`search`] over only the [`SEARCH_WINDOW`] newest indexed events (below
+/// `before`): a page there costs a bounded walk whatever the words.
+pub(super) fn search_recent(
+    query: &SearchQuery,
+    filter: &FeedFilter,
+    min_reactions: Option<i64>,
+    page: Page,
+) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {EVENT_COLUMNS} FROM event_texts JOIN events ON events.key = event_texts.event_key \
+         WHERE event_texts.document @@ to_tsquery('simple', "
+    ));
+    sql.bind_text(&query.tsquery()).push(") AND ").push(VISIBLE);
+    match page.before {
+        Some(before) => sql
+            .push(" AND event_texts.event_key > ")
+            .bind_int(before.saturating_sub(SEARCH_WINDOW)),
+        None => sql
+            .push(" AND event_texts.event_key > (SELECT MAX(event_key) FROM event_texts) - ")
+            .bind_int(SEARCH_WINDOW),
+    };
+    push_filters(&mut sql, filter, min_reactions);
+    sql.page(
+        "event_texts.event_key",
+        Page {
+            since: None,
+            ..page
+        },
+    );
+    sql
+}
+
+/// PostgreSQL: the keys of up to [`SEARCH_PROBE_LIMIT`] + 1 events whose words match
+/// `query` (below `before`), in no order, read from the GIN index only (the migration's
+/// `search_matches` function), in a time bounded by how many match.
+pub(super) fn search_matches(query: &SearchQuery, before: Option<i64>) -> Sql {
+    let mut sql = Sql::new("SELECT search_matches(to_tsquery('simple', ");
+    sql.bind_text(&query.tsquery())
+        .push("), ")
+        .bind_int(before.unwrap_or(i64::MAX))
+        .push(", ")
+        .bind_int(SEARCH_PROBE_LIMIT as i64 + 1)
+        .push(")");
+    sql
+}
+
+/// The visible events among `keys` that match `filter`, newest first, a page of them.
+pub(super) fn events_among(
+    keys: &[i64],
+    filter: &FeedFilter,
+    min_reactions: Option<i64>,
+    page: Page,
+) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE {VISIBLE} AND events.key IN "
+    ));
+    sql.bind_list(keys, |key| Bound::Int(*key));
+    push_filters(&mut sql, filter, min_reactions);
+    sql.page(
+        "events.key",
+        Page {
+            since: None,
+            ..page
+        },
+    );
+    sql
+}
+
 /// The visible event with this id.
 pub(super) fn event_by_id(id: &str) -> Sql {
     let mut sql = Sql::new(&format!(
