@@ -168,7 +168,7 @@ pub async fn load_feed(
     category: Option<String>,
     before: Option<i64>,
 ) -> Result<EventPage, UserFacingError> {
-    use forum::query::{Activity, FeedFilter, FeedRequest, Page};
+    use forum::query::{Activity, FeedFilter, FeedRequest};
     use spasm::action::Action;
 
     let filter = FeedFilter {
@@ -178,18 +178,11 @@ pub async fn load_feed(
             Some("rising") => Some(Activity::Rising),
             _ => None,
         },
-        categories: category
-            .filter(|category| !category.is_empty() && category != "any")
-            .into_iter()
-            .collect(),
+        categories: chosen_category(category),
         ..FeedFilter::default()
     };
     let any_category = filter.categories.is_empty();
-    let page = Page {
-        limit: FEED_PAGE_SIZE,
-        before,
-        since: None,
-    };
+    let page = page_before(before);
     let forum = forum()?;
     let events = forum
         .feed(&FeedRequest {
@@ -213,6 +206,25 @@ pub async fn load_feed(
         }
     }
     Ok(page)
+}
+
+/// The category a list is filtered by: none for "any" or nothing.
+#[cfg(feature = "ssr")]
+fn chosen_category(category: Option<String>) -> Vec<String> {
+    category
+        .filter(|category| !category.is_empty() && category != "any")
+        .into_iter()
+        .collect()
+}
+
+/// A page of [`FEED_PAGE_SIZE`] events stored before `before` (newest first).
+#[cfg(feature = "ssr")]
+fn page_before(before: Option<i64>) -> forum::query::Page {
+    forum::query::Page {
+        limit: FEED_PAGE_SIZE,
+        before,
+        since: None,
+    }
 }
 
 /// A page of `events` as views, without what the visitor muted (counted), with the cursor
@@ -284,7 +296,7 @@ pub async fn load_search(
     category: Option<String>,
     before: Option<i64>,
 ) -> Result<SearchPage, UserFacingError> {
-    use forum::query::{FeedFilter, FeedRequest, Page};
+    use forum::query::{FeedFilter, FeedRequest};
     use forum::search::SearchQuery;
     use spasm::action::Action;
 
@@ -299,17 +311,10 @@ pub async fn load_search(
     };
     let filter = FeedFilter {
         actions,
-        categories: category
-            .filter(|category| !category.is_empty() && category != "any")
-            .into_iter()
-            .collect(),
+        categories: chosen_category(category),
         ..FeedFilter::default()
     };
-    let page = Page {
-        limit: FEED_PAGE_SIZE,
-        before,
-        since: None,
-    };
+    let page = page_before(before);
     let forum = forum()?;
     let events = forum
         .search(
@@ -550,13 +555,7 @@ pub async fn load_author(
     id: String,
     before: Option<i64>,
 ) -> Result<AuthorPageView, UserFacingError> {
-    use forum::query::Page;
-
-    let page = Page {
-        limit: FEED_PAGE_SIZE,
-        before,
-        since: None,
-    };
+    let page = page_before(before);
     let forum = forum()?;
     let views = Views::of(&forum);
     let events = forum.author_events(&id, page).await.map_err(read_failed)?;
