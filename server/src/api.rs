@@ -226,15 +226,24 @@ async fn answer_feed(
         Ok(events) => match format {
             Format::Json => list(&events),
             Format::Rss => {
-                let path = uri
-                    .path_and_query()
-                    .map_or_else(|| uri.path().to_owned(), |path| path.as_str().to_owned());
                 let signer = request.filter.signers.first().map(String::as_str);
-                rss_answer(&events, &state.feed_channel, headers, &path, signer)
+                rss_answer(
+                    &events,
+                    &state.feed_channel,
+                    headers,
+                    &path_and_query(uri),
+                    signer,
+                )
             }
         },
         Err(error) => read_error(error),
     }
+}
+
+/// The request's path and query, which an RSS answer names as its own address.
+fn path_and_query(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |path| path.as_str().to_owned())
 }
 
 /// `GET /api/search?q=…`: visible posts and replies with every word of `q`
@@ -261,12 +270,13 @@ async fn search(
         Err(error) => return read_error(ReadError::BadRequest(error.to_string())),
     };
     match state.forum.search(&words, &request).await {
-        Ok(events) if param(&pairs, "format") == Some("rss") => {
-            let path = uri
-                .path_and_query()
-                .map_or_else(|| uri.path().to_owned(), |path| path.as_str().to_owned());
-            rss_answer(&events, &state.feed_channel, &headers, &path, None)
-        }
+        Ok(events) if param(&pairs, "format") == Some("rss") => rss_answer(
+            &events,
+            &state.feed_channel,
+            &headers,
+            &path_and_query(&uri),
+            None,
+        ),
         Ok(events) => list(&events),
         Err(error) => read_error(error),
     }
